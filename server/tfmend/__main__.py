@@ -1,0 +1,5 @@
+"""`python -m tfmend`: the command-line interface."""
+
+from tfmend.cli import main
+
+raise SystemExit(main())

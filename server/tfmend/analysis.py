@@ -1,0 +1,303 @@
+"""Findings for one parsed module: resolve each name use, match it against the catalog."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from tfmend.bindings import Chain, FileBindings, ImportBinding
+from tfmend.catalog import Catalog, Rule
+from tfmend.findings import Finding, FixSafety, Origin, Position, Span
+from tfmend.qualnames import Target, canonical_names
+from tfmend.sourcetext import LineIndex
+from tfmend.template import RenderError
+
+_IGNORE = re.compile(r"#\s*tfmend:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+@dataclass(frozen=True)
+class ResolvedName:
+    """A name imported from the user's own modules, resolved to TensorFlow/Keras."""
+
+    qualname: str
+    origin: Origin
+
+
+class ProjectResolver(Protocol):
+    """Resolves names that come from the user's own modules (re-exports)."""
+
+    def resolve(self, module: ParsedModule, chain: Chain, imported: ImportBinding,
+                upto: int) -> ResolvedName | None:  # fmt: skip
+        """What `chain.nodes[upto]` refers to, when the chain's base came from a project module."""
+
+
+class ParsedModule:
+    """A module's text, tree and bindings: parsed once, shared by analysis and fixes."""
+
+    def __init__(self, text: str, path: Path | None = None) -> None:
+        self.text = text
+        self.path = path
+        self.tree = ast.parse(text, filename=str(path) if path else "<unknown>")
+        self.lines = LineIndex(text)
+
+    @cached_property
+    def bindings(self) -> FileBindings:
+        """Scopes and name uses."""
+        return FileBindings(self.tree)
+
+    def span(self, node: ast.AST) -> Span:
+        """The span of an ast node in code point positions."""
+        start = self.lines.from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end_line = node.end_lineno  # type: ignore[attr-defined]
+        end = self.lines.from_ast(end_line, node.end_col_offset)  # type: ignore[attr-defined]
+        return Span(Position(*start), Position(*end))
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of a node."""
+        span = self.span(node)
+        start = self.lines.offset(span.start.line, span.start.column)
+        end = self.lines.offset(span.end.line, span.end.column)
+        return self.text[start:end]
+
+    def ignored_codes(self, line: int) -> set[str] | None:
+        """Codes ignored on a line by `# tfmend: ignore[...]`; an empty set means all."""
+        text = self.lines.line_text(line)
+        if "tfmend" not in text:
+            return None
+        match = _IGNORE.search(text)
+        if match is None:
+            return None
+        if match.group(1) is None:
+            return set()
+        return {code.strip() for code in match.group(1).split(",") if code.strip()}
+
+
+def rule_applies(rule: Rule, target: Target) -> bool:
+    """Whether the target versions are at or past any version the rule names in `since`."""
+    return any(
+        target.version(package) >= _version(version) for package, version in rule.since.items()
+    )
+
+
+def _version(text: str) -> tuple[int, ...]:
+    from tfmend.qualnames import parse_version
+
+    return parse_version(text)
+
+
+@dataclass
+class _Match:
+    rules: list[Rule]
+    api: str
+    index: int
+    """Index into the chain's nodes of the matched prefix."""
+
+
+class Analyzer:
+    """Matches the name uses of one module against the catalog."""
+
+    def __init__(self, catalog: Catalog, target: Target, project: ProjectResolver | None = None):
+        self.catalog = catalog
+        self.target = target
+        self.project = project
+
+    def analyze(self, module: ParsedModule) -> list[Finding]:
+        """All findings of a module, sorted by position, without ignored ones."""
+        bindings = module.bindings
+        interesting = bindings.interesting_names()
+        has_stars = bool(bindings.module.stars)
+        findings: list[Finding] = []
+        uses_by_import: dict[int, list[Finding]] = {}
+        for chain in bindings.chains:
+            if chain.base not in interesting and not has_stars:
+                continue
+            resolution = bindings.resolve(chain)
+            if resolution is None:
+                continue
+            found = self._chain_finding(module, chain, resolution.imports)
+            if found is not None:
+                finding, imported = found
+                findings.append(finding)
+                uses_by_import.setdefault(id(imported), []).append(finding)
+        for imported, _scope in bindings.imports:
+            finding = self._import_finding(module, imported, uses_by_import.get(id(imported), []))
+            if finding is not None:
+                findings.append(finding)
+        findings = [f for f in findings if not _is_ignored(module, f)]
+        findings.sort(key=lambda f: (f.span, f.code))
+        return findings
+
+    # -- matching --------------------------------------------------------------------------------
+    def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
+        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
+        for index in range(len(attributes), floor - 1, -1):
+            name = ".".join([qualname, *attributes[:index]])
+            for candidate in canonical_names(name, self.target):
+                rules = self.catalog.by_api.get(candidate)
+                if rules:
+                    applicable = [r for r in rules if rule_applies(r, self.target)]
+                    if applicable:
+                        return _Match(applicable, candidate, index)
+        return None
+
+    def _base_names(self, module: ParsedModule, chain: Chain, imported: ImportBinding
+                    ) -> tuple[str, list[str], int, Origin | None] | None:  # fmt: skip
+        """(qualified name of nodes[floor], attributes after it, floor, origin) for one binding."""
+        attributes = chain.attributes
+        if imported.alias.name == "*":
+            if imported.tracked:
+                return f"{imported.target}.{chain.base}", attributes, 0, None
+        elif imported.tracked:
+            return imported.target, attributes, 0, None
+        if self.project is None or module.path is None:
+            return None
+        for upto in range(len(chain.nodes)):
+            resolved = self.project.resolve(module, chain, imported, upto)
+            if resolved is not None:
+                return resolved.qualname, attributes[upto:], upto, resolved.origin
+        return None
+
+    def _chain_finding(self, module: ParsedModule, chain: Chain, imports: list[ImportBinding]
+                       ) -> tuple[Finding, ImportBinding] | None:  # fmt: skip
+        best: tuple[_Match, ImportBinding, Origin | None, int] | None = None
+        for imported in imports:
+            base = self._base_names(module, chain, imported)
+            if base is None:
+                if imported.guard == "try":
+                    return None
+                continue
+            qualname, attributes, floor, origin = base
+            found = self.match(qualname, attributes)
+            if found is None:
+                if imported.guard == "try":
+                    # A compatibility shim: the preferred import works, the fallback is not used.
+                    return None
+                continue
+            if best is None:
+                best = (found, imported, origin, floor)
+        if best is None:
+            return None
+        found, imported, origin, floor = best
+        node = chain.nodes[found.index + floor]
+        for rule in found.rules:
+            finding = self._use_finding(module, chain, node, rule, found.api, imported, origin)
+            if finding is not None:
+                return finding, imported
+        return None
+
+    def _use_finding(self, module: ParsedModule, chain: Chain, node: ast.Name | ast.Attribute,
+                     rule: Rule, api: str, imported: ImportBinding, origin: Origin | None
+                     ) -> Finding | None:  # fmt: skip
+        bindings = module.bindings
+        call = bindings.calls.get(id(node))
+        span = module.span(node)
+        if rule.fix.kind == "keyword":
+            if call is None:
+                return None
+            offending = [k for k in call.keywords if k.arg in rule.fix.rename]
+            moved = bool(rule.fix.positional) and len(call.args) > 1
+            if not offending and not moved:
+                return None
+            if offending:
+                span = module.span(offending[0])
+        safety, note = site_fix(rule, module, node)
+        name = module.segment(node)
+        if origin is None:
+            origin = Origin(None, module.span(imported.alias), module.segment(imported.statement))
+        return Finding(
+            code=rule.code,
+            message=rule.render_message(name, api),
+            severity=rule.severity,
+            span=span,
+            api=api,
+            name=name,
+            fix=safety,
+            fix_note=note,
+            deprecated=True,
+            origin=origin,
+            rule=rule,
+        )
+
+    def _import_finding(self, module: ParsedModule, imported: ImportBinding,
+                        uses: list[Finding]) -> Finding | None:  # fmt: skip
+        if not imported.tracked or imported.guard or imported.alias.name == "*":
+            return None
+        parts = imported.imported.split(".")
+        found = self.match(parts[0], parts[1:])
+        if found is None:
+            return None
+        rule = found.rules[0]
+        name = imported.alias.name
+        if isinstance(imported.statement, ast.ImportFrom):
+            name = f"{imported.statement.module}.{name}"
+        fixes: list[FixSafety] = [u.fix for u in uses]
+        safety: FixSafety = "none"
+        note = ""
+        if rule.fix.fixable and all(f != "none" for f in fixes):
+            safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
+        elif rule.fix.fixable:
+            note = "some uses of the imported name cannot be rewritten automatically"
+        return Finding(
+            code=rule.code,
+            message=rule.render_message(name, found.api),
+            severity=rule.severity,
+            span=module.span(imported.alias),
+            api=found.api,
+            name=name,
+            fix=safety,
+            fix_note=note,
+            deprecated=True,
+            rule=rule,
+        )
+
+
+def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety, str]:
+    """Whether the rule's fix can rewrite this use, and why not when it cannot."""
+    fix = rule.fix
+    safety = rule.fix_safety
+    if safety == "none":
+        return "none", ""
+    call = module.bindings.calls.get(id(node))
+    if fix.kind == "call":
+        if call is None:
+            return (safety, "") if fix.to else ("none", "only calls can be rewritten")
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        ):
+            return "none", "the call passes *args or **kwargs"
+        assert fix.template is not None
+        try:
+            fix.template.bind(
+                ["" for _ in call.args], {k.arg: "" for k in call.keywords if k.arg is not None}
+            )
+        except RenderError as exc:
+            return "none", str(exc)
+    if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
+        if call is None or len(call.args) != 1 or call.keywords:
+            return "none", "only a call with one argument or a decorator can be unwrapped"
+        if isinstance(call.args[0], ast.Starred):
+            return "none", "the call passes *args"
+    if fix.kind == "keyword" and call is not None:
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return "none", "the call passes *args"
+    return safety, ""
+
+
+def _is_ignored(module: ParsedModule, finding: Finding) -> bool:
+    codes = module.ignored_codes(finding.span.start.line)
+    return codes is not None and (not codes or finding.code in codes)
+
+
+def only(findings: Iterable[Finding], codes: set[str]) -> list[Finding]:
+    """Findings with one of the given codes."""
+    return [f for f in findings if f.code in codes]
+
+
+def without_rule(finding: Finding) -> Finding:
+    """A copy without the rule object (for pickling across processes)."""
+    return replace(finding, rule=None)

@@ -1,0 +1,397 @@
+"""A fast scope walker over stdlib `ast`: what each name in a file is bound to, and where it is used."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Literal
+
+TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
+"""Top-level packages whose names tfmend reasons about."""
+
+_BUILTINS = frozenset(dir(builtins))
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_LATE = 1 << 30
+"""Group of bindings made by `global` statements inside functions: visible after module load."""
+
+Guard = Literal["", "try", "except"]
+
+
+@dataclass(eq=False)
+class ImportBinding:
+    """A name bound by an import statement, with the textual target it refers to."""
+
+    name: str
+    """The bound name (`K` for `from keras import backend as K`; `tf` for `import tensorflow as tf`)."""
+    target: str
+    """What the name refers to: `keras.backend`; for relative imports the part after the dots."""
+    level: int
+    """Dots of a relative import (0 for absolute)."""
+    statement: ast.Import | ast.ImportFrom
+    alias: ast.alias
+    guard: Guard
+    """`try` inside a try body guarded by an ImportError handler; `except` inside such a handler."""
+
+    @property
+    def tracked(self) -> bool:
+        """Whether the target is in TensorFlow, Keras or tf_keras."""
+        return self.level == 0 and self.target.split(".", 1)[0] in TRACKED_ROOTS
+
+    @property
+    def imported(self) -> str:
+        """The full name the statement imports (`a.b.c` for `import a.b.c`, which binds `a`)."""
+        if isinstance(self.statement, ast.Import):
+            return self.alias.name
+        return self.target
+
+
+@dataclass(eq=False)
+class Binding:
+    """One binding of a name in a scope: by an import, or by anything else."""
+
+    group: int
+    """Index of the statement of the scope's body the binding is in (-1 for parameters)."""
+    imported: ImportBinding | None = None
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class, function or comprehension scope."""
+
+    kind: Literal["module", "class", "function", "comprehension"]
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    stars: list[ImportBinding] = field(default_factory=list)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        """Record a binding of `name` here."""
+        self.bindings.setdefault(name, []).append(binding)
+
+
+@dataclass(eq=False)
+class Chain:
+    """A use of a name and its attribute chain: `K.tensorflow_backend._get_available_gpus`."""
+
+    nodes: list[ast.Name | ast.Attribute]
+    """The base name, then each attribute from the inside out."""
+    scope: Scope
+    group: int
+    """Index of the statement of its scope's body the use is in."""
+
+    @property
+    def base(self) -> str:
+        """The base name."""
+        node = self.nodes[0]
+        assert isinstance(node, ast.Name)
+        return node.id
+
+    @property
+    def attributes(self) -> list[str]:
+        """The attribute names after the base."""
+        return [n.attr for n in self.nodes[1:] if isinstance(n, ast.Attribute)]
+
+
+@dataclass
+class Resolution:
+    """What a base name refers to at one use."""
+
+    imports: list[ImportBinding]
+    """Import bindings that may be in effect (several for try/except and if/else shims)."""
+    shadowed: bool
+    """Whether a non-import binding of the same name may be in effect too."""
+    star: bool = False
+    """Whether the name comes from a star import."""
+
+
+class FileBindings:
+    """All scopes, imports and name uses of one module."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = Scope("module", None)
+        self.imports: list[tuple[ImportBinding, Scope]] = []
+        self.chains: list[Chain] = []
+        self.calls: dict[int, ast.Call] = {}
+        """Calls by the id of their callee node."""
+        self.decorators: set[int] = set()
+        """Ids of decorator expressions."""
+        _Walker(self).walk_module(tree)
+
+    def interesting_names(self) -> set[str]:
+        """Names bound by imports anywhere in the file."""
+        return {imp.name for imp, _ in self.imports}
+
+    def resolve(self, chain: Chain) -> Resolution | None:
+        """The import bindings a chain's base name may refer to, or None if it is not imported."""
+        name = chain.base
+        scope: Scope | None = chain.scope
+        group: int | None = chain.group
+        skip_classes = False
+        while scope is not None:
+            if scope.kind == "class" and skip_classes:
+                scope = scope.parent
+                continue
+            if name in scope.globals and scope is not self.module:
+                scope, group = self.module, None
+                continue
+            found = scope.bindings.get(name)
+            if found:
+                return _select(found, group)
+            if scope.kind == "function":
+                # The function body runs later: the enclosing scopes are in their final state,
+                # and class bodies are not visible from inside methods.
+                group, skip_classes = None, True
+            scope = scope.parent
+        if name in _BUILTINS or not self.module.stars:
+            return None
+        return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
+
+    def module_resolution(self, name: str) -> Resolution | None:
+        """Import bindings of `name` in effect at the end of the module (for re-exports)."""
+        found = self.module.bindings.get(name)
+        return _select(found, None) if found else None
+
+
+def _select(bindings: list[Binding], group: int | None) -> Resolution | None:
+    if group is None:
+        last = max(b.group for b in bindings)
+    else:
+        earlier = [b.group for b in bindings if b.group <= group]
+        if not earlier:
+            return None
+        last = max(earlier)
+    current = [b for b in bindings if b.group == last]
+    imports = [b.imported for b in current if b.imported is not None]
+    if not imports:
+        return None
+    return Resolution(imports=imports, shadowed=len(imports) != len(current))
+
+
+def _handles_import_error(handler: ast.ExceptHandler) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True
+    names = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
+
+
+class _Walker:
+    """Builds scopes and chains in one pass; resolution happens afterwards, when all are known."""
+
+    def __init__(self, out: FileBindings) -> None:
+        self.out = out
+        self.scope = out.module
+        self.group = 0
+        self.guard: Guard = ""
+
+    # -- structure -------------------------------------------------------------------------------
+    def walk_module(self, tree: ast.Module) -> None:
+        self.body(tree.body)
+
+    def body(self, statements: list[ast.stmt]) -> None:
+        for index, statement in enumerate(statements):
+            self.group = index
+            self.visit(statement)
+
+    def in_scope(self, scope: Scope) -> _ScopeContext:
+        return _ScopeContext(self, scope)
+
+    def visit(self, node: ast.AST) -> None:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            method(node)
+        else:
+            self.generic(node)
+
+    def generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self.visit(child)
+
+    def visit_list(self, nodes: list[ast.expr] | list[ast.stmt]) -> None:
+        for node in nodes:
+            self.visit(node)
+
+    # -- bindings --------------------------------------------------------------------------------
+    def bind(self, name: str, imported: ImportBinding | None = None) -> None:
+        scope = self.scope
+        group = self.group
+        if name in scope.globals and scope is not self.out.module:
+            scope, group = self.out.module, _LATE
+        scope.bind(name, Binding(group, imported))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                name, target = alias.asname, alias.name
+            else:
+                name = target = alias.name.split(".", 1)[0]
+            self.add_import(ImportBinding(name, target, 0, node, alias, self.guard))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        for alias in node.names:
+            target = f"{module}.{alias.name}" if module else alias.name
+            if alias.name == "*":
+                star = ImportBinding("*", module, node.level, node, alias, self.guard)
+                self.out.imports.append((star, self.scope))
+                if self.scope is self.out.module:
+                    self.out.module.stars.append(star)
+                continue
+            name = alias.asname or alias.name
+            self.add_import(ImportBinding(name, target, node.level, node, alias, self.guard))
+
+    def add_import(self, imported: ImportBinding) -> None:
+        self.out.imports.append((imported, self.scope))
+        self.bind(imported.name, imported)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.out.chains.append(Chain([node], self.scope, self.group))
+        else:
+            self.bind(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        nodes: list[ast.Name | ast.Attribute] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            nodes.append(current)
+            current = current.value
+        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load):
+            nodes.append(current)
+            nodes.reverse()
+            self.out.chains.append(Chain(nodes, self.scope, self.group))
+        else:
+            self.visit(current)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.out.calls[id(node.func)] = node
+        self.generic(node)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name)
+        self.visit_list(node.body)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name:
+            self.bind(node.name)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.bind(node.name)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.visit_list(node.keys)
+        for pattern in node.patterns:
+            self.visit(pattern)
+        if node.rest:
+            self.bind(node.rest)
+
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        outer = self.guard
+        guarded = any(_handles_import_error(h) for h in node.handlers)
+        self.guard = "try" if guarded else outer
+        self.visit_list(node.body)
+        for handler in node.handlers:
+            self.guard = "except" if _handles_import_error(handler) else outer
+            self.visit(handler)
+        self.guard = outer
+        self.visit_list(node.orelse)
+        self.visit_list(node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    # -- scopes ----------------------------------------------------------------------------------
+    def arguments(self, args: ast.arguments) -> None:
+        """Defaults and annotations run in the enclosing scope."""
+        self.visit_list([d for d in args.defaults])
+        self.visit_list([d for d in args.kw_defaults if d is not None])
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
+
+    def bind_parameters(self, args: ast.arguments) -> None:
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                self.scope.bind(arg.arg, Binding(-1))
+
+    def decorated(self, decorators: list[ast.expr]) -> None:
+        self.out.decorators.update(id(d) for d in decorators)
+        self.visit_list(decorators)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.decorated(node.decorator_list)
+        self.arguments(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        self.bind(node.name)
+        with self.in_scope(Scope("function", self.scope)):
+            self.bind_parameters(node.args)
+            self.body(node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.arguments(node.args)
+        with self.in_scope(Scope("function", self.scope)):
+            self.bind_parameters(node.args)
+            self.visit(node.body)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.decorated(node.decorator_list)
+        self.visit_list(node.bases)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+        self.bind(node.name)
+        with self.in_scope(Scope("class", self.scope)):
+            self.body(node.body)
+
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+                      elements: list[ast.expr]) -> None:  # fmt: skip
+        self.visit(node.generators[0].iter)
+        with self.in_scope(Scope("comprehension", self.scope)):
+            for index, generator in enumerate(node.generators):
+                if index:
+                    self.visit(generator.iter)
+                self.visit(generator.target)
+                self.visit_list(generator.ifs)
+            self.visit_list(elements)
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self.comprehension(node, [node.elt])
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self.comprehension(node, [node.elt])
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self.comprehension(node, [node.elt])
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self.comprehension(node, [node.key, node.value])
+
+
+class _ScopeContext:
+    """Enters a nested scope and restores the enclosing one afterwards."""
+
+    def __init__(self, walker: _Walker, scope: Scope) -> None:
+        self.walker = walker
+        self.scope = scope
+        self.saved: tuple[Scope, int] = (walker.scope, walker.group)
+
+    def __enter__(self) -> None:
+        self.walker.scope = self.scope
+
+    def __exit__(self, *exc: object) -> None:
+        self.walker.scope, self.walker.group = self.saved

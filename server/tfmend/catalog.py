@@ -1,0 +1,482 @@
+"""The rule catalog: typed rules loaded from YAML, validated with located messages, merged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal, cast
+
+from tfmend.template import Template, TemplateError
+from tfmend.yamlsource import Located, LocatedError, load_located, load_located_file
+
+FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
+Safety = Literal["safe", "unsafe"]
+Severity = Literal["error", "warning", "info", "hint"]
+Status = Literal["removed", "deprecated", "renamed"]
+
+FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
+STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed")
+SINCE_PACKAGES = ("tensorflow", "keras")
+PROBE_ASPECTS = ("value", "dtype", "shape")
+
+CODE_PATTERN = re.compile(r"^TFM[0-9]{3,4}$")
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+QUALNAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+
+BUILTIN_CATALOG = Path(__file__).with_name("rules.yaml")
+
+_FIX_FIELDS: dict[str, set[str]] = {
+    "replace": {"to", "values"},
+    "call": {"signature", "template", "to"},
+    "unwrap": set(),
+    "keyword": {"rename", "positional"},
+    "compat-v1": {"to"},
+    "manual": set(),
+}
+_FIX_REQUIRED: dict[str, set[str]] = {
+    "replace": {"to"},
+    "call": {"signature", "template"},
+    "keyword": {"rename"},
+    "compat-v1": {"to"},
+}
+_RULE_FIELDS = {
+    "code", "name", "apis", "status", "since", "severity", "message", "explanation",
+    "fix", "examples", "probe",
+}  # fmt: skip
+_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe"}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How a rule rewrites a reference; `kind` selects which of the other fields apply."""
+
+    kind: FixKind
+    safety: Safety | None = None
+    """None only for manual fixes."""
+    reason: str | None = None
+    """Why an unsafe fix may change behaviour."""
+    to: str | None = None
+    """Qualified name that replaces the reference (replace, compat-v1, and call when not called)."""
+    values: Mapping[str, str] = field(default_factory=dict)
+    """String literals to rewrite in the call's arguments and in comparisons with its result."""
+    template: Template | None = None
+    """The call template with its signature (call)."""
+    rename: Mapping[str, str] = field(default_factory=dict)
+    """Keyword renames (keyword)."""
+    positional: tuple[str, ...] = ()
+    """The old positional parameter order; positional arguments past the first become keywords."""
+
+    @property
+    def fixable(self) -> bool:
+        """Whether the fix rewrites code at all."""
+        return self.kind != "manual"
+
+    def replacements(self) -> tuple[str, ...]:
+        """Qualified names this fix introduces into the code."""
+        names: list[str] = []
+        if self.to:
+            names.append(self.to)
+        if self.template is not None:
+            names.extend(ref.qualname for ref in self.template.references)
+        if self.kind == "compat-v1":
+            names.append("tensorflow.compat.v1.disable_eager_execution")
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example fragment: `fixed` is the exact text after fixing, or None for valid/manual."""
+
+    code: str
+    fixed: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An old/new value comparison run against real TensorFlow."""
+
+    setup: str
+    old: str
+    new: str
+    compare: tuple[str, ...] = PROBE_ASPECTS
+    tolerance: float = 1e-6
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalog entry."""
+
+    code: str
+    name: str
+    apis: tuple[str, ...]
+    status: Status
+    since: Mapping[str, str]
+    severity: Severity
+    message: str
+    explanation: str
+    fix: Fix
+    invalid: tuple[Example, ...] = ()
+    valid: tuple[Example, ...] = ()
+    probe: Probe | None = None
+    origin: str = ""
+    """`file:line` where the rule is defined."""
+
+    def render_message(self, name: str, api: str) -> str:
+        """The message with `{name}` and `{api}` filled in."""
+        return self.message.replace("{name}", name).replace("{api}", api)
+
+    @property
+    def fix_safety(self) -> Literal["safe", "unsafe", "none"]:
+        """`safe`, `unsafe`, or `none` for manual rules."""
+        return self.fix.safety if self.fix.fixable and self.fix.safety else "none"
+
+
+class CatalogError(Exception):
+    """One or more located problems in rule files."""
+
+    def __init__(self, errors: list[LocatedError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class _Reader:
+    """Validates Located YAML values field by field, collecting located errors."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.errors: list[LocatedError] = []
+
+    def error(self, at: Located | int, field_name: str, message: str) -> None:
+        line = at if isinstance(at, int) else at.line
+        self.errors.append(LocatedError(self.path, line, field_name, message))
+
+    def mapping(
+        self, value: Located, field_name: str, allowed: set[str], required: set[str]
+    ) -> dict[str, Located] | None:
+        if not isinstance(value.value, dict):
+            self.error(value, field_name, f"expected a mapping, found {value.kind()}")
+            return None
+        items = cast(dict[str, Located], value.value)
+        for key, item in items.items():
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.error(item, f"{field_name}.{key}", f"unknown field (known: {known})")
+        for key in sorted(required - items.keys()):
+            self.error(value, field_name, f"missing required field '{key}'")
+        return items
+
+    def text(self, value: Located | None, field_name: str, pattern: re.Pattern[str] | None = None,
+             what: str = "") -> str | None:  # fmt: skip
+        if value is None:
+            return None
+        if not isinstance(value.value, str) or not value.value.strip():
+            self.error(value, field_name, f"expected a non-empty string, found {value.kind()}")
+            return None
+        if pattern is not None and not pattern.match(value.value):
+            self.error(value, field_name, f"{value.value!r} is not {what}")
+            return None
+        return value.value
+
+    def choice(self, value: Located | None, field_name: str, choices: Iterable[str]) -> str | None:
+        if value is None:
+            return None
+        options = tuple(choices)
+        if value.value not in options:
+            self.error(value, field_name, f"{value.value!r} is not one of {', '.join(options)}")
+            return None
+        return cast(str, value.value)
+
+    def text_list(self, value: Located | None, field_name: str,
+                  pattern: re.Pattern[str] | None = None, what: str = "") -> tuple[str, ...]:  # fmt: skip
+        if value is None:
+            return ()
+        if not isinstance(value.value, list) or not value.value:
+            self.error(value, field_name, f"expected a non-empty list, found {value.kind()}")
+            return ()
+        items = cast(list[Located], value.value)
+        out = [self.text(item, f"{field_name}[{i}]", pattern, what) for i, item in enumerate(items)]
+        return tuple(item for item in out if item is not None)
+
+    def text_map(self, value: Located | None, field_name: str,
+                 key_pattern: re.Pattern[str] | None = None, what: str = "") -> dict[str, str]:  # fmt: skip
+        if value is None:
+            return {}
+        if not isinstance(value.value, dict) or not value.value:
+            self.error(value, field_name, f"expected a non-empty mapping, found {value.kind()}")
+            return {}
+        out: dict[str, str] = {}
+        for key, item in cast(dict[str, Located], value.value).items():
+            if key_pattern is not None and not key_pattern.match(key):
+                self.error(item, f"{field_name}.{key}", f"{key!r} is not {what}")
+                continue
+            if not isinstance(item.value, str | int | float) or isinstance(item.value, bool):
+                self.error(item, f"{field_name}.{key}", f"expected a string, found {item.kind()}")
+                continue
+            out[key] = str(item.value)
+        return out
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
+    items = r.mapping(value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()),
+                      {"kind"})  # fmt: skip
+    if items is None:
+        return None
+    kind = r.choice(items.get("kind"), f"{where}.kind", FIX_KINDS)
+    if kind is None:
+        return None
+    allowed = _FIX_FIELDS[kind] | ({"safety", "reason"} if kind != "manual" else set())
+    for key, item in items.items():
+        if key != "kind" and key not in allowed and key in {"safety", "reason"} | set().union(
+            *_FIX_FIELDS.values()
+        ):
+            r.error(item, f"{where}.{key}", f"not used by a '{kind}' fix")
+    for key in sorted(_FIX_REQUIRED.get(kind, set()) - items.keys()):
+        r.error(value, where, f"a '{kind}' fix needs '{key}'")
+    safety: str | None = None
+    reason: str | None = None
+    if kind != "manual":
+        if "safety" not in items:
+            r.error(value, where, "missing required field 'safety'")
+        safety = r.choice(items.get("safety"), f"{where}.safety", ("safe", "unsafe"))
+        reason = r.text(items.get("reason"), f"{where}.reason")
+        if safety == "unsafe" and reason is None and "reason" not in items:
+            r.error(value, where, "an unsafe fix needs a 'reason'")
+    to = r.text(items.get("to"), f"{where}.to", QUALNAME_PATTERN, "a qualified name")
+    if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
+        r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
+    template: Template | None = None
+    if kind == "call" and "signature" in items and "template" in items:
+        signature = r.text(items["signature"], f"{where}.signature")
+        text = r.text(items["template"], f"{where}.template")
+        if signature is not None and text is not None:
+            try:
+                template = Template.parse(signature, text)
+            except TemplateError as exc:
+                field_name = f"{where}.{exc.field}"
+                r.error(items[exc.field], field_name, str(exc))
+    positional = r.text_list(items.get("positional"), f"{where}.positional", _IDENTIFIER,
+                             "an identifier")  # fmt: skip
+    return Fix(
+        kind=cast(FixKind, kind),
+        safety=cast(Safety | None, safety),
+        reason=reason,
+        to=to,
+        values=r.text_map(items.get("values"), f"{where}.values"),
+        template=template,
+        rename=r.text_map(items.get("rename"), f"{where}.rename", _IDENTIFIER, "an identifier"),
+        positional=positional,
+    )
+
+
+def _read_examples(
+    r: _Reader, value: Located | None, where: str, fix: Fix | None
+) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    if value is None:
+        return (), ()
+    items = r.mapping(value, where, {"invalid", "valid"}, set())
+    if items is None:
+        return (), ()
+    groups: dict[str, list[Example]] = {"invalid": [], "valid": []}
+    for group in ("invalid", "valid"):
+        seq = items.get(group)
+        if seq is None:
+            continue
+        if not isinstance(seq.value, list):
+            r.error(seq, f"{where}.{group}", f"expected a list, found {seq.kind()}")
+            continue
+        for i, entry in enumerate(cast(list[Located], seq.value)):
+            at = f"{where}.{group}[{i}]"
+            allowed = {"code", "fixed"} if group == "invalid" else {"code"}
+            fields = r.mapping(entry, at, allowed, {"code"})
+            if fields is None:
+                continue
+            code = r.text(fields.get("code"), f"{at}.code")
+            fixed = r.text(fields.get("fixed"), f"{at}.fixed") if "fixed" in fields else None
+            if fix is not None and group == "invalid":
+                if fix.fixable and fixed is None and "fixed" not in fields:
+                    r.error(entry, at, "an example of a fixable rule needs 'fixed'")
+                if not fix.fixable and "fixed" in fields:
+                    r.error(fields["fixed"], f"{at}.fixed", "a manual rule has no fixed text")
+            if code is not None:
+                groups[group].append(Example(code=code, fixed=fixed, line=entry.line))
+    return tuple(groups["invalid"]), tuple(groups["valid"])
+
+
+def _read_probe(r: _Reader, value: Located | None, where: str) -> Probe | None:
+    if value is None:
+        return None
+    items = r.mapping(value, where, {"setup", "old", "new", "compare", "tolerance"}, {"new"})
+    if items is None:
+        return None
+    setup = "" if "setup" not in items else r.text(items["setup"], f"{where}.setup")
+    old = r.text(items.get("old"), f"{where}.old") if "old" in items else ""
+    new = r.text(items.get("new"), f"{where}.new")
+    compare = PROBE_ASPECTS
+    if "compare" in items:
+        compare = r.text_list(items["compare"], f"{where}.compare")
+        for aspect in compare:
+            if aspect not in PROBE_ASPECTS:
+                r.error(items["compare"], f"{where}.compare",
+                        f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}")  # fmt: skip
+    tolerance = 1e-6
+    if "tolerance" in items:
+        raw = items["tolerance"].value
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
+            r.error(items["tolerance"], f"{where}.tolerance", "expected a non-negative number")
+        else:
+            tolerance = float(raw)
+    for label, text in (("setup", setup), ("old", old), ("new", new)):
+        if text:
+            mode = "exec" if label == "setup" else "eval"
+            try:
+                compile(text, f"<probe {label}>", mode)
+            except SyntaxError as exc:
+                r.error(items[label], f"{where}.{label}", f"not valid Python: {exc.msg}")
+    if setup is None or old is None or new is None:
+        return None
+    return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance)
+
+
+def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -> Rule | None:
+    items = r.mapping(value, where, _RULE_FIELDS, _RULE_REQUIRED)
+    if items is None:
+        return None
+    before = len(r.errors)
+    code = r.text(items.get("code"), f"{where}.code", CODE_PATTERN, "a code like TFM401")
+    name = r.text(items.get("name"), f"{where}.name", NAME_PATTERN, "a kebab-case name")
+    apis = r.text_list(items.get("apis"), f"{where}.apis", QUALNAME_PATTERN, "a qualified name")
+    status = r.choice(items.get("status"), f"{where}.status", STATUSES)
+    since = r.text_map(items.get("since"), f"{where}.since")
+    for package, version in since.items():
+        if package not in SINCE_PACKAGES:
+            r.error(items["since"], f"{where}.since.{package}",
+                    f"unknown package (known: {', '.join(SINCE_PACKAGES)})")  # fmt: skip
+        elif not VERSION_PATTERN.match(version):
+            r.error(items["since"], f"{where}.since.{package}", f"{version!r} is not a version")
+    severity = r.choice(items.get("severity"), f"{where}.severity", SEVERITIES)
+    message = r.text(items.get("message"), f"{where}.message")
+    explanation = r.text(items.get("explanation"), f"{where}.explanation")
+    fix = _read_fix(r, items["fix"], f"{where}.fix") if "fix" in items else None
+    invalid, valid = _read_examples(r, items.get("examples"), f"{where}.examples", fix)
+    if require_examples and not invalid:
+        r.error(items.get("examples", value), f"{where}.examples",
+                "a built-in rule needs at least one invalid example")  # fmt: skip
+    probe = _read_probe(r, items.get("probe"), f"{where}.probe")
+    if len(r.errors) > before:
+        return None
+    assert code and name and status and severity and message and explanation and fix
+    return Rule(
+        code=code,
+        name=name,
+        apis=apis,
+        status=cast(Status, status),
+        since=since,
+        severity=cast(Severity, severity),
+        message=message,
+        explanation=explanation,
+        fix=fix,
+        invalid=invalid,
+        valid=valid,
+        probe=probe,
+        origin=f"{r.path}:{value.line}",
+    )
+
+
+def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
+    """Validate a parsed rules file and return its rules, or raise CatalogError."""
+    r = _Reader(path)
+    top = r.mapping(root, "", {"schema", "rules"}, {"schema", "rules"})
+    rules: list[Rule] = []
+    if top is not None:
+        schema = top.get("schema")
+        if schema is not None and schema.value != 1:
+            r.error(schema, "schema", f"unsupported schema {schema.value!r} (this tfmend reads 1)")
+        seq = top.get("rules")
+        if seq is not None and not isinstance(seq.value, list):
+            r.error(seq, "rules", f"expected a list, found {seq.kind()}")
+        elif seq is not None:
+            seen_codes: dict[str, int] = {}
+            seen_names: dict[str, int] = {}
+            for i, entry in enumerate(cast(list[Located], seq.value)):
+                rule = _read_rule(r, entry, f"rules[{i}]", builtin)
+                if rule is None:
+                    continue
+                for key, seen, label in ((rule.code, seen_codes, "code"),
+                                         (rule.name, seen_names, "name")):  # fmt: skip
+                    if key in seen:
+                        r.error(entry, f"rules[{i}].{label}",
+                                f"duplicate {label} {key!r} (first at line {seen[key]})")  # fmt: skip
+                    seen[key] = entry.line
+                rules.append(rule)
+    if r.errors:
+        raise CatalogError(r.errors)
+    return rules
+
+
+def load_rules_file(path: Path, *, builtin: bool = False) -> list[Rule]:
+    """Load and validate one rules file."""
+    try:
+        root = load_located_file(path)
+    except LocatedError as exc:
+        raise CatalogError([exc]) from exc
+    return parse_rules(root, str(path), builtin=builtin)
+
+
+def load_rules_text(text: str, path: str, *, builtin: bool = False) -> list[Rule]:
+    """Load and validate rules from YAML text (for tests and editors' unsaved buffers)."""
+    try:
+        root = load_located(text, path)
+    except LocatedError as exc:
+        raise CatalogError([exc]) from exc
+    return parse_rules(root, path, builtin=builtin)
+
+
+class Catalog:
+    """The merged set of rules, indexed by code and by API."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.by_code: dict[str, Rule] = {}
+        for rule in rules:
+            self.by_code[rule.code] = rule
+        self.by_api: dict[str, list[Rule]] = {}
+        for rule in self.by_code.values():
+            for api in rule.apis:
+                self.by_api.setdefault(api, []).append(rule)
+        self.modules: frozenset[str] = frozenset(
+            ".".join(api.split(".")[:i]) for api in self.by_api for i in range(1, api.count(".") + 1)
+        )
+        """Every proper prefix of a catalogued API: chains outside it cannot match a rule."""
+
+    def rules(self) -> list[Rule]:
+        """All rules, by code."""
+        return sorted(self.by_code.values(), key=lambda rule: rule.code)
+
+    def __len__(self) -> int:
+        return len(self.by_code)
+
+    def with_rules(self, extra: Iterable[Rule]) -> Catalog:
+        """A new catalog where `extra` adds rules and replaces rules with the same code."""
+        return Catalog([*self.by_code.values(), *extra])
+
+
+@cache
+def builtin_catalog() -> Catalog:
+    """The catalog shipped with tfmend (loaded once per process)."""
+    return Catalog(load_rules_file(BUILTIN_CATALOG, builtin=True))
+
+
+DOCS_URL = "https://github.com/tfmend/tfmend/blob/main/docs/rules/{code}.md"
+
+
+def docs_url(code: str) -> str:
+    """The address of a code's docs page."""
+    return DOCS_URL.format(code=code)

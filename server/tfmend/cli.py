@@ -1,0 +1,248 @@
+"""The `tfmend` command line: check, fix, rules, serve, validate."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from tfmend import __version__
+from tfmend.catalog import CatalogError
+from tfmend.config import ConfigError, Settings, load_settings
+from tfmend.engine import Engine, FileResult, load_catalog
+from tfmend.files import iter_source_files
+from tfmend.project import JediProject
+from tfmend.sourcetext import atomic_write
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PARALLEL_THRESHOLD = 24
+"""Below this many files, starting worker processes costs more than it saves."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tfmend",
+        description="Find, explain, fix and validate TensorFlow 1.x and Keras 2 code that breaks "
+        "on TensorFlow 2 / Keras 3.",
+    )
+    parser.add_argument("--version", action="version", version=f"tfmend {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+        sub.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE",
+                         help="an extra rules file (may be repeated)")  # fmt: skip
+        sub.add_argument("--select", default=None, help="comma-separated code prefixes to report")
+        sub.add_argument("--ignore", default=None, help="comma-separated code prefixes to skip")
+        sub.add_argument("--config", type=Path, default=None,
+                         help="read [tool.tfmend] from this pyproject.toml")  # fmt: skip
+        sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+        sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    check = commands.add_parser("check", help="report problems")
+    common(check)
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--output", type=Path, default=None, help="write the report to a file")
+
+    fix = commands.add_parser("fix", help="rewrite files in place")
+    common(fix)
+    fix.add_argument("--diff", action="store_true", help="print a diff instead of writing")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE")
+
+    serve = commands.add_parser("serve", help="run the language server")
+    serve.add_argument("--tcp", default=None, metavar="HOST:PORT",
+                       help="listen on TCP instead of stdio (loopback by default)")  # fmt: skip
+    serve.add_argument("--log-level", default="info",
+                       choices=("error", "warning", "info", "debug"))  # fmt: skip
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    start = args.config if getattr(args, "config", None) else (
+        args.paths[0] if getattr(args, "paths", None) else Path.cwd()
+    )  # fmt: skip
+    settings = load_settings(start)
+    if getattr(args, "select", None):
+        settings = replace(settings, select=tuple(c.strip().upper() for c in args.select.split(",")))
+    if getattr(args, "ignore", None):
+        settings = replace(settings, ignore=tuple(c.strip().upper() for c in args.ignore.split(",")))
+    if getattr(args, "unsafe_fixes", False):
+        settings = replace(settings, unsafe_fixes=True)
+    return settings
+
+
+_worker_engine: Engine | None = None
+
+
+def _init_worker(settings: Settings, extra: tuple[Path, ...], root: Path) -> None:
+    global _worker_engine  # noqa: PLW0603 - one engine per worker process
+    _worker_engine = Engine(settings, catalog=load_catalog(settings, extra),
+                            project=JediProject(root))  # fmt: skip
+
+
+def _check_one(path: Path) -> FileResult:
+    assert _worker_engine is not None
+    return _strip(_worker_engine.check_file(path))
+
+
+def _fix_one(path: Path) -> FileResult:
+    assert _worker_engine is not None
+    return _strip(_worker_engine.fix_file(path))
+
+
+def _strip(result: FileResult) -> FileResult:
+    """Drop the rule objects before a result crosses a process boundary."""
+    result.findings = [replace(f, rule=None) for f in result.findings]
+    result.remaining = [replace(f, rule=None) for f in result.remaining]
+    result.applied = [replace(f, rule=None) for f in result.applied]
+    return result
+
+
+def _run(paths: list[Path], job: Callable[[Path], FileResult], settings: Settings,
+         extra: tuple[Path, ...], root: Path, jobs: int | None, progress: bool) -> list[FileResult]:  # fmt: skip
+    bar = _Progress(len(paths), sys.stderr) if progress and sys.stderr.isatty() else None
+    results: list[FileResult] = []
+    workers = jobs or os.cpu_count() or 1
+    if len(paths) < PARALLEL_THRESHOLD or workers == 1:
+        _init_worker(settings, extra, root)
+        iterator: Iterable[FileResult] = map(job, paths)
+        for result in iterator:
+            results.append(result)
+            if bar:
+                bar.step()
+    else:
+        load_catalog(settings, extra)  # parsed once here, inherited by forked workers
+        with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                 initargs=(settings, extra, root)) as pool:  # fmt: skip
+            for result in pool.map(job, paths, chunksize=4):
+                results.append(result)
+                if bar:
+                    bar.step()
+    if bar:
+        bar.done()
+    return results
+
+
+class _Progress:
+    """A one-line progress bar on a terminal."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.count = 0
+        self.stream = stream
+
+    def step(self) -> None:
+        self.count += 1
+        if self.total < 20:
+            return
+        width = 30
+        filled = width * self.count // max(self.total, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} files")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.total >= 20:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Settings, tuple[Path, ...], list[Path], Path]:
+    settings = _settings(args)
+    extra = tuple(p.resolve() for p in args.rules)
+    load_catalog(settings, extra)  # report a broken rules file before any work
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        raise ConfigError(f"{missing[0]}: no such file or directory")
+    root = settings.root or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
+    files = list(iter_source_files(args.paths, settings.exclude, settings.root))
+    return settings, extra, files, root.resolve()
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from tfmend import report
+
+    settings, extra, files, root = _prepare(args)
+    results = _run(files, _check_one, settings, extra, root, args.jobs, not args.no_progress)
+    if args.format == "json":
+        text = report.json_report(results)
+    elif args.format == "sarif":
+        text = report.sarif_report(results, load_catalog(settings, extra))
+    else:
+        text = report.text_report(results)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from tfmend import report
+
+    settings, extra, files, root = _prepare(args)
+    results = _run(files, _fix_one, settings, extra, root, args.jobs, not args.no_progress)
+    changed = 0
+    applied = 0
+    for result in results:
+        if result.fixed_text is None or result.source is None:
+            continue
+        changed += 1
+        applied += len(result.applied)
+        if args.diff:
+            before = result.source.text
+            sys.stdout.writelines(difflib.unified_diff(
+                before.splitlines(keepends=True), result.fixed_text.splitlines(keepends=True),
+                fromfile=f"a/{result.path.as_posix()}", tofile=f"b/{result.path.as_posix()}",
+            ))  # fmt: skip
+        else:
+            atomic_write(result.path, result.source.encode(result.fixed_text))
+    remaining = [replace(r, findings=r.remaining) for r in results if r.remaining]
+    if remaining:
+        sys.stdout.write(report.text_report(remaining))
+    verb = "Would fix" if args.diff else "Fixed"
+    sys.stderr.write(f"{verb} {applied} problem{'s' if applied != 1 else ''} in {changed} "
+                     f"file{'s' if changed != 1 else ''}; "
+                     f"{sum(len(r.remaining) for r in results)} remaining.\n")  # fmt: skip
+    if args.diff:
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from tfmend import report
+
+    catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules))
+    sys.stdout.write(report.rules_json(catalog) if args.format == "json" else report.rules_text(catalog))
+    return EXIT_CLEAN
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from tfmend.lsp.server import run
+
+    return run(tcp=args.tcp, log_level=args.log_level)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tfmend` command."""
+    args = _parser().parse_args(argv)
+    handlers = {"check": _cmd_check, "fix": _cmd_fix, "rules": _cmd_rules, "serve": _cmd_serve}
+    try:
+        return handlers[args.command](args)
+    except CatalogError as exc:
+        sys.stderr.write(f"tfmend: broken rules file:\n{exc}\n")
+        return EXIT_ERROR
+    except ConfigError as exc:
+        sys.stderr.write(f"tfmend: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,173 @@
+"""Project settings from `[tool.tfmend]` in pyproject.toml, typed and validated."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tfmend.qualnames import Target
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A setting with a wrong type or value: `file: field: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to check and how to fix; defaults apply to everything not set."""
+
+    select: tuple[str, ...] = ()
+    """Code prefixes to report (empty: all)."""
+    ignore: tuple[str, ...] = ()
+    """Code prefixes never to report."""
+    exclude: tuple[str, ...] = ()
+    """gitignore-style patterns of paths not to check, relative to the project root."""
+    extend_rules: tuple[Path, ...] = ()
+    """Project rule files (absolute paths)."""
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """gitignore-style pattern → code prefixes ignored in matching files."""
+    target: Target = Target()
+    """The versions the code must run on."""
+    target_from_config: bool = False
+    """Whether `target` was set in the configuration (else it may come from the interpreter)."""
+    unsafe_fixes: bool = False
+    python: str | None = None
+    """The project's interpreter, for the installed API surface and validation."""
+    root: Path | None = None
+    """The directory of the pyproject.toml the settings came from."""
+
+    def reports(self, code: str, path: Path | None = None) -> bool:
+        """Whether findings with this code are reported (for this file)."""
+        if self.select and not code.startswith(self.select):
+            return False
+        if code.startswith(self.ignore) if self.ignore else False:
+            return False
+        if path is not None and self.per_file_ignores:
+            for pattern, codes in self.per_file_ignores.items():
+                if _matches(pattern, path, self.root) and code.startswith(codes):
+                    return False
+        return True
+
+
+def _matches(pattern: str, path: Path, root: Path | None) -> bool:
+    import pathspec
+
+    relative = path
+    if root is not None:
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            relative = path
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+    return bool(spec.match_file(relative.as_posix()))
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.tfmend] table."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            if "tfmend" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_settings(start: Path | None, base: Settings | None = None) -> Settings:
+    """Settings from the nearest pyproject.toml with [tool.tfmend], on top of `base`."""
+    settings = base or Settings()
+    if start is None:
+        return settings
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return settings
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: {exc}") from exc
+    return settings_from_table(data["tool"]["tfmend"], pyproject.parent, str(pyproject), settings)
+
+
+def _codes(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings")
+    return tuple(v.strip().upper() for v in value)
+
+
+def settings_from_table(table: Mapping[str, Any], root: Path, source: str,
+                        base: Settings | None = None) -> Settings:  # fmt: skip
+    """Validate a [tool.tfmend]-shaped mapping (also used for editor settings)."""
+    settings = replace(base or Settings(), root=root)
+    known = {"select", "ignore", "exclude", "extend-rules", "per-file-ignores", "target",
+             "unsafe-fixes", "python"}  # fmt: skip
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{source}: tool.tfmend.{key}: unknown setting "
+                              f"(known: {', '.join(sorted(known))})")  # fmt: skip
+    where = f"{source}: tool.tfmend"
+    if "select" in table:
+        settings = replace(settings, select=_codes(table["select"], f"{where}.select"))
+    if "ignore" in table:
+        settings = replace(settings, ignore=_codes(table["ignore"], f"{where}.ignore"))
+    if "exclude" in table:
+        exclude = table["exclude"]
+        if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
+            raise ConfigError(f"{where}.exclude: expected a list of strings")
+        settings = replace(settings, exclude=tuple(exclude))
+    if "extend-rules" in table:
+        files = table["extend-rules"]
+        if isinstance(files, str):
+            files = [files]
+        if not isinstance(files, list) or not all(isinstance(v, str) for v in files):
+            raise ConfigError(f"{where}.extend-rules: expected a list of paths")
+        settings = replace(settings, extend_rules=tuple((root / f).resolve() for f in files))
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}.per-file-ignores: expected a table of pattern = [codes]")
+        settings = replace(settings, per_file_ignores={
+            pattern: _codes(codes, f"{where}.per-file-ignores.{pattern}")
+            for pattern, codes in raw.items()
+        })  # fmt: skip
+    if "target" in table:
+        raw = table["target"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}.target: expected a table like "
+                              '{tensorflow = "2.21", keras = "3"}')  # fmt: skip
+        target = settings.target
+        for key, value in raw.items():
+            if key not in ("tensorflow", "keras", "legacy-keras"):
+                raise ConfigError(f"{where}.target.{key}: unknown (known: tensorflow, keras, "
+                                  "legacy-keras)")  # fmt: skip
+            if key == "legacy-keras":
+                if not isinstance(value, bool):
+                    raise ConfigError(f"{where}.target.legacy-keras: expected true or false")
+                target = replace(target, legacy_keras=value)
+            else:
+                if not isinstance(value, str | int | float) or isinstance(value, bool):
+                    raise ConfigError(f"{where}.target.{key}: expected a version string")
+                target = replace(target, **{key: str(value)})
+        settings = replace(settings, target=target, target_from_config=True)
+    if "unsafe-fixes" in table:
+        if not isinstance(table["unsafe-fixes"], bool):
+            raise ConfigError(f"{where}.unsafe-fixes: expected true or false")
+        settings = replace(settings, unsafe_fixes=table["unsafe-fixes"])
+    if "python" in table:
+        if not isinstance(table["python"], str):
+            raise ConfigError(f"{where}.python: expected a path")
+        settings = replace(settings, python=table["python"])
+    return settings

@@ -1,0 +1,165 @@
+"""The engine facade: one API for the CLI and the language server (check, fix, per file)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tfmend.analysis import Analyzer, ParsedModule
+from tfmend.catalog import Catalog, builtin_catalog, load_rules_file
+from tfmend.config import Settings
+from tfmend.findings import Finding, Position, Span
+from tfmend.fixes import FixError, Fixer, FixResult
+from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
+from tfmend.notebook import Notebook, NotebookError, read_notebook
+from tfmend.project import JediProject
+from tfmend.sourcetext import DecodedSource, LineIndex, UndecodableError, decode_source
+
+
+def load_catalog(settings: Settings, extra_files: tuple[Path, ...] = ()) -> Catalog:
+    """The built-in catalog with the project's rule files merged in (CatalogError if broken)."""
+    catalog = builtin_catalog()
+    for path in (*settings.extend_rules, *extra_files):
+        catalog = catalog.with_rules(load_rules_file(path))
+    return catalog
+
+
+def syntax_finding(error: SyntaxError, text: str) -> Finding:
+    """The TFM901 finding for a syntax error, at its position."""
+    lines = LineIndex(text)
+    line = max((error.lineno or 1) - 1, 0)
+    line = min(line, lines.line_count - 1)
+    line_text = lines.line_text(line)
+    column = max((error.offset or 1) - 1, 0)
+    column = min(column, len(line_text))
+    end = Position(line, min(column + 1, len(line_text))) if line_text else Position(line, column)
+    return Finding(
+        code=SYNTAX_ERROR.code,
+        message=f"Syntax error: {error.msg}; the file is not checked until it parses",
+        severity="error",
+        span=Span(Position(line, column), end),
+    )
+
+
+def file_finding(code: str, message: str) -> Finding:
+    """A finding about the whole file, placed at its start."""
+    return Finding(code=code, message=message, severity="error",
+                   span=Span(Position(0, 0), Position(0, 0)))  # fmt: skip
+
+
+@dataclass
+class FileResult:
+    """Findings of one file, and for a fix, its new text."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    notebook: Notebook | None = None
+    source: DecodedSource | None = None
+    fixed_text: str | None = None
+    """The new file content (notebook JSON for notebooks), when fixing changed it."""
+    applied: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+
+
+class Engine:
+    """Checks and fixes Python sources against the catalog under one set of settings."""
+
+    def __init__(self, settings: Settings | None = None, *, catalog: Catalog | None = None,
+                 project: JediProject | None = None) -> None:  # fmt: skip
+        self.settings = settings or Settings()
+        self.catalog = catalog if catalog is not None else load_catalog(self.settings)
+        self.project = project
+        self.analyzer = Analyzer(self.catalog, self.settings.target, project)
+        self.fixer = Fixer(self.analyzer)
+
+    # -- text ------------------------------------------------------------------------------------
+    def parse(self, text: str, path: Path | None = None) -> ParsedModule | Finding:
+        """The parsed module, or the TFM901 finding when it does not parse."""
+        try:
+            return ParsedModule(text, path)
+        except SyntaxError as exc:
+            return syntax_finding(exc, text)
+        except ValueError as exc:  # source with NUL characters
+            return file_finding(UNDECODABLE.code, f"Cannot parse: {exc}")
+
+    def check_text(self, text: str, path: Path | None = None) -> list[Finding]:
+        """Findings for Python source text, filtered by the settings."""
+        parsed = self.parse(text, path)
+        if isinstance(parsed, Finding):
+            return [parsed]
+        try:
+            findings = self.analyzer.analyze(parsed)
+        except Exception as exc:  # one broken rule or odd construct must not stop a whole run
+            return [file_finding(RULE_CRASHED.code, f"tfmend failed on this file: {exc!r}")]
+        return [f for f in findings if self.settings.reports(f.code, path)]
+
+    def fix_text(self, text: str, path: Path | None = None, *, unsafe: bool | None = None,
+                 select: Callable[[Finding], bool] | None = None,
+                 single_pass: bool = False) -> FixResult:  # fmt: skip
+        """Apply the fixes of reported findings (and `select`ed ones) to text."""
+        allow_unsafe = self.settings.unsafe_fixes if unsafe is None else unsafe
+
+        def chosen(finding: Finding) -> bool:
+            if not self.settings.reports(finding.code, path):
+                return False
+            return select(finding) if select is not None else True
+
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            return FixResult(text)
+        return self.fixer.fix(text, path, chosen, unsafe=allow_unsafe, single_pass=single_pass)
+
+    # -- files -----------------------------------------------------------------------------------
+    def check_file(self, path: Path) -> FileResult:
+        """Findings of a .py file or a notebook (cells mapped back by the reporters)."""
+        result = FileResult(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.findings = [file_finding(UNDECODABLE.code, f"Cannot read the file: {exc}")]
+            return result
+        try:
+            result.source = decode_source(data)
+        except UndecodableError as exc:
+            result.findings = [file_finding(UNDECODABLE.code, f"Cannot decode the file: {exc}")]
+            return result
+        text = result.source.text
+        if path.suffix == ".ipynb":
+            try:
+                result.notebook = read_notebook(text)
+            except NotebookError as exc:
+                result.findings = [file_finding(UNDECODABLE.code, f"Not a notebook: {exc}")]
+                return result
+            text = result.notebook.text
+        result.findings = self.check_text(text, path)
+        return result
+
+    def fix_file(self, path: Path, *, unsafe: bool | None = None) -> FileResult:
+        """Compute the fixed content of a file; the caller writes it (see sourcetext.atomic_write)."""
+        result = self.check_file(path)
+        if result.source is None or any(
+            f.code in (SYNTAX_ERROR.code, UNDECODABLE.code) for f in result.findings
+        ):
+            result.remaining = result.findings
+            return result
+        text = result.notebook.text if result.notebook else result.source.text
+        try:
+            fixed = self.fix_text(text, path, unsafe=unsafe)
+        except FixError as exc:
+            result.remaining = [file_finding(RULE_CRASHED.code, str(exc)), *result.findings]
+            return result
+        result.applied = fixed.applied
+        result.remaining = self.check_text(fixed.text, path)
+        if fixed.changed:
+            if result.notebook is not None:
+                try:
+                    result.fixed_text = result.notebook.with_text(fixed.text)
+                except NotebookError as exc:
+                    result.remaining = [file_finding(RULE_CRASHED.code, str(exc))]
+                    return result
+            else:
+                result.fixed_text = fixed.text
+        return result

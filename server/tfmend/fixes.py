@@ -1,0 +1,427 @@
+"""Fixes: turn findings into text edits (libcst renders rewritten calls), apply them to a fixed point."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import libcst as cst
+
+from tfmend.analysis import Analyzer, ParsedModule
+from tfmend.bindings import Chain, ImportBinding
+from tfmend.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.findings import Finding, Span
+from tfmend.names import NameRenderer
+from tfmend.sourcetext import dominant_newline
+from tfmend.template import RenderError, parse_argument
+
+MAX_PASSES = 8
+_GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
+_ATOMIC = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant, ast.List, ast.Tuple,
+           ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+           ast.JoinedStr)  # fmt: skip
+
+
+class FixError(Exception):
+    """A fix produced code that does not parse; the file is left as it was."""
+
+
+@dataclass
+class FixResult:
+    """The text after fixing, and the findings whose fixes were applied."""
+
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any fix was applied."""
+        return bool(self.applied)
+
+
+class _Locator:
+    """Finds the ast node of a finding and its parents in one module."""
+
+    def __init__(self, module: ParsedModule) -> None:
+        self.module = module
+
+    @cached_property
+    def parents(self) -> dict[int, ast.AST]:
+        parents: dict[int, ast.AST] = {}
+        for node in ast.walk(self.module.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+        return parents
+
+    @cached_property
+    def by_span(self) -> dict[Span, tuple[ast.Name | ast.Attribute, Chain]]:
+        out: dict[Span, tuple[ast.Name | ast.Attribute, Chain]] = {}
+        for chain in self.module.bindings.chains:
+            for node in chain.nodes:
+                out.setdefault(self.module.span(node), (node, chain))
+        return out
+
+    def offsets(self, node: ast.AST) -> tuple[int, int]:
+        span = self.module.span(node)
+        lines = self.module.lines
+        return (lines.offset(span.start.line, span.start.column),
+                lines.offset(span.end.line, span.end.column))  # fmt: skip
+
+    def span_offsets(self, span: Span) -> tuple[int, int]:
+        lines = self.module.lines
+        return (lines.offset(span.start.line, span.start.column),
+                lines.offset(span.end.line, span.end.column))  # fmt: skip
+
+
+@dataclass
+class _Pass:
+    """Edits of one pass over one version of the text."""
+
+    module: ParsedModule
+    names: NameRenderer
+    edits: list[Edit] = field(default_factory=list)
+    graph_mode: bool = False
+
+
+def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
+    """The edits for one use finding (empty when this use cannot be rewritten)."""
+    rule = finding.rule
+    assert rule is not None
+    fix = rule.fix
+    module = state.module
+    located = locator.by_span.get(finding.span)
+    if located is None:
+        if fix.kind != "keyword":
+            return []
+        located = _keyword_callee(locator, finding)
+        if located is None:
+            return []
+    node, chain = located
+    call = module.bindings.calls.get(id(node))
+    start, end = locator.offsets(node)
+    render = lambda qualname: state.names.render(qualname, chain.scope)  # noqa: E731
+    if fix.kind in ("replace", "compat-v1"):
+        assert fix.to is not None
+        edits = [Edit(start, end, render(fix.to))]
+        if fix.values and call is not None:
+            edits += _value_edits(locator, call, fix.values)
+        state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
+        return edits
+    if fix.kind == "call":
+        if call is None:
+            return [Edit(start, end, render(fix.to))] if fix.to else []
+        assert fix.template is not None
+        try:
+            bound = fix.template.bind(
+                [module.segment(a) for a in call.args],
+                {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
+            )
+            text = fix.template.render(bound, render)
+        except (RenderError, cst.ParserSyntaxError):
+            return []
+        call_start, call_end = locator.offsets(call)
+        return [Edit(call_start, call_end, text)]
+    if fix.kind == "unwrap":
+        if id(node) in module.bindings.decorators:
+            return [_remove_decorator(module, node)]
+        if call is None or len(call.args) != 1:
+            return []
+        argument = call.args[0]
+        text = module.segment(argument)
+        if not isinstance(argument, _ATOMIC):
+            text = f"({text})"
+        call_start, call_end = locator.offsets(call)
+        return [Edit(call_start, call_end, text)]
+    if fix.kind == "keyword":
+        if call is None:
+            return []
+        edits = []
+        for keyword in call.keywords:
+            if keyword.arg in fix.rename:
+                kw_start, _ = locator.offsets(keyword)
+                edits.append(Edit(kw_start, kw_start + len(keyword.arg), fix.rename[keyword.arg]))
+        if fix.positional and len(call.args) > 1:
+            if len(call.args) > len(fix.positional):
+                return []
+            for index, argument in enumerate(call.args[1:], start=1):
+                arg_start, _ = locator.offsets(argument)
+                edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
+        return edits
+    return []
+
+
+def _keyword_callee(locator: _Locator, finding: Finding) -> tuple[ast.Name | ast.Attribute, Chain] | None:
+    """For a keyword finding (reported on the keyword), the callee of its call."""
+    for call in locator.module.bindings.calls.values():
+        for keyword in call.keywords:
+            if locator.module.span(keyword) == finding.span:
+                return locator.by_span.get(locator.module.span(call.func))
+    return None
+
+
+def _value_edits(locator: _Locator, call: ast.Call, values: dict[str, str] | object) -> list[Edit]:
+    assert isinstance(values, dict)
+    literals: list[ast.expr] = [*call.args, *(k.value for k in call.keywords)]
+    parent = locator.parents.get(id(call))
+    if isinstance(parent, ast.Compare) and all(
+        isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in parent.ops
+    ):
+        for operand in (parent.left, *parent.comparators):
+            if operand is not call:
+                literals.extend(operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set)
+                                else [operand])  # fmt: skip
+    edits = []
+    for literal in literals:
+        if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+            new = values.get(literal.value)
+            if new is not None:
+                start, end = locator.offsets(literal)
+                old_text = locator.module.text[start:end]
+                quote = old_text[-1]
+                prefix = old_text[: len(old_text) - len(old_text.lstrip("rRbBuUfF"))]
+                edits.append(Edit(start, end, f"{prefix}{quote}{new}{quote}"))
+    return edits
+
+
+def _remove_decorator(module: ParsedModule, node: ast.AST) -> Edit:
+    span = module.span(node)
+    lines = module.lines
+    line_start = lines.offset(span.start.line, 0)
+    next_line = lines.offset(span.end.line + 1, 0)
+    return Edit(line_start, next_line, "")
+
+
+def _import_block_end(module: ParsedModule) -> int:
+    """Offset where new imports go: after the file's leading imports (and docstring)."""
+    body = module.tree.body
+    last: ast.stmt | None = None
+    for index, statement in enumerate(body):
+        if index == 0 and isinstance(statement, ast.Expr) and isinstance(
+            statement.value, ast.Constant
+        ) and isinstance(statement.value.value, str):
+            last = statement
+            continue
+        if _import_like(statement):
+            last = statement
+            continue
+        break
+    if last is None:
+        return 0
+    end_line = (last.end_lineno or last.lineno) - 1
+    return module.lines.offset(end_line + 1, 0) if end_line + 1 < module.lines.line_count else len(
+        module.text
+    )
+
+
+def _import_like(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return True
+    if isinstance(statement, ast.Try | ast.If):
+        inner = [s for s in ast.walk(statement) if isinstance(s, ast.stmt) and s is not statement]
+        return bool(inner) and all(
+            isinstance(s, ast.Import | ast.ImportFrom | ast.Pass | ast.Assign | ast.Try | ast.If)
+            for s in inner
+        ) and any(isinstance(s, ast.Import | ast.ImportFrom) for s in inner)
+    return False
+
+
+def _insertion(state: _Pass, newline: str) -> Edit | None:
+    module = state.module
+    statements: list[str] = []
+    if state.graph_mode and not _GRAPH_MODE.search(module.text):
+        # Rendered first: it may itself need `import tensorflow as tf`.
+        statements.append(f"{state.names.render('tensorflow.compat.v1.disable_eager_execution')}()")
+    lines = state.names.import_lines() + statements
+    if not lines:
+        return None
+    offset = _import_block_end(module)
+    text = "".join(line + newline for line in lines)
+    if offset == len(module.text) and module.text and not module.text.endswith(("\n", "\r")):
+        text = newline + text
+    return Edit(offset, offset, text)
+
+
+class Fixer:
+    """Applies fixes to a module's text until no selected finding is left (or nothing changes)."""
+
+    def __init__(self, analyzer: Analyzer, *, exported: Callable[[str], bool] | None = None):
+        self.analyzer = analyzer
+        self.exported = exported or (lambda name: False)
+        """Whether another project module imports `name` from this one (keeps the import)."""
+
+    def fix(self, text: str, path: Path | None, select: Callable[[Finding], bool], *,
+            unsafe: bool, single_pass: bool = False) -> FixResult:  # fmt: skip
+        """Fix the selected findings; imports left unused by the fixes are removed."""
+        result = FixResult(text)
+        newline = dominant_newline(text)
+        for _ in range(1 if single_pass else MAX_PASSES):
+            module = ParsedModule(result.text, path)
+            findings = self.analyzer.analyze(module)
+            chosen = self._choose(findings, select, unsafe)
+            if not chosen:
+                break
+            state = _Pass(module, NameRenderer(module.bindings, self.analyzer.target))
+            locator = _Locator(module)
+            planned: list[tuple[Finding, list[Edit]]] = []
+            for finding in chosen:
+                edits = _plan(state, locator, finding)
+                if edits:
+                    planned.append((finding, edits))
+            if not planned:
+                break
+            all_edits = [e for _, edits in planned for e in edits]
+            kept = set(select_non_overlapping(all_edits))
+            applied = [f for f, edits in planned if all(e in kept for e in edits)]
+            edits = [e for f, es in planned if f in applied for e in es]
+            insertion = _insertion(state, newline)
+            if insertion is not None:
+                edits.append(insertion)
+            new_text = apply_edits(module.text, select_non_overlapping(edits))
+            new_text = self._remove_unused_imports(new_text, applied)
+            try:
+                ast.parse(new_text)
+            except SyntaxError as exc:
+                raise FixError(f"fixes produced invalid code ({exc.msg}, line {exc.lineno})") from exc
+            if new_text == result.text:
+                break
+            result.text = new_text
+            result.applied.extend(applied)
+        return result
+
+    def _choose(self, findings: list[Finding], select: Callable[[Finding], bool],
+                unsafe: bool) -> list[Finding]:  # fmt: skip
+        chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
+        import_spans = {f.span for f in chosen if f.origin is None}
+        # Fixing an import means fixing every use bound by it; the import then goes unused.
+        extra = [
+            f for f in findings
+            if f.origin is not None and f.origin.path is None and f.origin.span in import_spans
+            and f not in chosen and f.fixable(unsafe)
+        ]  # fmt: skip
+        return [f for f in chosen + extra if f.origin is not None]
+
+    def _remove_unused_imports(self, text: str, applied: list[Finding]) -> str:
+        """Remove import bindings that rewritten uses came through and nothing uses any more."""
+        statements = {
+            f.origin.text for f in applied if f.origin is not None and f.origin.path is None
+        }
+        if not statements:
+            return text
+        try:
+            module = ParsedModule(text)
+        except SyntaxError:
+            return text
+        bindings = module.bindings
+        used: set[int] = set()
+        for chain in bindings.chains:
+            resolution = bindings.resolve(chain)
+            if resolution is not None:
+                used.update(id(i) for i in resolution.imports)
+        exported = _dunder_all(module)
+        removable: list[ImportBinding] = []
+        for imported, scope in bindings.imports:
+            if imported.alias.name == "*" or id(imported) in used:
+                continue
+            if module.segment(imported.statement) not in statements:
+                continue
+            if scope is bindings.module and (imported.name in exported or self.exported(
+                imported.name
+            )):
+                continue
+            removable.append(imported)
+        if not removable:
+            return text
+        return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
+
+
+def _dunder_all(module: ParsedModule) -> set[str]:
+    names: set[str] = set()
+    for statement in module.tree.body:
+        if isinstance(statement, ast.Assign | ast.AugAssign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__"
+            for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+        ) and isinstance(statement.value, ast.List | ast.Tuple):
+            names.update(
+                e.value for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )  # fmt: skip
+    return names
+
+
+def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list[Edit]:
+    by_statement: dict[int, list[ImportBinding]] = {}
+    statements: dict[int, ast.Import | ast.ImportFrom] = {}
+    for imported in removable:
+        by_statement.setdefault(id(imported.statement), []).append(imported)
+        statements[id(imported.statement)] = imported.statement
+    locator = _Locator(module)
+    whole: set[int] = set()
+    edits: list[Edit] = []
+    for key, statement in statements.items():
+        gone = {id(i.alias) for i in by_statement[key]}
+        if all(id(alias) in gone for alias in statement.names):
+            whole.add(id(statement))
+            continue
+        start, end = locator.offsets(statement)
+        node = cst.parse_statement(module.text[start:end])
+        assert isinstance(node, cst.SimpleStatementLine)
+        small = node.body[0]
+        assert isinstance(small, cst.Import | cst.ImportFrom)
+        names = small.names
+        assert not isinstance(names, cst.ImportStar)
+        position = [i for i, alias in enumerate(statement.names) if id(alias) not in gone]
+        kept = [names[i] for i in position]
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new = small.with_changes(names=kept)
+        text = cst.Module(body=[]).code_for_node(node.with_changes(body=[new, *node.body[1:]]))
+        edits.append(Edit(start, end, text.rstrip("\r\n")))
+    edits.extend(_statement_removals(module, locator, whole))
+    return edits
+
+
+def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]) -> list[Edit]:
+    """Remove whole statements; a block left empty keeps `pass`; an import-only try goes whole."""
+    edits: list[Edit] = []
+    handled: set[int] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
+            blocks = [node.body, *(h.body for h in node.handlers)]
+            if all(all(id(s) in whole or isinstance(s, ast.Pass) for s in b) for b in blocks):
+                edits.append(_line_removal(module, locator, node))
+                handled.update(id(s) for b in blocks for s in b)
+    for node in ast.walk(module.tree):
+        for block_name in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(node, block_name, None)
+            if not isinstance(block, list):
+                continue
+            statements = [s for s in block if isinstance(s, ast.stmt)]
+            removed = [s for s in statements if id(s) in whole and id(s) not in handled]
+            if not removed:
+                continue
+            keep_pass = len(removed) == len(statements) and not isinstance(node, ast.Module)
+            for index, statement in enumerate(removed):
+                if keep_pass and index == 0:
+                    start, end = locator.offsets(statement)
+                    edits.append(Edit(start, end, "pass"))
+                else:
+                    edits.append(_line_removal(module, locator, statement))
+    return edits
+
+
+def _line_removal(module: ParsedModule, locator: _Locator, statement: ast.stmt) -> Edit:
+    start, end = locator.offsets(statement)
+    span = module.span(statement)
+    lines = module.lines
+    before = lines.line_text(span.start.line)[: span.start.column]
+    after = lines.line_text(span.end.line)[span.end.column :]
+    if before.strip() or after.strip().startswith(";") or (after.strip() and not after.strip().startswith("#")):
+        return Edit(start, end, "pass")
+    line_start = lines.offset(span.start.line, 0)
+    next_line = lines.offset(span.end.line + 1, 0) if span.end.line + 1 < lines.line_count else len(
+        module.text
+    )
+    return Edit(line_start, next_line, "")

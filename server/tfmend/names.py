@@ -1,0 +1,77 @@
+"""Rendering qualified names in a file: reuse its imports, or add one import per package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tfmend.bindings import FileBindings, Scope
+from tfmend.qualnames import Target, same_module
+
+_PREFERRED_ALIAS = {"tensorflow": "tf", "numpy": "np", "keras": "keras", "tf_keras": "tf_keras"}
+_FALLBACK_ALIAS = {"tensorflow": "tensorflow", "numpy": "numpy", "keras": "keras3",
+                   "tf_keras": "tf_keras2"}  # fmt: skip
+
+
+@dataclass
+class NameRenderer:
+    """Turns `tensorflow.math.log` into `tf.math.log`, recording imports the file lacks."""
+
+    bindings: FileBindings
+    target: Target
+    added: dict[str, str] = field(default_factory=dict)
+    """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
+
+    def __post_init__(self) -> None:
+        self._reusable: list[tuple[str, str]] = []
+        for name in self.bindings.module.bindings:
+            resolution = self.bindings.module_resolution(name)
+            if resolution is None or resolution.shadowed:
+                continue
+            imports = resolution.imports
+            modules = {same_module(i.target, self.target) for i in imports}
+            if len(modules) == 1 and all(i.level == 0 for i in imports):
+                self._reusable.append((modules.pop(), name))
+
+    def render(self, qualname: str, scope: Scope | None = None) -> str:
+        """The text that reaches `qualname` at module level (or in `scope`)."""
+        best: tuple[int, str] | None = None
+        for module, name in self._reusable:
+            if (qualname == module or qualname.startswith(module + ".")) and self._free(
+                name, scope
+            ):
+                if best is None or len(module) > best[0]:
+                    best = (len(module), name + qualname[len(module) :])
+        if best is not None:
+            return best[1]
+        package, _, rest = qualname.partition(".")
+        alias = self.added.get(package) or self._new_alias(package, scope)
+        self.added[package] = alias
+        return f"{alias}.{rest}" if rest else alias
+
+    def import_lines(self) -> list[str]:
+        """The import statements to add, in a stable order."""
+        lines = []
+        for package, alias in sorted(self.added.items()):
+            lines.append(f"import {package}" if alias == package else f"import {package} as {alias}")
+        return lines
+
+    def _new_alias(self, package: str, scope: Scope | None) -> str:
+        for alias in (_PREFERRED_ALIAS.get(package, package), _FALLBACK_ALIAS.get(package, package)):
+            if not self._taken(alias, scope):
+                return alias
+        return f"_{package}"
+
+    def _taken(self, name: str, scope: Scope | None) -> bool:
+        if name in self.bindings.module.bindings:
+            return True
+        return not self._free(name, scope)
+
+    @staticmethod
+    def _free(name: str, scope: Scope | None) -> bool:
+        """Whether no scope between `scope` and the module rebinds `name`."""
+        while scope is not None and scope.parent is not None:
+            if name in scope.bindings:
+                return False
+            scope = scope.parent
+        return True
+

@@ -1,0 +1,173 @@
+"""Reporters for `tfmend check`: text, JSON and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tfmend import __version__
+from tfmend.catalog import Catalog, docs_url
+from tfmend.engine import FileResult
+from tfmend.findings import Finding
+from tfmend.meta import META_CODES
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
+
+
+def _location(result: FileResult, finding: Finding) -> dict[str, Any]:
+    """1-based line and column (code points), with the notebook cell when there is one."""
+    start, end = finding.span.start, finding.span.end
+    out: dict[str, Any] = {}
+    start_line, end_line = start.line, end.line
+    if result.notebook is not None:
+        cell, start_line = result.notebook.locate(start.line)
+        _, end_line = result.notebook.locate(end.line)
+        out["cell"] = cell + 1
+    out["start"] = {"line": start_line + 1, "column": start.column + 1}
+    out["end"] = {"line": end_line + 1, "column": end.column + 1}
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def text_report(results: Sequence[FileResult]) -> str:
+    """`path:line:col: CODE message [*]` per finding, then a summary."""
+    lines: list[str] = []
+    count = fixable = 0
+    for result in results:
+        for finding in result.findings:
+            where = _location(result, finding)
+            cell = f"cell {where['cell']}:" if "cell" in where else ""
+            mark = " [*]" if finding.fix == "safe" else (" [*unsafe]" if finding.fix == "unsafe" else "")
+            lines.append(
+                f"{_display(result.path)}:{cell}{where['start']['line']}:"
+                f"{where['start']['column']}: {finding.code} {finding.message}{mark}"
+            )
+            count += 1
+            fixable += finding.fix == "safe"
+    if count:
+        lines.append(f"Found {count} problem{'s' if count != 1 else ''}"
+                     f" ({fixable} fixable with `tfmend fix`).")  # fmt: skip
+    else:
+        lines.append("All checks passed.")
+    return "\n".join(lines) + "\n"
+
+
+def finding_json(result: FileResult, finding: Finding) -> dict[str, Any]:
+    """One finding as a JSON object."""
+    out: dict[str, Any] = {
+        "path": _display(result.path),
+        **_location(result, finding),
+        "code": finding.code,
+        "message": finding.message,
+        "severity": finding.severity,
+        "api": finding.api or None,
+        "name": finding.name or None,
+        "fix": finding.fix,
+        "docs": docs_url(finding.code),
+    }
+    if finding.fix_note:
+        out["fix_note"] = finding.fix_note
+    if finding.suggestions:
+        out["suggestions"] = list(finding.suggestions)
+    return out
+
+
+def json_report(results: Sequence[FileResult]) -> str:
+    """A JSON list of findings."""
+    findings = [finding_json(r, f) for r in results for f in r.findings]
+    return json.dumps(findings, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_report(results: Sequence[FileResult], catalog: Catalog) -> str:
+    """A SARIF 2.1.0 log with one run; columns are Unicode code points."""
+    used = sorted({f.code for r in results for f in r.findings})
+    descriptors: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    meta = {m.code: m for m in META_CODES}
+    for code in used:
+        rule = catalog.by_code.get(code)
+        if rule is not None:
+            name, short, full = rule.name, rule.message, rule.explanation
+            level = _SARIF_LEVEL[rule.severity]
+        elif code in meta:
+            name, short, full, level = meta[code].name, meta[code].summary, meta[code].explanation, "error"
+        else:
+            name, short, full, level = code.lower(), code, code, "warning"
+        index[code] = len(descriptors)
+        descriptors.append({
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": short},
+            "fullDescription": {"text": full},
+            "helpUri": docs_url(code),
+            "defaultConfiguration": {"level": level},
+        })  # fmt: skip
+    sarif_results: list[dict[str, Any]] = []
+    for result in results:
+        uri = _display(result.path)
+        for finding in result.findings:
+            where = _location(result, finding)
+            region = {
+                "startLine": where["start"]["line"], "startColumn": where["start"]["column"],
+                "endLine": where["end"]["line"], "endColumn": where["end"]["column"],
+            }  # fmt: skip
+            location: dict[str, Any] = {
+                "physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}
+            }
+            if "cell" in where:
+                location["logicalLocations"] = [{"name": f"cell {where['cell']}", "kind": "module"}]
+            sarif_results.append({
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": _SARIF_LEVEL[finding.severity],
+                "message": {"text": finding.message},
+                "locations": [location],
+                "properties": {"fix": finding.fix, "api": finding.api},
+            })  # fmt: skip
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "tfmend", "version": __version__,
+                "informationUri": "https://github.com/tfmend/tfmend", "rules": descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": sarif_results,
+        }],
+    }  # fmt: skip
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def rules_json(catalog: Catalog) -> str:
+    """`tfmend rules --format json`: one object per rule."""
+    out = [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "applies_to": list(rule.apis),
+            "replacements": list(rule.fix.replacements()),
+            "fix": rule.fix_safety,
+            "status": rule.status,
+            "since": dict(rule.since),
+            "severity": rule.severity,
+            "message": rule.message,
+            "docs": docs_url(rule.code),
+        }
+        for rule in catalog.rules()
+    ]
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def rules_text(catalog: Catalog) -> str:
+    """`tfmend rules`: one line per rule."""
+    lines = [f"{r.code}  {r.name}  [{r.fix_safety} fix]  {', '.join(r.apis)}" for r in catalog.rules()]
+    return "\n".join(lines) + "\n"
