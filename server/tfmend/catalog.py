@@ -31,18 +31,16 @@ VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 BUILTIN_CATALOG = Path(__file__).with_name("rules.yaml")
 
 _FIX_FIELDS: dict[str, set[str]] = {
-    "replace": {"to", "values"},
+    "replace": {"to", "map", "values"},
     "call": {"signature", "template", "to"},
     "unwrap": set(),
     "keyword": {"rename", "positional"},
-    "compat-v1": {"to"},
+    "compat-v1": {"to", "map"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
-    "replace": {"to"},
     "call": {"signature", "template"},
     "keyword": {"rename"},
-    "compat-v1": {"to"},
 }
 _RULE_FIELDS = {
     "code", "name", "apis", "status", "since", "severity", "message", "explanation",
@@ -62,6 +60,8 @@ class Fix:
     """Why an unsafe fix may change behaviour."""
     to: str | None = None
     """Qualified name that replaces the reference (replace, compat-v1, and call when not called)."""
+    map: Mapping[str, str] = field(default_factory=dict)
+    """Per-API replacements, for rules that match many APIs (replace, compat-v1)."""
     values: Mapping[str, str] = field(default_factory=dict)
     """String literals to rewrite in the call's arguments and in comparisons with its result."""
     template: Template | None = None
@@ -76,16 +76,15 @@ class Fix:
         """Whether the fix rewrites code at all."""
         return self.kind != "manual"
 
-    def replacements(self) -> tuple[str, ...]:
-        """Qualified names this fix introduces into the code."""
-        names: list[str] = []
+    def to_for(self, api: str) -> str | None:
+        """The qualified name that replaces a use of `api`."""
+        if api in self.map:
+            return self.map[api]
         if self.to:
-            names.append(self.to)
-        if self.template is not None:
-            names.extend(ref.qualname for ref in self.template.references)
-        if self.kind == "compat-v1":
-            names.append("tensorflow.compat.v1.disable_eager_execution")
-        return tuple(dict.fromkeys(names))
+            return self.to
+        if self.kind == "compat-v1" and api.startswith("tensorflow."):
+            return "tensorflow.compat.v1." + api[len("tensorflow.") :]
+        return None
 
 
 @dataclass(frozen=True)
@@ -130,6 +129,18 @@ class Rule:
     def render_message(self, name: str, api: str) -> str:
         """The message with `{name}` and `{api}` filled in."""
         return self.message.replace("{name}", name).replace("{api}", api)
+
+    def replacements(self) -> tuple[str, ...]:
+        """Qualified names this rule's fix introduces into the code."""
+        fix = self.fix
+        names: list[str] = []
+        if fix.kind in ("replace", "compat-v1", "call"):
+            names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
+        if fix.template is not None:
+            names.extend(ref.qualname for ref in fix.template.references)
+        if fix.kind == "compat-v1":
+            names.append("tensorflow.compat.v1.disable_eager_execution")
+        return tuple(dict.fromkeys(names))
 
     @property
     def fix_safety(self) -> Literal["safe", "unsafe", "none"]:
@@ -251,6 +262,12 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         if safety == "unsafe" and reason is None and "reason" not in items:
             r.error(value, where, "an unsafe fix needs a 'reason'")
     to = r.text(items.get("to"), f"{where}.to", QUALNAME_PATTERN, "a qualified name")
+    mapping = r.text_map(items.get("map"), f"{where}.map", QUALNAME_PATTERN, "a qualified name")
+    for api, replacement in mapping.items():
+        if not QUALNAME_PATTERN.match(replacement):
+            r.error(items["map"], f"{where}.map.{api}", f"{replacement!r} is not a qualified name")
+    if kind == "replace" and to is None and not mapping and "to" not in items:
+        r.error(value, where, "a 'replace' fix needs 'to' or 'map'")
     if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
     template: Template | None = None
@@ -270,6 +287,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         safety=cast(Safety | None, safety),
         reason=reason,
         to=to,
+        map=mapping,
         values=r.text_map(items.get("values"), f"{where}.values"),
         template=template,
         rename=r.text_map(items.get("rename"), f"{where}.rename", _IDENTIFIER, "an identifier"),
@@ -371,6 +389,15 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         r.error(items.get("examples", value), f"{where}.examples",
                 "a built-in rule needs at least one invalid example")  # fmt: skip
     probe = _read_probe(r, items.get("probe"), f"{where}.probe")
+    if fix is not None:
+        for api in fix.map:
+            if api not in apis:
+                r.error(items["fix"], f"{where}.fix.map.{api}", "not one of the rule's apis")
+        if fix.kind == "compat-v1" and not fix.to:
+            for api in apis:
+                if api not in fix.map and not api.startswith("tensorflow."):
+                    r.error(items["apis"], f"{where}.apis",
+                            f"{api}: a compat-v1 fix without 'to' needs tensorflow.* apis")  # fmt: skip
     if len(r.errors) > before:
         return None
     assert code and name and status and severity and message and explanation and fix

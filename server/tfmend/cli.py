@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE")
+    rules.add_argument("--test", action="append", type=Path, default=[], metavar="FILE",
+                       help="run the examples of the rules in FILE (exit 1 if any fails)")  # fmt: skip
 
     serve = commands.add_parser("serve", help="run the language server")
     serve.add_argument("--tcp", default=None, metavar="HOST:PORT",
@@ -221,7 +223,19 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     from tfmend import report
 
-    catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules))
+    catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules + args.test))
+    if args.test:
+        from tfmend.catalog import load_rules_file
+        from tfmend.examples import check_rule
+
+        engine = Engine(catalog=catalog)
+        failures = [f for path in args.test for rule in load_rules_file(path.resolve())
+                    for f in check_rule(engine, rule)]  # fmt: skip
+        for failure in failures:
+            sys.stdout.write(f"{failure}\n")
+        count = sum(len(r.invalid) + len(r.valid) for p in args.test for r in load_rules_file(p))
+        sys.stdout.write(f"{count} examples, {len(failures)} failing\n")
+        return EXIT_FINDINGS if failures else EXIT_CLEAN
     sys.stdout.write(report.rules_json(catalog) if args.format == "json" else report.rules_text(catalog))
     return EXIT_CLEAN
 

@@ -105,8 +105,10 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
     start, end = locator.offsets(node)
     render = lambda qualname: state.names.render(qualname, chain.scope)  # noqa: E731
     if fix.kind in ("replace", "compat-v1"):
-        assert fix.to is not None
-        edits = [Edit(start, end, render(fix.to))]
+        to = fix.to_for(finding.api)
+        if to is None:
+            return []
+        edits = [Edit(start, end, render(to))]
         if fix.values and call is not None:
             edits += _value_edits(locator, call, fix.values)
         state.graph_mode = state.graph_mode or fix.kind == "compat-v1"

@@ -154,7 +154,7 @@ def rules_json(catalog: Catalog) -> str:
             "code": rule.code,
             "name": rule.name,
             "applies_to": list(rule.apis),
-            "replacements": list(rule.fix.replacements()),
+            "replacements": list(rule.replacements()),
             "fix": rule.fix_safety,
             "status": rule.status,
             "since": dict(rule.since),

@@ -1,0 +1,69 @@
+"""Running a rule's examples: the invalid ones must be flagged and fix to exactly `fixed`."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from tfmend.catalog import Example, Rule
+from tfmend.engine import Engine
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    """One way an example does not hold."""
+
+    rule: Rule
+    example: Example
+    problem: str
+
+    def __str__(self) -> str:
+        where = self.rule.origin.rsplit(":", 1)[0]
+        return f"{where}:{self.example.line}: {self.rule.code} {self.rule.name}: {self.problem}"
+
+
+def _diff(expected: str, actual: str) -> str:
+    lines = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+                                 "expected (fixed)", "actual")  # fmt: skip
+    return "".join(lines)
+
+
+def check_invalid(engine: Engine, rule: Rule, example: Example) -> list[str]:
+    """Problems with an invalid example (empty when it holds)."""
+    codes = [f.code for f in engine.check_text(example.code)]
+    if rule.code not in codes:
+        return [f"the invalid example is not flagged (found: {', '.join(codes) or 'nothing'})"]
+    result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+    if example.fixed is None:
+        if rule.code not in [f.code for f in engine.check_text(result.text)]:
+            return ["a manual rule's finding disappeared after fixing"]
+        return []
+    problems = []
+    if result.text != example.fixed:
+        problems.append("the fix differs from 'fixed':\n" + _diff(example.fixed, result.text))
+    try:
+        compile(result.text, f"<{rule.code} fixed>", "exec")
+    except SyntaxError as exc:
+        return [*problems, f"the fixed code does not compile: {exc.msg}"]
+    if rule.code in [f.code for f in engine.check_text(result.text)]:
+        problems.append("the fixed code is still flagged")
+    if engine.fix_text(result.text, unsafe=True).text != result.text:
+        problems.append("fixing the fixed code changes it again")
+    return problems
+
+
+def check_valid(engine: Engine, rule: Rule, example: Example) -> list[str]:
+    """Problems with a valid example (empty when it holds)."""
+    if rule.code in [f.code for f in engine.check_text(example.code)]:
+        return ["the valid example is flagged"]
+    return []
+
+
+def check_rule(engine: Engine, rule: Rule) -> list[ExampleFailure]:
+    """Every failing example of a rule."""
+    failures = []
+    for example in rule.invalid:
+        failures += [ExampleFailure(rule, example, p) for p in check_invalid(engine, rule, example)]
+    for example in rule.valid:
+        failures += [ExampleFailure(rule, example, p) for p in check_valid(engine, rule, example)]
+    return failures
