@@ -39,20 +39,40 @@ class Notebook:
 
     def with_text(self, text: str) -> str:
         """The notebook JSON with the code cells replaced from a fixed virtual module."""
-        parts = text.split(_SEPARATOR + "\n")
-        if len(parts) != len(self.code_cells):
-            raise NotebookError("fixed code no longer splits into the notebook's cells")
+        sources = split_cells(text, len(self.code_cells))
         cells = self.data["cells"]
-        for cell_index, part in zip(self.code_cells, parts, strict=True):
-            source = _unmask(part[:-1] if part.endswith("\n") else part)
-            original = cells[cell_index]["source"]
-            if isinstance(original, list):
-                lines = source.splitlines(keepends=True)
-                cells[cell_index]["source"] = lines
+        for cell_index, source in zip(self.code_cells, sources, strict=True):
+            if isinstance(cells[cell_index]["source"], list):
+                cells[cell_index]["source"] = source.splitlines(keepends=True)
             else:
                 cells[cell_index]["source"] = source
         out = json.dumps(self.data, indent=self.indent, ensure_ascii=False)
         return out + ("\n" if self.trailing_newline else "")
+
+
+def join_cells(sources: list[str]) -> tuple[str, list[int]]:
+    """Code cells as one module (magics commented out) and the line where each cell starts."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    line = 0
+    for source in sources:
+        starts.append(line)
+        piece = _mask(source) + "\n" + _SEPARATOR + "\n"
+        pieces.append(piece)
+        line += piece.count("\n")
+    joined = "".join(pieces)
+    # The last separator is dropped so the module ends with the last cell.
+    if joined.endswith(_SEPARATOR + "\n"):
+        joined = joined[: -len(_SEPARATOR) - 1]
+    return joined, starts
+
+
+def split_cells(text: str, count: int) -> list[str]:
+    """The cell sources of a module made by join_cells (after fixing), magics restored."""
+    parts = text.split(_SEPARATOR + "\n")
+    if len(parts) != count:
+        raise NotebookError("fixed code no longer splits into the notebook's cells")
+    return [_unmask(part[:-1] if part.endswith("\n") else part) for part in parts]
 
 
 def _mask(source: str) -> str:
@@ -82,22 +102,12 @@ def read_notebook(raw: str) -> Notebook:
     indent_match = re.search(r"\n( +)\S", raw)
     indent = len(indent_match.group(1)) if indent_match else 1
     code_cells: list[int] = []
-    pieces: list[str] = []
-    starts: list[int] = []
-    line = 0
+    sources: list[str] = []
     for index, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
-        text = _mask(text)
         code_cells.append(index)
-        starts.append(line)
-        piece = text + "\n" + _SEPARATOR + "\n"
-        pieces.append(piece)
-        line += piece.count("\n")
-    joined = "".join(pieces)
-    # The last separator is dropped so the module ends with the last cell.
-    if joined.endswith(_SEPARATOR + "\n"):
-        joined = joined[: -len(_SEPARATOR) - 1]
-    return Notebook(data, indent, code_cells, joined, starts, raw.endswith("\n"))
+        sources.append("".join(source) if isinstance(source, list) else str(source))
+    text, starts = join_cells(sources)
+    return Notebook(data, indent, code_cells, text, starts, raw.endswith("\n"))
