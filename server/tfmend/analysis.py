@@ -13,7 +13,7 @@ from typing import Protocol
 from tfmend.bindings import Chain, FileBindings, ImportBinding
 from tfmend.catalog import Catalog, Rule
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
-from tfmend.qualnames import Target, canonical_names
+from tfmend.qualnames import RECEIVER_CLASSES, Target, canonical_names
 from tfmend.sourcetext import LineIndex
 from tfmend.template import RenderError
 
@@ -31,8 +31,9 @@ class ResolvedName:
 class ProjectResolver(Protocol):
     """Resolves names that come from the user's own modules (re-exports)."""
 
-    def resolve(self, module: ParsedModule, chain: Chain, imported: ImportBinding,
-                upto: int) -> ResolvedName | None:  # fmt: skip
+    def resolve(
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding, upto: int
+    ) -> ResolvedName | None:
         """What `chain.nodes[upto]` refers to, when the chain's base came from a project module."""
 
 
@@ -113,7 +114,13 @@ class Analyzer:
         has_stars = bool(bindings.module.stars)
         findings: list[Finding] = []
         uses_by_import: dict[int, list[Finding]] = {}
+        instance_attributes = self.catalog.instance_attributes if bindings.imports else {}
         for chain in bindings.chains:
+            if instance_attributes and len(chain.nodes) > 1:
+                found_attribute = self._instance_finding(module, chain, instance_attributes)
+                if found_attribute is not None:
+                    findings.append(found_attribute)
+                    continue
             if chain.base not in interesting and not has_stars:
                 continue
             resolution = bindings.resolve(chain)
@@ -125,9 +132,10 @@ class Analyzer:
                 findings.append(finding)
                 uses_by_import.setdefault(id(imported), []).append(finding)
         for imported, _scope in bindings.imports:
-            finding = self._import_finding(module, imported, uses_by_import.get(id(imported), []))
-            if finding is not None:
-                findings.append(finding)
+            uses = uses_by_import.get(id(imported), [])
+            on_import = self._import_finding(module, imported, uses)
+            if on_import is not None:
+                findings.append(on_import)
         findings = [f for f in findings if not _is_ignored(module, f)]
         findings.sort(key=lambda f: (f.span, f.code))
         return findings
@@ -145,8 +153,9 @@ class Analyzer:
                         return _Match(applicable, candidate, index)
         return None
 
-    def _base_names(self, module: ParsedModule, chain: Chain, imported: ImportBinding
-                    ) -> tuple[str, list[str], int, Origin | None] | None:  # fmt: skip
+    def _base_names(
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding
+    ) -> tuple[str, list[str], int, Origin | None] | None:
         """(qualified name of nodes[floor], attributes after it, floor, origin) for one binding."""
         attributes = chain.attributes
         if imported.alias.name == "*":
@@ -162,8 +171,9 @@ class Analyzer:
                 return resolved.qualname, attributes[upto:], upto, resolved.origin
         return None
 
-    def _chain_finding(self, module: ParsedModule, chain: Chain, imports: list[ImportBinding]
-                       ) -> tuple[Finding, ImportBinding] | None:  # fmt: skip
+    def _chain_finding(
+        self, module: ParsedModule, chain: Chain, imports: list[ImportBinding]
+    ) -> tuple[Finding, ImportBinding] | None:
         best: tuple[_Match, ImportBinding, Origin | None, int] | None = None
         for imported in imports:
             base = self._base_names(module, chain, imported)
@@ -185,14 +195,30 @@ class Analyzer:
         found, imported, origin, floor = best
         node = chain.nodes[found.index + floor]
         for rule in found.rules:
-            finding = self._use_finding(module, chain, node, rule, found.api, imported, origin)
+            finding = self._use_finding(
+                module=module,
+                chain=chain,
+                node=node,
+                rule=rule,
+                api=found.api,
+                imported=imported,
+                origin=origin,
+            )
             if finding is not None:
                 return finding, imported
         return None
 
-    def _use_finding(self, module: ParsedModule, chain: Chain, node: ast.Name | ast.Attribute,
-                     rule: Rule, api: str, imported: ImportBinding, origin: Origin | None
-                     ) -> Finding | None:  # fmt: skip
+    def _use_finding(
+        self,
+        *,
+        module: ParsedModule,
+        chain: Chain,
+        node: ast.Name | ast.Attribute,
+        rule: Rule,
+        api: str,
+        imported: ImportBinding,
+        origin: Origin | None,
+    ) -> Finding | None:
         bindings = module.bindings
         call = bindings.calls.get(id(node))
         span = module.span(node)
@@ -223,15 +249,75 @@ class Analyzer:
             rule=rule,
         )
 
-    def _import_finding(self, module: ParsedModule, imported: ImportBinding,
-                        uses: list[Finding]) -> Finding | None:  # fmt: skip
+    def _instance_finding(
+        self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
+    ) -> Finding | None:
+        """`opt.lr` / `model.optimizer.lr`: an attribute of an instance of a catalogued class."""
+        for position, attribute in enumerate(chain.attributes, start=1):
+            entries = index.get(attribute)
+            if not entries:
+                continue
+            owner = self._instance_class(module, chain, position)
+            if owner is None:
+                continue
+            owner_module = owner.rsplit(".", 1)[0]
+            for class_name, rule in entries:
+                if class_name.rsplit(".", 1)[0] != owner_module or not rule_applies(
+                    rule, self.target
+                ):
+                    continue
+                node = chain.nodes[position]
+                safety, note = site_fix(rule, module, node)
+                name = module.segment(node)
+                api = f"{class_name}.{attribute}"
+                return Finding(
+                    code=rule.code,
+                    message=rule.render_message(name, api),
+                    severity=rule.severity,
+                    span=module.span(node),
+                    api=api,
+                    name=name,
+                    fix=safety,
+                    fix_note=note,
+                    deprecated=True,
+                    rule=rule,
+                )
+        return None
+
+    def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
+        """The class of the value `chain.nodes[position - 1]` holds, when it is knowable."""
+        receiver = chain.nodes[position - 1]
+        if isinstance(receiver, ast.Attribute):
+            return RECEIVER_CLASSES.get(receiver.attr)
+        value = module.bindings.assigned_value(chain)
+        if not isinstance(value, ast.Call):
+            return None
+        callee = module.bindings.chain_ending_at.get(id(value.func))
+        if callee is None:
+            return None
+        resolution = module.bindings.resolve(callee)
+        if resolution is None:
+            return None
+        for imported in resolution.imports:
+            if imported.tracked:
+                name = ".".join([imported.target, *callee.attributes])
+                names = canonical_names(name, self.target)
+                if names:
+                    return names[-1]
+        return None
+
+    def _import_finding(
+        self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]
+    ) -> Finding | None:
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
         found = self.match(parts[0], parts[1:])
-        if found is None:
+        # A keyword rule's API still exists: importing it is fine, only some calls are not.
+        rules = [r for r in found.rules if r.fix.kind != "keyword"] if found else []
+        if found is None or not rules:
             return None
-        rule = found.rules[0]
+        rule = rules[0]
         name = imported.alias.name
         if isinstance(imported.statement, ast.ImportFrom):
             name = f"{imported.statement.module}.{name}"
@@ -252,6 +338,7 @@ class Analyzer:
             fix=safety,
             fix_note=note,
             deprecated=True,
+            on_import=True,
             rule=rule,
         )
 
@@ -282,9 +369,12 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             return "none", "only a call with one argument or a decorator can be unwrapped"
         if isinstance(call.args[0], ast.Starred):
             return "none", "the call passes *args"
-    if fix.kind == "keyword" and call is not None:
-        if any(isinstance(a, ast.Starred) for a in call.args):
-            return "none", "the call passes *args"
+    if (
+        fix.kind == "keyword"
+        and call is not None
+        and any(isinstance(a, ast.Starred) for a in call.args)
+    ):
+        return "none", "the call passes *args"
     return safety, ""
 
 

@@ -1,10 +1,11 @@
-"""A fast scope walker over stdlib `ast`: what each name in a file is bound to, and where it is used."""
+"""A fast scope walker over stdlib `ast`: what each name in a file is bound to, and its uses."""
 
 from __future__ import annotations
 
 import ast
 import builtins
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
@@ -23,7 +24,7 @@ class ImportBinding:
     """A name bound by an import statement, with the textual target it refers to."""
 
     name: str
-    """The bound name (`K` for `from keras import backend as K`; `tf` for `import tensorflow as tf`)."""
+    """The bound name: `K` for `from keras import backend as K`, `tf` for `import tensorflow`."""
     target: str
     """What the name refers to: `keras.backend`; for relative imports the part after the dots."""
     level: int
@@ -53,6 +54,8 @@ class Binding:
     group: int
     """Index of the statement of the scope's body the binding is in (-1 for parameters)."""
     imported: ImportBinding | None = None
+    value: ast.expr | None = None
+    """The value of a plain `name = value` assignment (to know what class an instance has)."""
 
 
 @dataclass(eq=False)
@@ -148,21 +151,47 @@ class FileBindings:
             return None
         return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
 
+    def assigned_value(self, chain: Chain) -> ast.expr | None:
+        """The value assigned to a chain's base name, when one plain assignment binds it."""
+        scope: Scope | None = chain.scope
+        group: int | None = chain.group
+        while scope is not None:
+            found = scope.bindings.get(chain.base)
+            if found:
+                selected = _last_group(found, group)
+                if len(selected) == 1 and selected[0].imported is None:
+                    return selected[0].value
+                return None
+            if scope.kind == "function":
+                group = None
+            scope = scope.parent
+        return None
+
+    @cached_property
+    def chain_ending_at(self) -> dict[int, Chain]:
+        """Chains by the id of their outermost node."""
+        return {id(chain.nodes[-1]): chain for chain in self.chains}
+
     def module_resolution(self, name: str) -> Resolution | None:
         """Import bindings of `name` in effect at the end of the module (for re-exports)."""
         found = self.module.bindings.get(name)
         return _select(found, None) if found else None
 
 
-def _select(bindings: list[Binding], group: int | None) -> Resolution | None:
+def _last_group(bindings: list[Binding], group: int | None) -> list[Binding]:
+    """The bindings in effect at `group` (None: at the end): those of the last statement."""
     if group is None:
         last = max(b.group for b in bindings)
     else:
         earlier = [b.group for b in bindings if b.group <= group]
         if not earlier:
-            return None
+            return []
         last = max(earlier)
-    current = [b for b in bindings if b.group == last]
+    return [b for b in bindings if b.group == last]
+
+
+def _select(bindings: list[Binding], group: int | None) -> Resolution | None:
+    current = _last_group(bindings, group)
     imports = [b.imported for b in current if b.imported is not None]
     if not imports:
         return None
@@ -214,12 +243,14 @@ class _Walker:
             self.visit(node)
 
     # -- bindings --------------------------------------------------------------------------------
-    def bind(self, name: str, imported: ImportBinding | None = None) -> None:
+    def bind(
+        self, name: str, imported: ImportBinding | None = None, value: ast.expr | None = None
+    ) -> None:
         scope = self.scope
         group = self.group
         if name in scope.globals and scope is not self.out.module:
             scope, group = self.out.module, _LATE
-        scope.bind(name, Binding(group, imported))
+        scope.bind(name, Binding(group, imported, value))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -265,6 +296,13 @@ class _Walker:
         else:
             self.visit(current)
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.bind(node.targets[0].id, value=node.value)
+        else:
+            self.visit_list(node.targets)
+
     def visit_Call(self, node: ast.Call) -> None:
         self.out.calls[id(node.func)] = node
         self.generic(node)
@@ -299,7 +337,7 @@ class _Walker:
         if node.rest:
             self.bind(node.rest)
 
-    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+    def visit_Try(self, node: ast.Try) -> None:
         outer = self.guard
         guarded = any(_handles_import_error(h) for h in node.handlers)
         self.guard = "try" if guarded else outer
@@ -316,7 +354,7 @@ class _Walker:
     # -- scopes ----------------------------------------------------------------------------------
     def arguments(self, args: ast.arguments) -> None:
         """Defaults and annotations run in the enclosing scope."""
-        self.visit_list([d for d in args.defaults])
+        self.visit_list(list(args.defaults))
         self.visit_list([d for d in args.kw_defaults if d is not None])
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None and arg.annotation is not None:
@@ -358,8 +396,11 @@ class _Walker:
         with self.in_scope(Scope("class", self.scope)):
             self.body(node.body)
 
-    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
-                      elements: list[ast.expr]) -> None:  # fmt: skip
+    def comprehension(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        elements: list[ast.expr],
+    ) -> None:
         self.visit(node.generators[0].iter)
         with self.in_scope(Scope("comprehension", self.scope)):
             for index, generator in enumerate(node.generators):

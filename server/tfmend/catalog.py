@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
+from tfmend.qualnames import instance_attribute
 from tfmend.template import Template, TemplateError
 from tfmend.yamlsource import Located, LocatedError, load_located, load_located_file
 
@@ -43,9 +44,18 @@ _FIX_REQUIRED: dict[str, set[str]] = {
     "keyword": {"rename"},
 }
 _RULE_FIELDS = {
-    "code", "name", "apis", "status", "since", "severity", "message", "explanation",
-    "fix", "examples", "probe",
-}  # fmt: skip
+    "code",
+    "name",
+    "apis",
+    "status",
+    "since",
+    "severity",
+    "message",
+    "explanation",
+    "fix",
+    "examples",
+    "probe",
+}
 _RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe"}
 
 
@@ -182,8 +192,13 @@ class _Reader:
             self.error(value, field_name, f"missing required field '{key}'")
         return items
 
-    def text(self, value: Located | None, field_name: str, pattern: re.Pattern[str] | None = None,
-             what: str = "") -> str | None:  # fmt: skip
+    def text(
+        self,
+        value: Located | None,
+        field_name: str,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> str | None:
         if value is None:
             return None
         if not isinstance(value.value, str) or not value.value.strip():
@@ -203,8 +218,13 @@ class _Reader:
             return None
         return cast(str, value.value)
 
-    def text_list(self, value: Located | None, field_name: str,
-                  pattern: re.Pattern[str] | None = None, what: str = "") -> tuple[str, ...]:  # fmt: skip
+    def text_list(
+        self,
+        value: Located | None,
+        field_name: str,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> tuple[str, ...]:
         if value is None:
             return ()
         if not isinstance(value.value, list) or not value.value:
@@ -214,8 +234,13 @@ class _Reader:
         out = [self.text(item, f"{field_name}[{i}]", pattern, what) for i, item in enumerate(items)]
         return tuple(item for item in out if item is not None)
 
-    def text_map(self, value: Located | None, field_name: str,
-                 key_pattern: re.Pattern[str] | None = None, what: str = "") -> dict[str, str]:  # fmt: skip
+    def text_map(
+        self,
+        value: Located | None,
+        field_name: str,
+        key_pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> dict[str, str]:
         if value is None:
             return {}
         if not isinstance(value.value, dict) or not value.value:
@@ -237,8 +262,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
-    items = r.mapping(value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()),
-                      {"kind"})  # fmt: skip
+    items = r.mapping(
+        value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()), {"kind"}
+    )
     if items is None:
         return None
     kind = r.choice(items.get("kind"), f"{where}.kind", FIX_KINDS)
@@ -246,8 +272,10 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         return None
     allowed = _FIX_FIELDS[kind] | ({"safety", "reason"} if kind != "manual" else set())
     for key, item in items.items():
-        if key != "kind" and key not in allowed and key in {"safety", "reason"} | set().union(
-            *_FIX_FIELDS.values()
+        if (
+            key != "kind"
+            and key not in allowed
+            and key in {"safety", "reason"} | set().union(*_FIX_FIELDS.values())
         ):
             r.error(item, f"{where}.{key}", f"not used by a '{kind}' fix")
     for key in sorted(_FIX_REQUIRED.get(kind, set()) - items.keys()):
@@ -280,8 +308,9 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             except TemplateError as exc:
                 field_name = f"{where}.{exc.field}"
                 r.error(items[exc.field], field_name, str(exc))
-    positional = r.text_list(items.get("positional"), f"{where}.positional", _IDENTIFIER,
-                             "an identifier")  # fmt: skip
+    positional = r.text_list(
+        items.get("positional"), f"{where}.positional", _IDENTIFIER, "an identifier"
+    )
     return Fix(
         kind=cast(FixKind, kind),
         safety=cast(Safety | None, safety),
@@ -338,13 +367,16 @@ def _read_probe(r: _Reader, value: Located | None, where: str) -> Probe | None:
     setup = "" if "setup" not in items else r.text(items["setup"], f"{where}.setup")
     old = r.text(items.get("old"), f"{where}.old") if "old" in items else ""
     new = r.text(items.get("new"), f"{where}.new")
-    compare = PROBE_ASPECTS
+    compare: tuple[str, ...] = PROBE_ASPECTS
     if "compare" in items:
         compare = r.text_list(items["compare"], f"{where}.compare")
         for aspect in compare:
             if aspect not in PROBE_ASPECTS:
-                r.error(items["compare"], f"{where}.compare",
-                        f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}")  # fmt: skip
+                r.error(
+                    items["compare"],
+                    f"{where}.compare",
+                    f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}",
+                )
     tolerance = 1e-6
     if "tolerance" in items:
         raw = items["tolerance"].value
@@ -376,8 +408,11 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
     since = r.text_map(items.get("since"), f"{where}.since")
     for package, version in since.items():
         if package not in SINCE_PACKAGES:
-            r.error(items["since"], f"{where}.since.{package}",
-                    f"unknown package (known: {', '.join(SINCE_PACKAGES)})")  # fmt: skip
+            r.error(
+                items["since"],
+                f"{where}.since.{package}",
+                f"unknown package (known: {', '.join(SINCE_PACKAGES)})",
+            )
         elif not VERSION_PATTERN.match(version):
             r.error(items["since"], f"{where}.since.{package}", f"{version!r} is not a version")
     severity = r.choice(items.get("severity"), f"{where}.severity", SEVERITIES)
@@ -386,8 +421,11 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
     fix = _read_fix(r, items["fix"], f"{where}.fix") if "fix" in items else None
     invalid, valid = _read_examples(r, items.get("examples"), f"{where}.examples", fix)
     if require_examples and not invalid:
-        r.error(items.get("examples", value), f"{where}.examples",
-                "a built-in rule needs at least one invalid example")  # fmt: skip
+        r.error(
+            items.get("examples", value),
+            f"{where}.examples",
+            "a built-in rule needs at least one invalid example",
+        )
     probe = _read_probe(r, items.get("probe"), f"{where}.probe")
     if fix is not None:
         for api in fix.map:
@@ -396,11 +434,21 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         if fix.kind == "compat-v1" and not fix.to:
             for api in apis:
                 if api not in fix.map and not api.startswith("tensorflow."):
-                    r.error(items["apis"], f"{where}.apis",
-                            f"{api}: a compat-v1 fix without 'to' needs tensorflow.* apis")  # fmt: skip
+                    r.error(
+                        items["apis"],
+                        f"{where}.apis",
+                        f"{api}: a compat-v1 fix without 'to' needs tensorflow.* apis",
+                    )
     if len(r.errors) > before:
         return None
-    assert code and name and status and severity and message and explanation and fix
+    # Every field was validated above: an error would have returned.
+    assert code is not None
+    assert name is not None
+    assert status is not None
+    assert severity is not None
+    assert message is not None
+    assert explanation is not None
+    assert fix is not None
     return Rule(
         code=code,
         name=name,
@@ -437,11 +485,16 @@ def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
                 rule = _read_rule(r, entry, f"rules[{i}]", builtin)
                 if rule is None:
                     continue
-                for key, seen, label in ((rule.code, seen_codes, "code"),
-                                         (rule.name, seen_names, "name")):  # fmt: skip
+                for key, seen, label in (
+                    (rule.code, seen_codes, "code"),
+                    (rule.name, seen_names, "name"),
+                ):
                     if key in seen:
-                        r.error(entry, f"rules[{i}].{label}",
-                                f"duplicate {label} {key!r} (first at line {seen[key]})")  # fmt: skip
+                        r.error(
+                            entry,
+                            f"rules[{i}].{label}",
+                            f"duplicate {label} {key!r} (first at line {seen[key]})",
+                        )
                     seen[key] = entry.line
                 rules.append(rule)
     if r.errors:
@@ -478,8 +531,17 @@ class Catalog:
         for rule in self.by_code.values():
             for api in rule.apis:
                 self.by_api.setdefault(api, []).append(rule)
+        self.instance_attributes: dict[str, list[tuple[str, Rule]]] = {}
+        """Attribute name → (class, rule) for APIs like `keras.optimizers.Optimizer.lr`."""
+        for api, api_rules in self.by_api.items():
+            found = instance_attribute(api)
+            if found is not None:
+                for rule in api_rules:
+                    self.instance_attributes.setdefault(found[1], []).append((found[0], rule))
         self.modules: frozenset[str] = frozenset(
-            ".".join(api.split(".")[:i]) for api in self.by_api for i in range(1, api.count(".") + 1)
+            ".".join(api.split(".")[:i])
+            for api in self.by_api
+            for i in range(1, api.count(".") + 1)
         )
         """Every proper prefix of a catalogued API: chains outside it cannot match a rule."""
 

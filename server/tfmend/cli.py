@@ -36,12 +36,19 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
-        sub.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE",
-                         help="an extra rules file (may be repeated)")  # fmt: skip
+        sub.add_argument(
+            "--rules",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="FILE",
+            help="an extra rules file (may be repeated)",
+        )
         sub.add_argument("--select", default=None, help="comma-separated code prefixes to report")
         sub.add_argument("--ignore", default=None, help="comma-separated code prefixes to skip")
-        sub.add_argument("--config", type=Path, default=None,
-                         help="read [tool.tfmend] from this pyproject.toml")  # fmt: skip
+        sub.add_argument(
+            "--config", type=Path, default=None, help="read [tool.tfmend] from this pyproject.toml"
+        )
         sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -58,26 +65,41 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE")
-    rules.add_argument("--test", action="append", type=Path, default=[], metavar="FILE",
-                       help="run the examples of the rules in FILE (exit 1 if any fails)")  # fmt: skip
+    rules.add_argument(
+        "--test",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="run the examples of the rules in FILE (exit 1 if any fails)",
+    )
 
     serve = commands.add_parser("serve", help="run the language server")
-    serve.add_argument("--tcp", default=None, metavar="HOST:PORT",
-                       help="listen on TCP instead of stdio (loopback by default)")  # fmt: skip
-    serve.add_argument("--log-level", default="info",
-                       choices=("error", "warning", "info", "debug"))  # fmt: skip
+    serve.add_argument(
+        "--tcp",
+        default=None,
+        metavar="HOST:PORT",
+        help="listen on TCP instead of stdio (loopback by default)",
+    )
+    serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    start = args.config if getattr(args, "config", None) else (
-        args.paths[0] if getattr(args, "paths", None) else Path.cwd()
-    )  # fmt: skip
+    start = (
+        args.config
+        if getattr(args, "config", None)
+        else (args.paths[0] if getattr(args, "paths", None) else Path.cwd())
+    )
     settings = load_settings(start)
     if getattr(args, "select", None):
-        settings = replace(settings, select=tuple(c.strip().upper() for c in args.select.split(",")))
+        settings = replace(
+            settings, select=tuple(c.strip().upper() for c in args.select.split(","))
+        )
     if getattr(args, "ignore", None):
-        settings = replace(settings, ignore=tuple(c.strip().upper() for c in args.ignore.split(",")))
+        settings = replace(
+            settings, ignore=tuple(c.strip().upper() for c in args.ignore.split(","))
+        )
     if getattr(args, "unsafe_fixes", False):
         settings = replace(settings, unsafe_fixes=True)
     return settings
@@ -88,8 +110,9 @@ _worker_engine: Engine | None = None
 
 def _init_worker(settings: Settings, extra: tuple[Path, ...], root: Path) -> None:
     global _worker_engine  # noqa: PLW0603 - one engine per worker process
-    _worker_engine = Engine(settings, catalog=load_catalog(settings, extra),
-                            project=JediProject(root))  # fmt: skip
+    _worker_engine = Engine(
+        settings, catalog=load_catalog(settings, extra), project=JediProject(root)
+    )
 
 
 def _check_one(path: Path) -> FileResult:
@@ -110,8 +133,16 @@ def _strip(result: FileResult) -> FileResult:
     return result
 
 
-def _run(paths: list[Path], job: Callable[[Path], FileResult], settings: Settings,
-         extra: tuple[Path, ...], root: Path, jobs: int | None, progress: bool) -> list[FileResult]:  # fmt: skip
+def _run(
+    paths: list[Path],
+    job: Callable[[Path], FileResult],
+    *,
+    settings: Settings,
+    extra: tuple[Path, ...],
+    root: Path,
+    jobs: int | None,
+    progress: bool,
+) -> list[FileResult]:
     bar = _Progress(len(paths), sys.stderr) if progress and sys.stderr.isatty() else None
     results: list[FileResult] = []
     workers = jobs or os.cpu_count() or 1
@@ -124,8 +155,9 @@ def _run(paths: list[Path], job: Callable[[Path], FileResult], settings: Setting
                 bar.step()
     else:
         load_catalog(settings, extra)  # parsed once here, inherited by forked workers
-        with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                 initargs=(settings, extra, root)) as pool:  # fmt: skip
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(settings, extra, root)
+        ) as pool:
             for result in pool.map(job, paths, chunksize=4):
                 results.append(result)
                 if bar:
@@ -149,7 +181,9 @@ class _Progress:
             return
         width = 30
         filled = width * self.count // max(self.total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} files")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} files"
+        )
         self.stream.flush()
 
     def done(self) -> None:
@@ -174,7 +208,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from tfmend import report
 
     settings, extra, files, root = _prepare(args)
-    results = _run(files, _check_one, settings, extra, root, args.jobs, not args.no_progress)
+    results = _run(
+        files,
+        _check_one,
+        settings=settings,
+        extra=extra,
+        root=root,
+        jobs=args.jobs,
+        progress=not args.no_progress,
+    )
     if args.format == "json":
         text = report.json_report(results)
     elif args.format == "sarif":
@@ -192,7 +234,15 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     from tfmend import report
 
     settings, extra, files, root = _prepare(args)
-    results = _run(files, _fix_one, settings, extra, root, args.jobs, not args.no_progress)
+    results = _run(
+        files,
+        _fix_one,
+        settings=settings,
+        extra=extra,
+        root=root,
+        jobs=args.jobs,
+        progress=not args.no_progress,
+    )
     changed = 0
     applied = 0
     for result in results:
@@ -202,19 +252,25 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         applied += len(result.applied)
         if args.diff:
             before = result.source.text
-            sys.stdout.writelines(difflib.unified_diff(
-                before.splitlines(keepends=True), result.fixed_text.splitlines(keepends=True),
-                fromfile=f"a/{result.path.as_posix()}", tofile=f"b/{result.path.as_posix()}",
-            ))  # fmt: skip
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    before.splitlines(keepends=True),
+                    result.fixed_text.splitlines(keepends=True),
+                    fromfile=f"a/{result.path.as_posix()}",
+                    tofile=f"b/{result.path.as_posix()}",
+                )
+            )
         else:
             atomic_write(result.path, result.source.encode(result.fixed_text))
     remaining = [replace(r, findings=r.remaining) for r in results if r.remaining]
     if remaining:
         sys.stdout.write(report.text_report(remaining))
     verb = "Would fix" if args.diff else "Fixed"
-    sys.stderr.write(f"{verb} {applied} problem{'s' if applied != 1 else ''} in {changed} "
-                     f"file{'s' if changed != 1 else ''}; "
-                     f"{sum(len(r.remaining) for r in results)} remaining.\n")  # fmt: skip
+    sys.stderr.write(
+        f"{verb} {applied} problem{'s' if applied != 1 else ''} in {changed} "
+        f"file{'s' if changed != 1 else ''}; "
+        f"{sum(len(r.remaining) for r in results)} remaining.\n"
+    )
     if args.diff:
         return EXIT_FINDINGS if changed else EXIT_CLEAN
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
@@ -229,14 +285,20 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         from tfmend.examples import check_rule
 
         engine = Engine(catalog=catalog)
-        failures = [f for path in args.test for rule in load_rules_file(path.resolve())
-                    for f in check_rule(engine, rule)]  # fmt: skip
+        failures = [
+            f
+            for path in args.test
+            for rule in load_rules_file(path.resolve())
+            for f in check_rule(engine, rule)
+        ]
         for failure in failures:
             sys.stdout.write(f"{failure}\n")
         count = sum(len(r.invalid) + len(r.valid) for p in args.test for r in load_rules_file(p))
         sys.stdout.write(f"{count} examples, {len(failures)} failing\n")
         return EXIT_FINDINGS if failures else EXIT_CLEAN
-    sys.stdout.write(report.rules_json(catalog) if args.format == "json" else report.rules_text(catalog))
+    sys.stdout.write(
+        report.rules_json(catalog) if args.format == "json" else report.rules_text(catalog)
+    )
     return EXIT_CLEAN
 
 

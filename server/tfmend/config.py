@@ -34,7 +34,7 @@ class Settings:
     """Project rule files (absolute paths)."""
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """gitignore-style pattern → code prefixes ignored in matching files."""
-    target: Target = Target()
+    target: Target = field(default_factory=Target)
     """The versions the code must run on."""
     target_from_config: bool = False
     """Whether `target` was set in the configuration (else it may come from the interpreter)."""
@@ -108,16 +108,26 @@ def _codes(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.strip().upper() for v in value)
 
 
-def settings_from_table(table: Mapping[str, Any], root: Path, source: str,
-                        base: Settings | None = None) -> Settings:  # fmt: skip
+def settings_from_table(
+    table: Mapping[str, Any], root: Path, source: str, base: Settings | None = None
+) -> Settings:
     """Validate a [tool.tfmend]-shaped mapping (also used for editor settings)."""
     settings = replace(base or Settings(), root=root)
-    known = {"select", "ignore", "exclude", "extend-rules", "per-file-ignores", "target",
-             "unsafe-fixes", "python"}  # fmt: skip
+    known = {
+        "select",
+        "ignore",
+        "exclude",
+        "extend-rules",
+        "per-file-ignores",
+        "target",
+        "unsafe-fixes",
+        "python",
+    }
     for key in table:
         if key not in known:
-            raise ConfigError(f"{source}: tool.tfmend.{key}: unknown setting "
-                              f"(known: {', '.join(sorted(known))})")  # fmt: skip
+            raise ConfigError(
+                f"{source}: tool.tfmend.{key}: unknown setting (known: {', '.join(sorted(known))})"
+            )
     where = f"{source}: tool.tfmend"
     if "select" in table:
         settings = replace(settings, select=_codes(table["select"], f"{where}.select"))
@@ -139,28 +149,15 @@ def settings_from_table(table: Mapping[str, Any], root: Path, source: str,
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}.per-file-ignores: expected a table of pattern = [codes]")
-        settings = replace(settings, per_file_ignores={
-            pattern: _codes(codes, f"{where}.per-file-ignores.{pattern}")
-            for pattern, codes in raw.items()
-        })  # fmt: skip
+        settings = replace(
+            settings,
+            per_file_ignores={
+                pattern: _codes(codes, f"{where}.per-file-ignores.{pattern}")
+                for pattern, codes in raw.items()
+            },
+        )
     if "target" in table:
-        raw = table["target"]
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}.target: expected a table like "
-                              '{tensorflow = "2.21", keras = "3"}')  # fmt: skip
-        target = settings.target
-        for key, value in raw.items():
-            if key not in ("tensorflow", "keras", "legacy-keras"):
-                raise ConfigError(f"{where}.target.{key}: unknown (known: tensorflow, keras, "
-                                  "legacy-keras)")  # fmt: skip
-            if key == "legacy-keras":
-                if not isinstance(value, bool):
-                    raise ConfigError(f"{where}.target.legacy-keras: expected true or false")
-                target = replace(target, legacy_keras=value)
-            else:
-                if not isinstance(value, str | int | float) or isinstance(value, bool):
-                    raise ConfigError(f"{where}.target.{key}: expected a version string")
-                target = replace(target, **{key: str(value)})
+        target = _target(table["target"], settings.target, f"{where}.target")
         settings = replace(settings, target=target, target_from_config=True)
     if "unsafe-fixes" in table:
         if not isinstance(table["unsafe-fixes"], bool):
@@ -171,3 +168,24 @@ def settings_from_table(table: Mapping[str, Any], root: Path, source: str,
             raise ConfigError(f"{where}.python: expected a path")
         settings = replace(settings, python=table["python"])
     return settings
+
+
+def _target(raw: Any, target: Target, where: str) -> Target:
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: expected a table like {{tensorflow = "2.21", keras = "3"}}')
+    for key, value in raw.items():
+        if key == "legacy-keras":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}.legacy-keras: expected true or false")
+            target = replace(target, legacy_keras=value)
+        elif key in ("tensorflow", "keras"):
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise ConfigError(f"{where}.{key}: expected a version string")
+            version = str(value)
+            if key == "tensorflow":
+                target = replace(target, tensorflow=version)
+            else:
+                target = replace(target, keras=version)
+        else:
+            raise ConfigError(f"{where}.{key}: unknown (known: tensorflow, keras, legacy-keras)")
+    return target

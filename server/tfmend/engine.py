@@ -11,7 +11,7 @@ from tfmend.analysis import Analyzer, ParsedModule
 from tfmend.catalog import Catalog, builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.findings import Finding, Position, Span
-from tfmend.fixes import FixError, Fixer, FixResult
+from tfmend.fixes import Fixer, FixError, FixResult
 from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
 from tfmend.notebook import Notebook, NotebookError, read_notebook
 from tfmend.project import JediProject
@@ -45,8 +45,9 @@ def syntax_finding(error: SyntaxError, text: str) -> Finding:
 
 def file_finding(code: str, message: str) -> Finding:
     """A finding about the whole file, placed at its start."""
-    return Finding(code=code, message=message, severity="error",
-                   span=Span(Position(0, 0), Position(0, 0)))  # fmt: skip
+    return Finding(
+        code=code, message=message, severity="error", span=Span(Position(0, 0), Position(0, 0))
+    )
 
 
 @dataclass
@@ -66,8 +67,13 @@ class FileResult:
 class Engine:
     """Checks and fixes Python sources against the catalog under one set of settings."""
 
-    def __init__(self, settings: Settings | None = None, *, catalog: Catalog | None = None,
-                 project: JediProject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        catalog: Catalog | None = None,
+        project: JediProject | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.catalog = catalog if catalog is not None else load_catalog(self.settings)
         self.project = project
@@ -95,9 +101,15 @@ class Engine:
             return [file_finding(RULE_CRASHED.code, f"tfmend failed on this file: {exc!r}")]
         return [f for f in findings if self.settings.reports(f.code, path)]
 
-    def fix_text(self, text: str, path: Path | None = None, *, unsafe: bool | None = None,
-                 select: Callable[[Finding], bool] | None = None,
-                 single_pass: bool = False) -> FixResult:  # fmt: skip
+    def fix_text(
+        self,
+        text: str,
+        path: Path | None = None,
+        *,
+        unsafe: bool | None = None,
+        select: Callable[[Finding], bool] | None = None,
+        single_pass: bool = False,
+    ) -> FixResult:
         """Apply the fixes of reported findings (and `select`ed ones) to text."""
         allow_unsafe = self.settings.unsafe_fixes if unsafe is None else unsafe
 
@@ -138,7 +150,7 @@ class Engine:
         return result
 
     def fix_file(self, path: Path, *, unsafe: bool | None = None) -> FileResult:
-        """Compute the fixed content of a file; the caller writes it (see sourcetext.atomic_write)."""
+        """The fixed content of a file; the caller writes it (sourcetext.atomic_write)."""
         result = self.check_file(path)
         if result.source is None or any(
             f.code in (SYNTAX_ERROR.code, UNDECODABLE.code) for f in result.findings

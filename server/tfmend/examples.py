@@ -23,8 +23,12 @@ class ExampleFailure:
 
 
 def _diff(expected: str, actual: str) -> str:
-    lines = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                 "expected (fixed)", "actual")  # fmt: skip
+    lines = difflib.unified_diff(
+        expected.splitlines(keepends=True),
+        actual.splitlines(keepends=True),
+        "expected (fixed)",
+        "actual",
+    )
     return "".join(lines)
 
 

@@ -55,6 +55,9 @@ class Finding:
     deprecated: bool = False
     """Whether the API is deprecated or removed (editors strike it through)."""
     origin: Origin | None = None
+    """The import that bound the name used (for uses of imported names)."""
+    on_import: bool = False
+    """Whether the finding is on an import statement (fixed by fixing the uses it binds)."""
     rule: Rule | None = field(default=None, compare=False, repr=False)
     suggestions: tuple[str, ...] = ()
     """Close existing names, for APIs missing from the installed surface."""

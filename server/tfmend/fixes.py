@@ -1,4 +1,4 @@
-"""Fixes: turn findings into text edits (libcst renders rewritten calls), apply them to a fixed point."""
+"""Fixes: findings become text edits (libcst renders new calls), applied to a fixed point."""
 
 from __future__ import annotations
 
@@ -16,14 +16,28 @@ from tfmend.bindings import Chain, ImportBinding
 from tfmend.edits import Edit, apply_edits, select_non_overlapping
 from tfmend.findings import Finding, Span
 from tfmend.names import NameRenderer
+from tfmend.qualnames import instance_attribute
 from tfmend.sourcetext import dominant_newline
-from tfmend.template import RenderError, parse_argument
+from tfmend.template import RenderError
 
 MAX_PASSES = 8
 _GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
-_ATOMIC = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant, ast.List, ast.Tuple,
-           ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
-           ast.JoinedStr)  # fmt: skip
+_ATOMIC = (
+    ast.Name,
+    ast.Attribute,
+    ast.Call,
+    ast.Subscript,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.JoinedStr,
+)
 
 
 class FixError(Exception):
@@ -68,13 +82,17 @@ class _Locator:
     def offsets(self, node: ast.AST) -> tuple[int, int]:
         span = self.module.span(node)
         lines = self.module.lines
-        return (lines.offset(span.start.line, span.start.column),
-                lines.offset(span.end.line, span.end.column))  # fmt: skip
+        return (
+            lines.offset(span.start.line, span.start.column),
+            lines.offset(span.end.line, span.end.column),
+        )
 
     def span_offsets(self, span: Span) -> tuple[int, int]:
         lines = self.module.lines
-        return (lines.offset(span.start.line, span.start.column),
-                lines.offset(span.end.line, span.end.column))  # fmt: skip
+        return (
+            lines.offset(span.start.line, span.start.column),
+            lines.offset(span.end.line, span.end.column),
+        )
 
 
 @dataclass
@@ -103,11 +121,18 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
     node, chain = located
     call = module.bindings.calls.get(id(node))
     start, end = locator.offsets(node)
-    render = lambda qualname: state.names.render(qualname, chain.scope)  # noqa: E731
+
+    def render(qualname: str) -> str:
+        return state.names.render(qualname, chain.scope)
+
     if fix.kind in ("replace", "compat-v1"):
         to = fix.to_for(finding.api)
         if to is None:
             return []
+        renamed = instance_attribute(to)
+        if renamed is not None and isinstance(node, ast.Attribute):
+            # An instance attribute: only its name changes (`opt.lr` → `opt.learning_rate`).
+            return [Edit(end - len(node.attr), end, renamed[1])]
         edits = [Edit(start, end, render(to))]
         if fix.values and call is not None:
             edits += _value_edits(locator, call, fix.values)
@@ -143,7 +168,7 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
             return []
         edits = []
         for keyword in call.keywords:
-            if keyword.arg in fix.rename:
+            if keyword.arg is not None and keyword.arg in fix.rename:
                 kw_start, _ = locator.offsets(keyword)
                 edits.append(Edit(kw_start, kw_start + len(keyword.arg), fix.rename[keyword.arg]))
         if fix.positional and len(call.args) > 1:
@@ -156,7 +181,9 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
     return []
 
 
-def _keyword_callee(locator: _Locator, finding: Finding) -> tuple[ast.Name | ast.Attribute, Chain] | None:
+def _keyword_callee(
+    locator: _Locator, finding: Finding
+) -> tuple[ast.Name | ast.Attribute, Chain] | None:
     """For a keyword finding (reported on the keyword), the callee of its call."""
     for call in locator.module.bindings.calls.values():
         for keyword in call.keywords:
@@ -174,8 +201,11 @@ def _value_edits(locator: _Locator, call: ast.Call, values: dict[str, str] | obj
     ):
         for operand in (parent.left, *parent.comparators):
             if operand is not call:
-                literals.extend(operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set)
-                                else [operand])  # fmt: skip
+                literals.extend(
+                    operand.elts
+                    if isinstance(operand, ast.Tuple | ast.List | ast.Set)
+                    else [operand]
+                )
     edits = []
     for literal in literals:
         if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
@@ -202,9 +232,12 @@ def _import_block_end(module: ParsedModule) -> int:
     body = module.tree.body
     last: ast.stmt | None = None
     for index, statement in enumerate(body):
-        if index == 0 and isinstance(statement, ast.Expr) and isinstance(
-            statement.value, ast.Constant
-        ) and isinstance(statement.value.value, str):
+        if (
+            index == 0
+            and isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
             last = statement
             continue
         if _import_like(statement):
@@ -214,8 +247,10 @@ def _import_block_end(module: ParsedModule) -> int:
     if last is None:
         return 0
     end_line = (last.end_lineno or last.lineno) - 1
-    return module.lines.offset(end_line + 1, 0) if end_line + 1 < module.lines.line_count else len(
-        module.text
+    return (
+        module.lines.offset(end_line + 1, 0)
+        if end_line + 1 < module.lines.line_count
+        else len(module.text)
     )
 
 
@@ -224,10 +259,16 @@ def _import_like(statement: ast.stmt) -> bool:
         return True
     if isinstance(statement, ast.Try | ast.If):
         inner = [s for s in ast.walk(statement) if isinstance(s, ast.stmt) and s is not statement]
-        return bool(inner) and all(
-            isinstance(s, ast.Import | ast.ImportFrom | ast.Pass | ast.Assign | ast.Try | ast.If)
-            for s in inner
-        ) and any(isinstance(s, ast.Import | ast.ImportFrom) for s in inner)
+        return (
+            bool(inner)
+            and all(
+                isinstance(
+                    s, ast.Import | ast.ImportFrom | ast.Pass | ast.Assign | ast.Try | ast.If
+                )
+                for s in inner
+            )
+            and any(isinstance(s, ast.Import | ast.ImportFrom) for s in inner)
+        )
     return False
 
 
@@ -255,8 +296,15 @@ class Fixer:
         self.exported = exported or (lambda name: False)
         """Whether another project module imports `name` from this one (keeps the import)."""
 
-    def fix(self, text: str, path: Path | None, select: Callable[[Finding], bool], *,
-            unsafe: bool, single_pass: bool = False) -> FixResult:  # fmt: skip
+    def fix(
+        self,
+        text: str,
+        path: Path | None,
+        select: Callable[[Finding], bool],
+        *,
+        unsafe: bool,
+        single_pass: bool = False,
+    ) -> FixResult:
         """Fix the selected findings; imports left unused by the fixes are removed."""
         result = FixResult(text)
         newline = dominant_newline(text)
@@ -287,24 +335,31 @@ class Fixer:
             try:
                 ast.parse(new_text)
             except SyntaxError as exc:
-                raise FixError(f"fixes produced invalid code ({exc.msg}, line {exc.lineno})") from exc
+                raise FixError(
+                    f"fixes produced invalid code ({exc.msg}, line {exc.lineno})"
+                ) from exc
             if new_text == result.text:
                 break
             result.text = new_text
             result.applied.extend(applied)
         return result
 
-    def _choose(self, findings: list[Finding], select: Callable[[Finding], bool],
-                unsafe: bool) -> list[Finding]:  # fmt: skip
+    def _choose(
+        self, findings: list[Finding], select: Callable[[Finding], bool], unsafe: bool
+    ) -> list[Finding]:
         chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
-        import_spans = {f.span for f in chosen if f.origin is None}
+        import_spans = {f.span for f in chosen if f.on_import}
         # Fixing an import means fixing every use bound by it; the import then goes unused.
         extra = [
-            f for f in findings
-            if f.origin is not None and f.origin.path is None and f.origin.span in import_spans
-            and f not in chosen and f.fixable(unsafe)
-        ]  # fmt: skip
-        return [f for f in chosen + extra if f.origin is not None]
+            f
+            for f in findings
+            if f.origin is not None
+            and f.origin.path is None
+            and f.origin.span in import_spans
+            and f not in chosen
+            and f.fixable(unsafe)
+        ]
+        return [f for f in chosen + extra if not f.on_import]
 
     def _remove_unused_imports(self, text: str, applied: list[Finding]) -> str:
         """Remove import bindings that rewritten uses came through and nothing uses any more."""
@@ -330,9 +385,9 @@ class Fixer:
                 continue
             if module.segment(imported.statement) not in statements:
                 continue
-            if scope is bindings.module and (imported.name in exported or self.exported(
-                imported.name
-            )):
+            if scope is bindings.module and (
+                imported.name in exported or self.exported(imported.name)
+            ):
                 continue
             removable.append(imported)
         if not removable:
@@ -343,14 +398,21 @@ class Fixer:
 def _dunder_all(module: ParsedModule) -> set[str]:
     names: set[str] = set()
     for statement in module.tree.body:
-        if isinstance(statement, ast.Assign | ast.AugAssign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__"
-            for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
-        ) and isinstance(statement.value, ast.List | ast.Tuple):
+        if (
+            isinstance(statement, ast.Assign | ast.AugAssign)
+            and any(
+                isinstance(t, ast.Name) and t.id == "__all__"
+                for t in (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+            )
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
             names.update(
-                e.value for e in statement.value.elts
+                e.value
+                for e in statement.value.elts
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            )  # fmt: skip
+            )
     return names
 
 
@@ -420,10 +482,16 @@ def _line_removal(module: ParsedModule, locator: _Locator, statement: ast.stmt) 
     lines = module.lines
     before = lines.line_text(span.start.line)[: span.start.column]
     after = lines.line_text(span.end.line)[span.end.column :]
-    if before.strip() or after.strip().startswith(";") or (after.strip() and not after.strip().startswith("#")):
+    if (
+        before.strip()
+        or after.strip().startswith(";")
+        or (after.strip() and not after.strip().startswith("#"))
+    ):
         return Edit(start, end, "pass")
     line_start = lines.offset(span.start.line, 0)
-    next_line = lines.offset(span.end.line + 1, 0) if span.end.line + 1 < lines.line_count else len(
-        module.text
+    next_line = (
+        lines.offset(span.end.line + 1, 0)
+        if span.end.line + 1 < lines.line_count
+        else len(module.text)
     )
     return Edit(line_start, next_line, "")

@@ -8,8 +8,12 @@ from tfmend.bindings import FileBindings, Scope
 from tfmend.qualnames import Target, same_module
 
 _PREFERRED_ALIAS = {"tensorflow": "tf", "numpy": "np", "keras": "keras", "tf_keras": "tf_keras"}
-_FALLBACK_ALIAS = {"tensorflow": "tensorflow", "numpy": "numpy", "keras": "keras3",
-                   "tf_keras": "tf_keras2"}  # fmt: skip
+_FALLBACK_ALIAS = {
+    "tensorflow": "tensorflow",
+    "numpy": "numpy",
+    "keras": "keras3",
+    "tf_keras": "tf_keras2",
+}
 
 
 @dataclass
@@ -36,11 +40,9 @@ class NameRenderer:
         """The text that reaches `qualname` at module level (or in `scope`)."""
         best: tuple[int, str] | None = None
         for module, name in self._reusable:
-            if (qualname == module or qualname.startswith(module + ".")) and self._free(
-                name, scope
-            ):
-                if best is None or len(module) > best[0]:
-                    best = (len(module), name + qualname[len(module) :])
+            reaches = qualname == module or qualname.startswith(module + ".")
+            if reaches and self._free(name, scope) and (best is None or len(module) > best[0]):
+                best = (len(module), name + qualname[len(module) :])
         if best is not None:
             return best[1]
         package, _, rest = qualname.partition(".")
@@ -52,11 +54,16 @@ class NameRenderer:
         """The import statements to add, in a stable order."""
         lines = []
         for package, alias in sorted(self.added.items()):
-            lines.append(f"import {package}" if alias == package else f"import {package} as {alias}")
+            lines.append(
+                f"import {package}" if alias == package else f"import {package} as {alias}"
+            )
         return lines
 
     def _new_alias(self, package: str, scope: Scope | None) -> str:
-        for alias in (_PREFERRED_ALIAS.get(package, package), _FALLBACK_ALIAS.get(package, package)):
+        for alias in (
+            _PREFERRED_ALIAS.get(package, package),
+            _FALLBACK_ALIAS.get(package, package),
+        ):
             if not self._taken(alias, scope):
                 return alias
         return f"_{package}"
@@ -74,4 +81,3 @@ class NameRenderer:
                 return False
             scope = scope.parent
         return True
-

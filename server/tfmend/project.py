@@ -78,14 +78,15 @@ class JediProject:
             for base in (self.root, self.root / "src")
         )
 
-    def resolve(self, module: ParsedModule, chain: Chain, imported: ImportBinding,
-                upto: int) -> ResolvedName | None:  # fmt: skip
+    def resolve(
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding, upto: int
+    ) -> ResolvedName | None:
         """What `chain.nodes[upto]` refers to when it reaches TF/Keras through project modules."""
         if module.path is None or not self._may_be_local(imported):
             return None
         node = chain.nodes[upto]
         if isinstance(node, ast.Attribute):
-            line = (node.end_lineno or node.lineno)
+            line = node.end_lineno or node.lineno
             _, end = module.lines.from_ast(line, node.end_col_offset or 0)
             column = end - len(node.attr)
         else:
@@ -108,11 +109,13 @@ class JediProject:
         if self._project is None:
             self._project = jedi.Project(self.root)
             self._environment = jedi.InterpreterEnvironment()
-        return jedi.Script(text, path=str(path), project=self._project,
-                           environment=self._environment)  # fmt: skip
+        return jedi.Script(
+            text, path=str(path), project=self._project, environment=self._environment
+        )
 
-    def _hop(self, module: ParsedModule, path: Path, line: int,
-             column: int) -> tuple[ResolvedName | None, set[Path]]:  # fmt: skip
+    def _hop(
+        self, module: ParsedModule, path: Path, line: int, column: int
+    ) -> tuple[ResolvedName | None, set[Path]]:
         visited: set[Path] = set()
         script = self._script(module.text, path)
         here = (path, line, column)
@@ -150,13 +153,16 @@ class JediProject:
             return None, visited
         for imported in resolution.imports:
             if imported.tracked and imported.alias.lineno == landing[1]:
-                origin = Origin(str(landing[0]), landed.span(imported.alias),
-                                landed.segment(imported.statement))  # fmt: skip
+                origin = Origin(
+                    str(landing[0]), landed.span(imported.alias), landed.segment(imported.statement)
+                )
                 return ResolvedName(imported.target, origin), visited
         tracked = [i for i in resolution.imports if i.tracked]
         if tracked:
             first = tracked[0]
-            origin = Origin(str(landing[0]), landed.span(first.alias), landed.segment(first.statement))
+            origin = Origin(
+                str(landing[0]), landed.span(first.alias), landed.segment(first.statement)
+            )
             return ResolvedName(first.target, origin), visited
         return None, visited
 

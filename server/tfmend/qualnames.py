@@ -80,3 +80,15 @@ def same_module(binding_target: str, target: Target) -> str:
     """The canonical module a binding refers to, for reusing it when rendering new names."""
     names = canonical_names(binding_target, target)
     return names[-1] if names else binding_target
+
+
+RECEIVER_CLASSES = {"optimizer": "keras.optimizers.Optimizer"}
+"""Attributes whose value is known to be an instance of a class (`model.optimizer`)."""
+
+
+def instance_attribute(api: str) -> tuple[str, str] | None:
+    """(class, attribute) when an API names an attribute of a class's instances."""
+    parts = api.split(".")
+    if len(parts) >= 3 and parts[-2][:1].isupper() and not parts[-1][:1].isupper():
+        return ".".join(parts[:-1]), parts[-1]
+    return None

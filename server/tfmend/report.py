@@ -45,7 +45,11 @@ def text_report(results: Sequence[FileResult]) -> str:
         for finding in result.findings:
             where = _location(result, finding)
             cell = f"cell {where['cell']}:" if "cell" in where else ""
-            mark = " [*]" if finding.fix == "safe" else (" [*unsafe]" if finding.fix == "unsafe" else "")
+            mark = (
+                " [*]"
+                if finding.fix == "safe"
+                else (" [*unsafe]" if finding.fix == "unsafe" else "")
+            )
             lines.append(
                 f"{_display(result.path)}:{cell}{where['start']['line']}:"
                 f"{where['start']['column']}: {finding.code} {finding.message}{mark}"
@@ -53,8 +57,10 @@ def text_report(results: Sequence[FileResult]) -> str:
             count += 1
             fixable += finding.fix == "safe"
     if count:
-        lines.append(f"Found {count} problem{'s' if count != 1 else ''}"
-                     f" ({fixable} fixable with `tfmend fix`).")  # fmt: skip
+        lines.append(
+            f"Found {count} problem{'s' if count != 1 else ''}"
+            f" ({fixable} fixable with `tfmend fix`)."
+        )
     else:
         lines.append("All checks passed.")
     return "\n".join(lines) + "\n"
@@ -98,52 +104,69 @@ def sarif_report(results: Sequence[FileResult], catalog: Catalog) -> str:
             name, short, full = rule.name, rule.message, rule.explanation
             level = _SARIF_LEVEL[rule.severity]
         elif code in meta:
-            name, short, full, level = meta[code].name, meta[code].summary, meta[code].explanation, "error"
+            name, short, full, level = (
+                meta[code].name,
+                meta[code].summary,
+                meta[code].explanation,
+                "error",
+            )
         else:
             name, short, full, level = code.lower(), code, code, "warning"
         index[code] = len(descriptors)
-        descriptors.append({
-            "id": code,
-            "name": name,
-            "shortDescription": {"text": short},
-            "fullDescription": {"text": full},
-            "helpUri": docs_url(code),
-            "defaultConfiguration": {"level": level},
-        })  # fmt: skip
+        descriptors.append(
+            {
+                "id": code,
+                "name": name,
+                "shortDescription": {"text": short},
+                "fullDescription": {"text": full},
+                "helpUri": docs_url(code),
+                "defaultConfiguration": {"level": level},
+            }
+        )
     sarif_results: list[dict[str, Any]] = []
     for result in results:
         uri = _display(result.path)
         for finding in result.findings:
             where = _location(result, finding)
             region = {
-                "startLine": where["start"]["line"], "startColumn": where["start"]["column"],
-                "endLine": where["end"]["line"], "endColumn": where["end"]["column"],
-            }  # fmt: skip
+                "startLine": where["start"]["line"],
+                "startColumn": where["start"]["column"],
+                "endLine": where["end"]["line"],
+                "endColumn": where["end"]["column"],
+            }
             location: dict[str, Any] = {
                 "physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}
             }
             if "cell" in where:
                 location["logicalLocations"] = [{"name": f"cell {where['cell']}", "kind": "module"}]
-            sarif_results.append({
-                "ruleId": finding.code,
-                "ruleIndex": index[finding.code],
-                "level": _SARIF_LEVEL[finding.severity],
-                "message": {"text": finding.message},
-                "locations": [location],
-                "properties": {"fix": finding.fix, "api": finding.api},
-            })  # fmt: skip
+            sarif_results.append(
+                {
+                    "ruleId": finding.code,
+                    "ruleIndex": index[finding.code],
+                    "level": _SARIF_LEVEL[finding.severity],
+                    "message": {"text": finding.message},
+                    "locations": [location],
+                    "properties": {"fix": finding.fix, "api": finding.api},
+                }
+            )
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "tfmend", "version": __version__,
-                "informationUri": "https://github.com/tfmend/tfmend", "rules": descriptors,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": sarif_results,
-        }],
-    }  # fmt: skip
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tfmend",
+                        "version": __version__,
+                        "informationUri": "https://github.com/tfmend/tfmend",
+                        "rules": descriptors,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -169,5 +192,7 @@ def rules_json(catalog: Catalog) -> str:
 
 def rules_text(catalog: Catalog) -> str:
     """`tfmend rules`: one line per rule."""
-    lines = [f"{r.code}  {r.name}  [{r.fix_safety} fix]  {', '.join(r.apis)}" for r in catalog.rules()]
+    lines = [
+        f"{r.code}  {r.name}  [{r.fix_safety} fix]  {', '.join(r.apis)}" for r in catalog.rules()
+    ]
     return "\n".join(lines) + "\n"

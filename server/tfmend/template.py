@@ -108,16 +108,17 @@ class Template:
                 if dotted and dotted.split(".")[0] in PACKAGE_ROOTS:
                     refs.append(dotted)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id.startswith(_OPTIONAL):
-                if id(node) not in optional_ok:
-                    raise TemplateError(
-                        "template", "an optional placeholder {x?} must be a call argument"
-                    )
+            if (
+                isinstance(node, ast.Name)
+                and node.id.startswith(_OPTIONAL)
+                and id(node) not in optional_ok
+            ):
+                raise TemplateError(
+                    "template", "an optional placeholder {x?} must be a call argument"
+                )
         # Keep only the longest chains: `keras.ops.mean`, not also `keras.ops` and `keras`.
         longest = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
-        return Template(
-            tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest))
-        )
+        return Template(tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)))
 
     def bind(self, args: list[str], keywords: Mapping[str, str]) -> dict[str, str]:
         """Map a call's positional and keyword argument texts to parameter names."""
@@ -147,10 +148,26 @@ class Template:
 
 
 _ATOMS = (
-    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.ConcatenatedString,
-    cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Tuple, cst.Dict,
-    cst.Set, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis,
-)  # fmt: skip
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.List,
+    cst.Tuple,
+    cst.Dict,
+    cst.Set,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+    cst.Ellipsis,
+)
 
 
 def parse_argument(text: str) -> cst.BaseExpression:
@@ -173,8 +190,12 @@ def _dotted_cst(node: cst.BaseExpression) -> str | None:
 
 
 class _Renderer(cst.CSTTransformer):
-    def __init__(self, bound: Mapping[str, str], defaults: Mapping[str, str | None],
-                 name_for: Callable[[str], str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bound: Mapping[str, str],
+        defaults: Mapping[str, str | None],
+        name_for: Callable[[str], str],
+    ) -> None:
         super().__init__()
         self.bound = bound
         self.defaults = defaults
@@ -193,9 +214,10 @@ class _Renderer(cst.CSTTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         kept = [
-            arg for arg in updated.args
+            arg
+            for arg in updated.args
             if not (isinstance(arg.value, cst.Name) and arg.value.value == "__tfm_drop__")
-        ]  # fmt: skip
+        ]
         if len(kept) != len(updated.args) and kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=kept)
@@ -240,7 +262,9 @@ class _Renderer(cst.CSTTransformer):
             return cst.parse_expression(self.name_for(updated.value))
         return updated
 
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
         if id(original) in self.chains:
             dotted = _dotted_cst(original)
             assert dotted is not None

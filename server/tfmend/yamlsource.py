@@ -28,7 +28,7 @@ class LocatedError(Exception):
 
 @dataclass(frozen=True)
 class Located:
-    """A YAML value with the 1-based line it starts on; mappings and sequences hold Located items."""
+    """A YAML value and the 1-based line it starts on; mappings and lists hold Located items."""
 
     value: Any
     line: int

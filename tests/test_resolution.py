@@ -1,0 +1,299 @@
+"""Name resolution: a finding is made on what a name refers to, never on how it is spelled."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tfmend.engine import Engine
+from tfmend.project import JediProject
+
+
+def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
+    """1-based lines of keras.backend.mean findings (TFM401)."""
+    findings = engine.check_text(textwrap.dedent(code), path)
+    return [f.span.start.line + 1 for f in findings if f.code == "TFM401"]
+
+
+FLAGGED = {
+    "import-as": """
+        import keras.backend as K
+        K.mean(x)
+    """,
+    "from-import-as": """
+        from keras import backend as K
+        K.mean(x)
+    """,
+    "from-import": """
+        from keras import backend
+        backend.mean(x)
+    """,
+    "import-package": """
+        import keras
+        keras.backend.mean(x)
+    """,
+    "import-submodule-binds-package": """
+        import keras.backend
+        keras.backend.mean(x)
+    """,
+    "from-import-function-alias": """
+        from keras.backend import mean as kmean
+        kmean(x)
+    """,
+    "star-import": """
+        from keras.backend import *
+        mean(x)
+    """,
+    "tensorflow-keras": """
+        from tensorflow.keras import backend as K
+        K.mean(x)
+    """,
+    "tf-dot-keras": """
+        import tensorflow as tf
+        tf.keras.backend.mean(x)
+    """,
+    "tensorflow-python-keras": """
+        from tensorflow.python.keras import backend as K
+        K.mean(x)
+    """,
+    "compat-v1-keras": """
+        import tensorflow.compat.v1 as tf1
+        tf1.keras.backend.mean(x)
+    """,
+    "tensorflow-backend-module": """
+        from keras.backend import tensorflow_backend as KTF
+        KTF.mean(x)
+    """,
+    "import-inside-function": """
+        def loss(y):
+            from keras import backend as K
+            return K.mean(y)
+    """,
+    "try-except-both-old": """
+        try:
+            import keras.backend as K
+        except ImportError:
+            import tensorflow.keras.backend as K
+        K.mean(x)
+    """,
+    "module-import-used-in-method": """
+        from keras import backend as K
+        class Layer:
+            def call(self, x):
+                return K.mean(x)
+    """,
+    "global-in-function": """
+        def setup():
+            global K
+            import keras.backend as K
+        def use(x):
+            return K.mean(x)
+    """,
+    "comprehension": """
+        import keras.backend as K
+        ys = [K.mean(v) for v in xs]
+    """,
+    "lambda": """
+        import keras.backend as K
+        f = lambda v: K.mean(v)
+    """,
+    "decorator-and-default-argument": """
+        import keras.backend as K
+        def f(v, reduce=K.mean):
+            return reduce(v)
+    """,
+}
+
+QUIET = {
+    "parameter-shadows": """
+        import keras.backend as K
+        def f(K):
+            return K.mean(x)
+    """,
+    "local-shadows": """
+        import keras.backend as K
+        def f():
+            K = object()
+            return K.mean(x)
+    """,
+    "attribute-shares-name": """
+        import keras.backend as K
+        self.K.mean(x)
+        obj.backend.mean(x)
+    """,
+    "class-shares-name": """
+        class K:
+            @staticmethod
+            def mean(x):
+                return x
+        K.mean(1)
+    """,
+    "not-imported": """
+        K.mean(x)
+        tf.keras.backend.mean(x)
+    """,
+    "tf-keras-is-valid": """
+        import tf_keras.backend as K
+        from tf_keras import backend
+        K.mean(x)
+        backend.mean(x)
+    """,
+    "keras-ops": """
+        import keras
+        keras.ops.mean(x)
+    """,
+    "rebound-before-use": """
+        import keras.backend as K
+        K = MyBackend()
+        K.mean(x)
+    """,
+    "shim-prefers-maintained-package": """
+        try:
+            import tf_keras.backend as K
+        except ImportError:
+            import keras.backend as K
+        K.mean(x)
+    """,
+    "class-attribute-not-visible-in-method": """
+        class Layer:
+            import keras.backend as K
+            def call(self, K):
+                return K.mean(x)
+    """,
+    "comprehension-variable": """
+        import keras.backend as K
+        ys = [K.mean(v) for K in backends]
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine()
+
+
+@pytest.mark.parametrize("code", FLAGGED.values(), ids=FLAGGED.keys())
+def test_every_import_form_is_resolved(engine: Engine, code: str) -> None:
+    # Every use of mean is flagged, and so is an import statement of the removed function itself.
+    expected = [
+        number
+        for number, line in enumerate(textwrap.dedent(code).splitlines(), start=1)
+        if ("mean(" in line and "def " not in line)
+        or "reduce=K.mean" in line
+        or "import mean" in line
+    ]
+    assert _mean_lines(engine, code) == expected
+
+
+@pytest.mark.parametrize("code", QUIET.values(), ids=QUIET.keys())
+def test_look_alikes_are_not_flagged(engine: Engine, code: str) -> None:
+    assert _mean_lines(engine, code) == []
+
+
+def test_import_statement_of_a_removed_function_is_flagged(engine: Engine) -> None:
+    code = "from keras.backend import mean\n"
+    findings = engine.check_text(code)
+    assert [(f.code, f.span.start.column, f.span.end.column) for f in findings] == [
+        ("TFM401", 26, 30)
+    ]
+
+
+def test_guarded_import_is_a_shim_not_a_finding(engine: Engine) -> None:
+    code = textwrap.dedent("""
+        try:
+            from keras.ops import mean
+        except ImportError:
+            from keras.backend import mean
+    """)
+    assert engine.check_text(code) == []
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("files", "user"),
+    [
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/utils.py": "import keras.backend as K\n",
+                "pkg/model.py": "from .utils import K\ny = K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="relative-reexport",
+        ),
+        pytest.param(
+            {
+                "utils.py": "from keras import backend as K\n",
+                "model.py": "from utils import K\ny = K.mean(x)\n",
+            },
+            "model.py",
+            id="absolute-reexport",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/utils.py": "import keras.backend as K\n",
+                "pkg/mid.py": "from .utils import K\n",
+                "pkg/model.py": "from .mid import K\ny = K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="two-hops",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/utils.py": "import keras.backend as K\n",
+                "pkg/model.py": "from . import utils\ny = utils.K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="module-attribute",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/utils.py": "from keras.backend import mean as kmean\n",
+                "pkg/model.py": "from .utils import *\ny = kmean(x)\n",
+            },
+            "pkg/model.py",
+            id="star-from-project-module",
+        ),
+    ],
+)
+def test_reexports_through_project_modules(
+    tmp_path: Path, files: dict[str, str], user: str
+) -> None:
+    root = _project(tmp_path, files)
+    engine = Engine(project=JediProject(root))
+    path = root / user
+    findings = engine.check_text(path.read_text(encoding="utf-8"), path)
+    assert [(f.code, f.span.start.line) for f in findings] == [("TFM401", 1)]
+    origin = findings[0].origin
+    assert origin is not None
+    assert origin.path is not None
+    assert Path(origin.path).name in ("utils.py",)
+
+
+def test_reexport_invalidated_when_exporting_file_changes(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "utils.py": "import keras.backend as K\n",
+            "model.py": "from utils import K\ny = K.mean(x)\n",
+        },
+    )
+    project = JediProject(root)
+    engine = Engine(project=project)
+    model = root / "model.py"
+    assert [f.code for f in engine.check_text(model.read_text(), model)] == ["TFM401"]
+    (root / "utils.py").write_text("import tf_keras.backend as K\n", encoding="utf-8")
+    assert project.invalidate(root / "utils.py") == {model.resolve()}
+    assert engine.check_text(model.read_text(), model) == []
