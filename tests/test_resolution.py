@@ -297,3 +297,17 @@ def test_reexport_invalidated_when_exporting_file_changes(tmp_path: Path) -> Non
     (root / "utils.py").write_text("import tf_keras.backend as K\n", encoding="utf-8")
     assert project.invalidate(root / "utils.py") == {model.resolve()}
     assert engine.check_text(model.read_text(), model) == []
+
+
+def test_fix_keeps_an_import_another_module_imports_from_this_one(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "utils.py": "from keras import backend as K\ny = K.mean(x)\n",
+        "model.py": "from utils import K\nK.epsilon()\n",
+    })  # fmt: skip
+    engine = Engine(project=JediProject(root))
+    utils = root / "utils.py"
+    fixed = engine.fix_text(utils.read_text(), utils).text
+    assert fixed == "from keras import backend as K\nimport keras\ny = keras.ops.mean(x)\n"
+    (root / "model.py").write_text("import utils\nprint(utils.other)\n", encoding="utf-8")
+    fixed = engine.fix_text(utils.read_text(), utils).text
+    assert fixed == "import keras\ny = keras.ops.mean(x)\n"

@@ -14,7 +14,7 @@ from tfmend.findings import Finding, Position, Span
 from tfmend.fixes import Fixer, FixError, FixResult
 from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
 from tfmend.notebook import Notebook, NotebookError, read_notebook
-from tfmend.project import JediProject
+from tfmend.project import ImportIndex, JediProject
 from tfmend.sourcetext import DecodedSource, LineIndex, UndecodableError, decode_source
 
 
@@ -78,7 +78,8 @@ class Engine:
         self.catalog = catalog if catalog is not None else load_catalog(self.settings)
         self.project = project
         self.analyzer = Analyzer(self.catalog, self.settings.target, project)
-        self.fixer = Fixer(self.analyzer)
+        imports = ImportIndex(project.root) if project is not None else None
+        self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
     # -- text ------------------------------------------------------------------------------------
     def parse(self, text: str, path: Path | None = None) -> ParsedModule | Finding:

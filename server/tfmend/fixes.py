@@ -291,10 +291,12 @@ def _insertion(state: _Pass, newline: str) -> Edit | None:
 class Fixer:
     """Applies fixes to a module's text until no selected finding is left (or nothing changes)."""
 
-    def __init__(self, analyzer: Analyzer, *, exported: Callable[[str], bool] | None = None):
+    def __init__(
+        self, analyzer: Analyzer, *, exported: Callable[[Path, str], bool] | None = None
+    ) -> None:
         self.analyzer = analyzer
-        self.exported = exported or (lambda name: False)
-        """Whether another project module imports `name` from this one (keeps the import)."""
+        self.exported = exported
+        """Whether another project module imports a name from a file (then the import stays)."""
 
     def fix(
         self,
@@ -331,7 +333,7 @@ class Fixer:
             if insertion is not None:
                 edits.append(insertion)
             new_text = apply_edits(module.text, select_non_overlapping(edits))
-            new_text = self._remove_unused_imports(new_text, applied)
+            new_text = self._remove_unused_imports(new_text, path, applied)
             try:
                 ast.parse(new_text)
             except SyntaxError as exc:
@@ -361,7 +363,7 @@ class Fixer:
         ]
         return [f for f in chosen + extra if not f.on_import]
 
-    def _remove_unused_imports(self, text: str, applied: list[Finding]) -> str:
+    def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
         """Remove import bindings that rewritten uses came through and nothing uses any more."""
         statements = {
             f.origin.text for f in applied if f.origin is not None and f.origin.path is None
@@ -386,7 +388,8 @@ class Fixer:
             if module.segment(imported.statement) not in statements:
                 continue
             if scope is bindings.module and (
-                imported.name in exported or self.exported(imported.name)
+                imported.name in exported
+                or (path is not None and self.exported and self.exported(path, imported.name))
             ):
                 continue
             removable.append(imported)

@@ -182,3 +182,87 @@ class JediProject:
             module = None
         self._files[path] = _Landed(mtime, module)
         return module
+
+
+@dataclass
+class _FileImports:
+    mtime: float
+    from_imports: set[tuple[str, str]]
+    """(absolute module, name) of each `from module import name`."""
+    whole_modules: set[str]
+    attributes: set[str]
+    """Attribute names the file uses (`utils.K` uses `K`), for `import utils` importers."""
+
+
+class ImportIndex:
+    """Which names other project modules import from a module, so fixes keep those imports."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._files: dict[Path, _FileImports] = {}
+
+    def module_names(self, path: Path) -> set[str]:
+        """Dotted names a file is importable as, from the project root or its src/."""
+        names = set()
+        for base in (self.root, self.root / "src"):
+            try:
+                relative = path.resolve().with_suffix("").relative_to(base)
+            except ValueError:
+                continue
+            parts = list(relative.parts)
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts:
+                names.add(".".join(parts))
+        return names
+
+    def imported_from(self, path: Path, name: str) -> bool:
+        """Whether another project file imports `name` from the module at `path`."""
+        modules = self.module_names(path)
+        if not modules:
+            return False
+        from tfmend.files import iter_source_files
+
+        target = path.resolve()
+        for other in iter_source_files([self.root], root=self.root):
+            if other.suffix != ".py" or other.resolve() == target:
+                continue
+            found = self._imports(other)
+            if found is None:
+                continue
+            if any((module, name) in found.from_imports for module in modules):
+                return True
+            if name in found.attributes and modules & found.whole_modules:
+                return True
+        return False
+
+    def _imports(self, path: Path) -> _FileImports | None:
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        cached = self._files.get(path)
+        if cached is not None and cached.mtime == mtime:
+            return cached
+        found = _FileImports(mtime, set(), set(), set())
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            tree = ast.parse(text) if "import" in text else None
+        except (OSError, SyntaxError, ValueError):
+            tree = None
+        if tree is not None:
+            package = self.module_names(path)
+            base = next(iter(sorted(package)), "").split(".")
+            if path.name != "__init__.py":
+                base = base[:-1]
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    prefix = base[: len(base) - node.level + 1] if node.level else []
+                    module = ".".join([*prefix, *(node.module.split(".") if node.module else [])])
+                    found.from_imports.update((module, a.name) for a in node.names)
+                elif isinstance(node, ast.Import):
+                    found.whole_modules.update(a.name for a in node.names)
+                elif isinstance(node, ast.Attribute):
+                    found.attributes.add(node.attr)
+        self._files[path] = found
+        return found

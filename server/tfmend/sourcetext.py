@@ -41,6 +41,11 @@ def decode_source(data: bytes) -> DecodedSource:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
+        # detect_encoding rejects undecodable first lines; say what is wrong with the bytes.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as decode_error:
+            raise UndecodableError(f"not valid utf-8: {decode_error}") from exc
         raise UndecodableError(str(exc)) from exc
     if encoding == "utf-8-sig":
         encoding = "utf-8"
