@@ -30,7 +30,7 @@ DEFAULT_EXCLUDES = (
 )
 
 
-def _gitignore(directory: Path) -> "pathspec.PathSpec[Any]" | None:
+def _gitignore(directory: Path) -> pathspec.PathSpec[Any] | None:
     path = directory / ".gitignore"
     if not path.is_file():
         return None

@@ -1,0 +1,149 @@
+"""Generate docs/rules/ (one page per rule, and an index) from the catalog.
+
+Run `python scripts/generate_docs.py` after changing rules.yaml; `--check` exits 1 when the
+pages on disk differ from what the catalog generates (CI runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tfmend.catalog import Rule, builtin_catalog
+from tfmend.meta import META_CODES, MetaCode
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "rules"
+HEADER = (
+    "<!-- Generated from rules.yaml by scripts/generate_docs.py; do not edit. "
+    "Rebuild with: python scripts/generate_docs.py -->\n"
+)
+_PACKAGES = {"keras": "Keras", "tensorflow": "TensorFlow"}
+
+
+def _since(rule: Rule) -> str:
+    return ", ".join(f"{_PACKAGES[p]} {v}" for p, v in rule.since.items())
+
+
+def _code_block(text: str) -> str:
+    return f"```python\n{text.rstrip()}\n```\n"
+
+
+def _fix_safety(rule: Rule) -> str:
+    fix = rule.fix
+    if not fix.fixable:
+        return (
+            "There is no automatic fix: no replacement computes the same thing in every "
+            "program. The explanation above says how to migrate by hand.\n"
+        )
+    if fix.safety == "safe":
+        return (
+            "The fix is safe: the rewritten code computes the same values. `tfmend fix` and "
+            "the editor's fix-all apply it.\n"
+        )
+    return (
+        "The fix is **unsafe**: it is applied only with `tfmend fix --unsafe-fixes` or the "
+        f"`unsafeFixes` setting, because {fix.reason}\n"
+    )
+
+
+def rule_page(rule: Rule) -> str:
+    """The markdown page of one rule."""
+    apis = ", ".join(f"`{api}`" for api in rule.apis[:12])
+    if len(rule.apis) > 12:
+        apis += f" and {len(rule.apis) - 12} more (see `tfmend rules --format json`)"
+    parts = [
+        HEADER,
+        f"# {rule.code}: {rule.name}\n",
+        f"**Applies to:** {apis}  \n"
+        f"**Status:** {rule.status} since {_since(rule)} · **Severity:** {rule.severity} · "
+        f"**Fix:** {rule.fix_safety}\n",
+        "## What it does\n",
+        rule.render_message(rule.apis[0], rule.apis[0]) + "\n",
+        "## Why is this bad?\n",
+        rule.explanation.rstrip() + "\n",
+    ]
+    if rule.invalid:
+        parts += ["## Example\n", _code_block(rule.invalid[0].code)]
+        fixed = rule.invalid[0].fixed
+        if fixed is not None:
+            parts += ["## Use instead\n", _code_block(fixed)]
+    parts += ["## Fix safety\n", _fix_safety(rule)]
+    replacements = rule.replacements()
+    if replacements:
+        parts += ["## Replacements\n", "".join(f"- `{name}`\n" for name in replacements)]
+    if rule.probe is not None:
+        probe = rule.probe
+        lines = []
+        if probe.setup:
+            lines.append(f"setup: {probe.setup.strip()}")
+        if probe.old:
+            lines.append(f"old:   {probe.old}")
+        lines.append(f"new:   {probe.new}")
+        parts += [
+            "## Validation probe\n",
+            "`tfmend validate` checks the replacement against your TensorFlow by comparing "
+            f"{', '.join(probe.compare)}:\n",
+            "```\n" + "\n".join(lines) + "\n```\n",
+        ]
+    return "\n".join(parts)
+
+
+def meta_page(meta: MetaCode) -> str:
+    """The page of one of tfmend's own codes."""
+    return "\n".join([HEADER, f"# {meta.code}: {meta.name}\n", f"{meta.summary}.\n",
+                      meta.explanation.rstrip() + "\n"])  # fmt: skip
+
+
+def index_page(rules: list[Rule]) -> str:
+    """The table of every code."""
+    rows = ["| code | name | applies to | fix |", "|---|---|---|---|"]
+    for rule in rules:
+        applies = f"`{rule.apis[0]}`" + (f" (+{len(rule.apis) - 1})" if len(rule.apis) > 1 else "")
+        rows.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {applies} | {rule.fix_safety} |")
+    for meta in META_CODES:
+        rows.append(f"| [{meta.code}]({meta.code}.md) | {meta.name} | — | none |")
+    return "\n".join([HEADER, "# Rules\n",
+                      f"{len(rules)} rules, generated from the catalog `rules.yaml`. "
+                      "`[*]` in `tfmend check` output marks findings with a safe fix.\n",
+                      "\n".join(rows) + "\n"])  # fmt: skip
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page by path."""
+    rules = builtin_catalog().rules()
+    out = {OUT / f"{rule.code}.md": rule_page(rule) for rule in rules}
+    out.update({OUT / f"{meta.code}.md": meta_page(meta) for meta in META_CODES})
+    out[OUT / "README.md"] = index_page(rules)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the pages are stale")
+    args = parser.parse_args()
+    wanted = pages()
+    existing = set(OUT.glob("*.md")) if OUT.exists() else set()
+    stale = sorted(str(p.relative_to(ROOT)) for p, text in wanted.items()
+                   if not p.exists() or p.read_text(encoding="utf-8") != text)  # fmt: skip
+    extra = sorted(str(p.relative_to(ROOT)) for p in existing - set(wanted))
+    if args.check:
+        if stale or extra:
+            sys.stderr.write("docs/rules is stale; run: python scripts/generate_docs.py\n")
+            for name in stale + extra:
+                sys.stderr.write(f"  {name}\n")
+            return 1
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    for path in extra:
+        (ROOT / path).unlink()
+    for path, text in wanted.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    sys.stdout.write(f"{len(wanted)} pages in {OUT.relative_to(ROOT)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
