@@ -10,6 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from tfmend.catalog import builtin_catalog, load_rules_file
+from tfmend.config import Settings
+from tfmend.engine import Engine
+from tfmend.project import JediProject
+
+TEST_RULES = Path(__file__).with_name("data") / "rules.yaml"
+"""Rules owned by the tests (TFM99xx); tests select only them to stay independent of wording."""
+TEST_ARGS = ("--rules", str(TEST_RULES), "--select", "TFM99")
+
+
+def make_engine(project: Path | None = None, **settings: object) -> Engine:
+    """An engine with the test rules only (built-in rules stay loaded but unselected)."""
+    catalog = builtin_catalog().with_rules(load_rules_file(TEST_RULES))
+    chosen = Settings(select=("TFM99",), **settings)  # type: ignore[arg-type]
+    return Engine(chosen, catalog=catalog, project=JediProject(project) if project else None)
+
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
     """Create files under root (text is dedented and written as UTF-8)."""

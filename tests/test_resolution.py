@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_engine
 from tfmend.engine import Engine
-from tfmend.project import JediProject
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
-    """1-based lines of keras.backend.mean findings (TFM401)."""
+    """1-based lines of keras.backend.mean findings (TFM9901)."""
     findings = engine.check_text(textwrap.dedent(code), path)
-    return [f.span.start.line + 1 for f in findings if f.code == "TFM401"]
+    return [f.span.start.line + 1 for f in findings if f.code == "TFM9901"]
 
 
 FLAGGED = {
@@ -171,7 +171,7 @@ QUIET = {
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine()
+    return make_engine()
 
 
 @pytest.mark.parametrize("code", FLAGGED.values(), ids=FLAGGED.keys())
@@ -196,7 +196,7 @@ def test_import_statement_of_a_removed_function_is_flagged(engine: Engine) -> No
     code = "from keras.backend import mean\n"
     findings = engine.check_text(code)
     assert [(f.code, f.span.start.column, f.span.end.column) for f in findings] == [
-        ("TFM401", 26, 30)
+        ("TFM9901", 26, 30)
     ]
 
 
@@ -272,10 +272,10 @@ def test_reexports_through_project_modules(
     tmp_path: Path, files: dict[str, str], user: str
 ) -> None:
     root = _project(tmp_path, files)
-    engine = Engine(project=JediProject(root))
+    engine = make_engine(root)
     path = root / user
     findings = engine.check_text(path.read_text(encoding="utf-8"), path)
-    assert [(f.code, f.span.start.line) for f in findings] == [("TFM401", 1)]
+    assert [(f.code, f.span.start.line) for f in findings] == [("TFM9901", 1)]
     origin = findings[0].origin
     assert origin is not None
     assert origin.path is not None
@@ -290,10 +290,11 @@ def test_reexport_invalidated_when_exporting_file_changes(tmp_path: Path) -> Non
             "model.py": "from utils import K\ny = K.mean(x)\n",
         },
     )
-    project = JediProject(root)
-    engine = Engine(project=project)
+    engine = make_engine(root)
+    project = engine.project
+    assert project is not None
     model = root / "model.py"
-    assert [f.code for f in engine.check_text(model.read_text(), model)] == ["TFM401"]
+    assert [f.code for f in engine.check_text(model.read_text(), model)] == ["TFM9901"]
     (root / "utils.py").write_text("import tf_keras.backend as K\n", encoding="utf-8")
     assert project.invalidate(root / "utils.py") == {model.resolve()}
     assert engine.check_text(model.read_text(), model) == []
@@ -304,10 +305,30 @@ def test_fix_keeps_an_import_another_module_imports_from_this_one(tmp_path: Path
         "utils.py": "from keras import backend as K\ny = K.mean(x)\n",
         "model.py": "from utils import K\nK.epsilon()\n",
     })  # fmt: skip
-    engine = Engine(project=JediProject(root))
+    engine = make_engine(root)
     utils = root / "utils.py"
     fixed = engine.fix_text(utils.read_text(), utils).text
     assert fixed == "from keras import backend as K\nimport keras\ny = keras.ops.mean(x)\n"
     (root / "model.py").write_text("import utils\nprint(utils.other)\n", encoding="utf-8")
     fixed = engine.fix_text(utils.read_text(), utils).text
     assert fixed == "import keras\ny = keras.ops.mean(x)\n"
+
+
+def test_module_found_only_through_sys_path_changes_is_resolved_with_jedi(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "vendor/helpers.py": "from keras import backend as K\n",
+        "app/main.py": """\
+            import os
+            import sys
+            sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "vendor"))
+            from helpers import K
+            y = K.mean(x)
+        """,
+    })  # fmt: skip
+    engine = make_engine(root)
+    main = root / "app" / "main.py"
+    findings = engine.check_text(main.read_text(), main)
+    assert [(f.code, f.span.start.line) for f in findings] == [("TFM9901", 4)]
+    origin = findings[0].origin
+    assert origin is not None
+    assert origin.path == str((root / "vendor" / "helpers.py").resolve())

@@ -25,16 +25,19 @@ class ResolvedName:
     """A name imported from the user's own modules, resolved to TensorFlow/Keras."""
 
     qualname: str
+    """What `chain.nodes[used]` refers to."""
     origin: Origin
+    used: int = 0
+    """How many of the chain's attributes the project modules account for."""
 
 
 class ProjectResolver(Protocol):
     """Resolves names that come from the user's own modules (re-exports)."""
 
     def resolve(
-        self, module: ParsedModule, chain: Chain, imported: ImportBinding, upto: int
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding
     ) -> ResolvedName | None:
-        """What `chain.nodes[upto]` refers to, when the chain's base came from a project module."""
+        """What the chain reaches when its base name came from a project module."""
 
 
 class ParsedModule:
@@ -126,11 +129,10 @@ class Analyzer:
             resolution = bindings.resolve(chain)
             if resolution is None:
                 continue
-            found = self._chain_finding(module, chain, resolution.imports)
-            if found is not None:
-                finding, imported = found
-                findings.append(finding)
-                uses_by_import.setdefault(id(imported), []).append(finding)
+            chain_findings, imported = self._chain_findings(module, chain, resolution.imports)
+            findings.extend(chain_findings)
+            if imported is not None:
+                uses_by_import.setdefault(id(imported), []).extend(chain_findings)
         for imported, _scope in bindings.imports:
             uses = uses_by_import.get(id(imported), [])
             on_import = self._import_finding(module, imported, uses)
@@ -165,48 +167,44 @@ class Analyzer:
             return imported.target, attributes, 0, None
         if self.project is None or module.path is None:
             return None
-        for upto in range(len(chain.nodes)):
-            resolved = self.project.resolve(module, chain, imported, upto)
-            if resolved is not None:
-                return resolved.qualname, attributes[upto:], upto, resolved.origin
-        return None
+        resolved = self.project.resolve(module, chain, imported)
+        if resolved is None:
+            return None
+        return resolved.qualname, attributes[resolved.used :], resolved.used, resolved.origin
 
-    def _chain_finding(
+    def _chain_findings(
         self, module: ParsedModule, chain: Chain, imports: list[ImportBinding]
-    ) -> tuple[Finding, ImportBinding] | None:
+    ) -> tuple[list[Finding], ImportBinding | None]:
+        """Findings of every rule matching the chain, and the import binding it went through."""
         best: tuple[_Match, ImportBinding, Origin | None, int] | None = None
         for imported in imports:
             base = self._base_names(module, chain, imported)
             if base is None:
                 if imported.guard == "try":
-                    return None
+                    return [], None
                 continue
             qualname, attributes, floor, origin = base
             found = self.match(qualname, attributes)
             if found is None:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
-                    return None
+                    return [], None
                 continue
             if best is None:
                 best = (found, imported, origin, floor)
         if best is None:
-            return None
+            return [], None
         found, imported, origin, floor = best
         node = chain.nodes[found.index + floor]
+        findings = []
         for rule in found.rules:
             finding = self._use_finding(
-                module=module,
-                chain=chain,
-                node=node,
-                rule=rule,
-                api=found.api,
-                imported=imported,
-                origin=origin,
-            )
+                module=module, chain=chain, node=node, rule=rule, api=found.api,
+                imported=imported, origin=origin,
+            )  # fmt: skip
             if finding is not None:
-                return finding, imported
-        return None
+                findings.append(finding)
+        return findings, imported
 
     def _use_finding(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -551,6 +551,10 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.by_code)
+
+    def selected(self, keep: Callable[[str], bool]) -> Catalog:
+        """A catalog of the rules whose codes `keep` accepts."""
+        return Catalog(rule for rule in self.by_code.values() if keep(rule.code))
 
     def with_rules(self, extra: Iterable[Rule]) -> Catalog:
         """A new catalog where `extra` adds rules and replaces rules with the same code."""

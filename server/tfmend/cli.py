@@ -6,6 +6,7 @@ import argparse
 import difflib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -82,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         help="listen on TCP instead of stdio (loopback by default)",
     )
     serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+
+    from tfmend.validatecli import add_arguments as add_validate_arguments
+
+    validate = commands.add_parser("validate", help="check fixes against real TensorFlow")
+    add_validate_arguments(validate)
     return parser
 
 
@@ -308,10 +314,27 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return run(tcp=args.tcp, log_level=args.log_level)
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from tfmend.validatecli import run
+
+    return run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tfmend` command."""
     args = _parser().parse_args(argv)
-    handlers = {"check": _cmd_check, "fix": _cmd_fix, "rules": _cmd_rules, "serve": _cmd_serve}
+    # User code full of old escape sequences must not flood the output while it is parsed.
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
+    warnings.filterwarnings(
+        "ignore", message="invalid escape sequence", category=DeprecationWarning
+    )
+    handlers = {
+        "check": _cmd_check,
+        "fix": _cmd_fix,
+        "rules": _cmd_rules,
+        "serve": _cmd_serve,
+        "validate": _cmd_validate,
+    }
     try:
         return handlers[args.command](args)
     except CatalogError as exc:

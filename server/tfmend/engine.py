@@ -77,7 +77,9 @@ class Engine:
         self.settings = settings or Settings()
         self.catalog = catalog if catalog is not None else load_catalog(self.settings)
         self.project = project
-        self.analyzer = Analyzer(self.catalog, self.settings.target, project)
+        # Unselected rules never match, so another rule on the same API still can.
+        selected = self.catalog.selected(self.settings.reports)
+        self.analyzer = Analyzer(selected, self.settings.target, project)
         imports = ImportIndex(project.root) if project is not None else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 

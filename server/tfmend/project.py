@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import sys
 import threading
+from importlib.machinery import PathFinder
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,24 @@ class _Landed:
     module: ParsedModule | None
 
 
+@dataclass(frozen=True)
+class _Landing:
+    """Where a jedi hop chain ended inside the project: a name bound in a file, or a module."""
+
+    path: Path
+    name: str | None
+    """The bound name; None when the chain ended on the module itself."""
+    line: int = 0
+
+
 @dataclass
 class JediProject:
     """Resolves project-local imports: `from .utils import K` where utils.py imported Keras.
 
-    jedi is not thread-safe: callers use one instance from one thread (the lock makes misuse
-    safe rather than fast).
+    jedi finds which project file a name comes from (hop chains through re-exports); the
+    attribute chain after a project module (`utils.K.mean`) is then followed through that file's
+    own import bindings. jedi is not thread-safe: use one instance from one thread (the lock
+    makes misuse safe rather than fast).
     """
 
     root: Path
@@ -40,6 +54,10 @@ class JediProject:
         self.root = self.root.resolve()
         self._lock = threading.Lock()
         self._files: dict[Path, _Landed] = {}
+        self._landings: dict[tuple[Any, ...], tuple[_Landing | None, set[Path]]] = {}
+        self._scripts: dict[tuple[Path, int], Any] = {}
+        self._local_tops: dict[str, bool] = {}
+        self._stems: set[str] | None = None
         self._project: Any = None
         self._environment: Any = None
 
@@ -49,13 +67,20 @@ class JediProject:
             if path is None:
                 affected = {p for paths in self.dependents.values() for p in paths}
                 self.cache.clear()
+                self._landings.clear()
                 self._files.clear()
+                self._scripts.clear()
+                self._local_tops.clear()
+                self._stems = None
                 self.dependents.clear()
                 return affected
             path = path.resolve()
             self._files.pop(path, None)
             affected = self.dependents.pop(path, set())
-            self.cache = {k: v for k, v in self.cache.items() if k[0] not in affected | {path}}
+            stale = affected | {path}
+            self.cache = {k: v for k, v in self.cache.items() if k[0] not in stale}
+            self._landings = {k: v for k, v in self._landings.items() if k[0] not in stale}
+            self._scripts = {k: v for k, v in self._scripts.items() if k[0] not in stale}
             return affected
 
     def _in_project(self, path: Path | None) -> bool:
@@ -68,40 +93,191 @@ class JediProject:
         return "site-packages" not in path.parts
 
     def _may_be_local(self, imported: ImportBinding) -> bool:
+        """Whether an import may name a project module (cheap checks before any jedi work)."""
         if imported.level > 0:
             return True
         top = imported.target.split(".", 1)[0]
         if isinstance(imported.statement, ast.ImportFrom) and imported.statement.module:
             top = imported.statement.module.split(".", 1)[0]
-        return any(
-            (base / top).is_dir() or (base / f"{top}.py").is_file()
-            for base in (self.root, self.root / "src")
-        )
+        if top not in self._local_tops:
+            self._local_tops[top] = top not in sys.stdlib_module_names and (
+                any((base / top).is_dir() or (base / f"{top}.py").is_file()
+                    for base in (self.root, self.root / "src"))
+                # A module of that name somewhere in the project that is not importable from
+                # its root: the project may put it on sys.path itself, which jedi understands.
+                or (top in self._module_stems() and PathFinder.find_spec(top) is None)
+            )  # fmt: skip
+        return self._local_tops[top]
+
+    def _module_stems(self) -> set[str]:
+        """Names of every module and package directory in the project (read once)."""
+        if self._stems is None:
+            from tfmend.files import iter_source_files
+
+            self._stems = set()
+            for file in iter_source_files([self.root], root=self.root):
+                self._stems.add(file.stem)
+                self._stems.update(file.relative_to(self.root).parts[:-1])
+        return self._stems
 
     def resolve(
-        self, module: ParsedModule, chain: Chain, imported: ImportBinding, upto: int
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding
     ) -> ResolvedName | None:
-        """What `chain.nodes[upto]` refers to when it reaches TF/Keras through project modules."""
+        """The TF/Keras name a chain reaches through project modules, and how much it used."""
         if module.path is None or not self._may_be_local(imported):
             return None
-        node = chain.nodes[upto]
-        if isinstance(node, ast.Attribute):
-            line = node.end_lineno or node.lineno
-            _, end = module.lines.from_ast(line, node.end_col_offset or 0)
-            column = end - len(node.attr)
-        else:
-            line = node.lineno
-            _, column = module.lines.from_ast(line, node.col_offset)
         path = module.path.resolve()
-        key = (path, module.segment(node), module.segment(imported.statement), upto)
+        statement = module.segment(imported.statement)
+        key = (path, statement, chain.base, tuple(chain.attributes))
         with self._lock:
             if key in self.cache:
                 return self.cache[key]
-            result, visited = self._hop(module, path, line, column)
+            visited: set[Path] = set()
+            landing = self._land_base(module, path, imported, chain, visited)
+            result = self._follow(landing, chain.attributes, visited) if landing else None
             self.cache[key] = result
-            for through in visited:
+            for through in visited - {path}:
                 self.dependents.setdefault(through, set()).add(path)
             return result
+
+    def _land_base(
+        self,
+        module: ParsedModule,
+        path: Path,
+        imported: ImportBinding,
+        chain: Chain,
+        visited: set[Path],
+    ) -> _Landing | None:
+        """Where the chain's base name comes from: the import's file, else jedi's hop chain."""
+        key = (path, module.segment(imported.statement), chain.base)
+        if key not in self._landings:
+            hops: set[Path] = set()
+            landing = self._import_landing(path, imported, chain.base)
+            if landing is None:
+                node = chain.nodes[0]
+                line, column = module.lines.from_ast(node.lineno, node.col_offset)
+                landing = self._hop(module.text, path, line + 1, column, hops)
+            self._landings[key] = (landing, hops)
+        landing, hops = self._landings[key]
+        visited.update(hops)
+        if landing is not None:
+            visited.add(landing.path)
+        return landing
+
+    def _import_landing(self, path: Path, imported: ImportBinding, name: str) -> _Landing | None:
+        """Where a project import leads, found by following the files themselves.
+
+        This covers relative imports and modules under the project root (or its src/); what it
+        cannot place (sys.path tricks, namespace packages) is left to jedi.
+        """
+        statement = imported.statement
+        if isinstance(statement, ast.ImportFrom):
+            module_file = self._module_file(path, imported.level, statement.module or "")
+            if module_file is None:
+                return None
+            if imported.alias.name == "*":
+                return _Landing(module_file, name)
+            landed = self._module(module_file)
+            submodule = _submodule(module_file, imported.alias.name)
+            if submodule is not None and (
+                landed is None or landed.bindings.module_resolution(imported.alias.name) is None
+            ):
+                return _Landing(submodule, None)
+            return _Landing(module_file, imported.alias.name)
+        module_file = self._module_file(path, 0, imported.target)
+        return _Landing(module_file, None) if module_file is not None else None
+
+    def _module_file(self, path: Path, level: int, dotted: str) -> Path | None:
+        """The file of a module imported from `path` (relative when `level` > 0)."""
+        parts = dotted.split(".") if dotted else []
+        if level:
+            base = path.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            bases = [self.root, self.root / "src", path.parent]
+        for base in bases:
+            candidate = base.joinpath(*parts)
+            files = [candidate / "__init__.py"]
+            if parts:
+                files.insert(0, candidate.with_suffix(".py"))
+            for file in files:
+                if file.is_file() and self._in_project(file):
+                    return file.resolve()
+        return None
+
+    def _follow(
+        self, landing: _Landing, attributes: list[str], visited: set[Path], depth: int = 0
+    ) -> ResolvedName | None:
+        """Follow a landing (and then the attribute chain) to a TF/Keras import binding."""
+        if depth > _MAX_HOPS:
+            return None
+        landed = self._module(landing.path)
+        if landed is None:
+            return None
+        if landing.name is not None:
+            return self._binding(
+                landed=landed, path=landing.path, name=landing.name, line=landing.line, used=0,
+                visited=visited, rest=attributes, depth=depth,
+            )  # fmt: skip
+        # The chain reached a project module: its next attribute is a name bound in that module,
+        # or one of its submodules.
+        if not attributes:
+            return None
+        name, rest = attributes[0], attributes[1:]
+        submodule = _submodule(landing.path, name)
+        if submodule is not None and landed.bindings.module_resolution(name) is None:
+            visited.add(submodule)
+            found = self._follow(_Landing(submodule, None), rest, visited, depth + 1)
+            return _consumed(found, 1)
+        return self._binding(
+            landed=landed, path=landing.path, name=name, line=0, used=1, visited=visited,
+            rest=rest, depth=depth,
+        )  # fmt: skip
+
+    def _binding(
+        self,
+        *,
+        landed: ParsedModule,
+        path: Path,
+        name: str,
+        line: int,
+        used: int,
+        visited: set[Path],
+        rest: list[str],
+        depth: int,
+    ) -> ResolvedName | None:
+        """Resolve `name` bound at module level in `landed`; `used` attributes were consumed."""
+        resolution = landed.bindings.module_resolution(name)
+        imports = resolution.imports if resolution is not None else []
+        if not imports:
+            imports = list(landed.bindings.module.stars)
+        if not imports:
+            return None
+        exact = [i for i in imports if i.alias.lineno == line] or imports
+        for imported in exact:
+            if imported.tracked:
+                target = imported.target
+                if imported.alias.name == "*":
+                    target = f"{imported.target}.{name}"
+                origin = Origin(str(path), landed.span(imported.alias),
+                                landed.segment(imported.statement))  # fmt: skip
+                return ResolvedName(target, origin, used)
+        for imported in exact:
+            # A re-export of a re-export: follow that import, by its file or else with jedi.
+            landing = self._import_landing(path, imported, name)
+            if landing is None:
+                alias = imported.alias
+                column = landed.lines.from_ast(alias.lineno, alias.col_offset)[1]
+                landing = self._hop(landed.text, path, alias.lineno, column, visited)
+                if landing is not None and alias.name == "*":
+                    landing = _Landing(landing.path, name)
+            if landing is None or (landing.path, landing.name) == (path, name):
+                continue
+            visited.add(landing.path)
+            return _consumed(self._follow(landing, rest, visited, depth + 1), used)
+        return None
 
     def _script(self, text: str, path: Path) -> Any:
         import jedi
@@ -109,62 +285,56 @@ class JediProject:
         if self._project is None:
             self._project = jedi.Project(self.root)
             self._environment = jedi.InterpreterEnvironment()
-        return jedi.Script(
-            text, path=str(path), project=self._project, environment=self._environment
-        )
+        key = (path, hash(text))
+        script = self._scripts.get(key)
+        if script is None:
+            script = jedi.Script(text, path=str(path), project=self._project,
+                                 environment=self._environment)  # fmt: skip
+            self._scripts[key] = script
+        return script
 
     def _hop(
-        self, module: ParsedModule, path: Path, line: int, column: int
-    ) -> tuple[ResolvedName | None, set[Path]]:
-        visited: set[Path] = set()
-        script = self._script(module.text, path)
+        self, text: str, path: Path, line: int, column: int, visited: set[Path]
+    ) -> _Landing | None:
+        """Follow jedi's goto (without following imports) while it stays inside the project."""
         here = (path, line, column)
-        landing: tuple[Path, int, int, str] | None = None
+        landing: _Landing | None = None
+        current_text = text
         for _ in range(_MAX_HOPS):
             try:
-                names = script.goto(here[1], here[2], follow_imports=False)
+                names = self._script(current_text, here[0]).goto(
+                    here[1], here[2], follow_imports=False
+                )
             except Exception:  # jedi raises many kinds on odd code; a miss is not an error here
-                return None, visited
+                return None
             if not names:
                 break
             found = names[0]
             found_path = Path(found.module_path) if found.module_path else None
-            if found_path is None or not self._in_project(found_path) or found.line is None:
+            if found_path is None or not self._in_project(found_path):
                 break
             found_path = found_path.resolve()
+            if found.type == "module" and (found.line in (None, 1) and found.column in (None, 0)):
+                # The chain ended on a module file itself (`from . import utils`).
+                if found_path != path:
+                    visited.add(found_path)
+                    return _Landing(found_path, None)
+                break
+            if found.line is None:
+                break
             next_here = (found_path, found.line, found.column)
             if next_here == here:
                 break
-            landing = (found_path, found.line, found.column, found.name)
+            landing = _Landing(found_path, found.name, found.line)
             here = next_here
-            if found_path != path:
-                visited.add(found_path)
+            visited.add(found_path)
             landed = self._module(found_path)
             if landed is None:
                 break
-            script = self._script(landed.text, found_path)
-        if landing is None or landing[0] == path:
-            return None, visited
-        landed = self._module(landing[0])
-        if landed is None:
-            return None, visited
-        resolution = landed.bindings.module_resolution(landing[3])
-        if resolution is None:
-            return None, visited
-        for imported in resolution.imports:
-            if imported.tracked and imported.alias.lineno == landing[1]:
-                origin = Origin(
-                    str(landing[0]), landed.span(imported.alias), landed.segment(imported.statement)
-                )
-                return ResolvedName(imported.target, origin), visited
-        tracked = [i for i in resolution.imports if i.tracked]
-        if tracked:
-            first = tracked[0]
-            origin = Origin(
-                str(landing[0]), landed.span(first.alias), landed.segment(first.statement)
-            )
-            return ResolvedName(first.target, origin), visited
-        return None, visited
+            current_text = landed.text
+        if landing is None or landing.path == path:
+            return None
+        return landing
 
     def _module(self, path: Path) -> ParsedModule | None:
         try:
@@ -182,6 +352,23 @@ class JediProject:
             module = None
         self._files[path] = _Landed(mtime, module)
         return module
+
+
+def _submodule(path: Path, name: str) -> Path | None:
+    """The file of submodule `name` of the package whose __init__.py is `path`."""
+    if path.name != "__init__.py":
+        return None
+    for candidate in (path.parent / f"{name}.py", path.parent / name / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _consumed(found: ResolvedName | None, more: int) -> ResolvedName | None:
+    """A resolution that used `more` attributes before it."""
+    if found is None:
+        return None
+    return ResolvedName(found.qualname, found.origin, found.used + more)
 
 
 @dataclass
