@@ -101,7 +101,9 @@ def index_page(rules: list[Rule]) -> str:
     rows = ["| code | name | applies to | fix |", "|---|---|---|---|"]
     for rule in rules:
         applies = f"`{rule.apis[0]}`" + (f" (+{len(rule.apis) - 1})" if len(rule.apis) > 1 else "")
-        rows.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {applies} | {rule.fix_safety} |")
+        rows.append(
+            f"| [{rule.code}]({rule.code}.md) | {rule.name} | {applies} | {rule.fix_safety} |"
+        )
     for meta in META_CODES:
         rows.append(f"| [{meta.code}]({meta.code}.md) | {meta.name} | — | none |")
     return "\n".join([HEADER, "# Rules\n",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import sys
 import threading
-from importlib.machinery import PathFinder
 from dataclasses import dataclass, field
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
