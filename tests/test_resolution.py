@@ -99,6 +99,17 @@ FLAGGED = {
         import keras.backend as K
         f = lambda v: K.mean(v)
     """,
+    "assigned-alias": """
+        import keras
+        K = keras.backend
+        K.mean(x)
+    """,
+    "assigned-alias-of-tf-keras-in-function": """
+        import tensorflow as tf
+        def loss(y):
+            backend = tf.keras.backend
+            return backend.mean(y)
+    """,
     "decorator-and-default-argument": """
         import keras.backend as K
         def f(v, reduce=K.mean):
@@ -161,6 +172,11 @@ QUIET = {
             import keras.backend as K
             def call(self, K):
                 return K.mean(x)
+    """,
+    "alias-of-something-else": """
+        import keras
+        K = make_backend(keras)
+        K.mean(x)
     """,
     "comprehension-variable": """
         import keras.backend as K

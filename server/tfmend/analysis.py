@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
-from tfmend.bindings import Chain, FileBindings, ImportBinding
+from tfmend.bindings import Chain, FileBindings, ImportBinding, Resolution
 from tfmend.catalog import Catalog, Rule
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
 from tfmend.qualnames import RECEIVER_CLASSES, Target, canonical_names
@@ -129,7 +129,7 @@ class Analyzer:
             resolution = bindings.resolve(chain)
             if resolution is None:
                 continue
-            chain_findings, imported = self._chain_findings(module, chain, resolution.imports)
+            chain_findings, imported = self._chain_findings(module, chain, resolution)
             findings.extend(chain_findings)
             if imported is not None:
                 uses_by_import.setdefault(id(imported), []).extend(chain_findings)
@@ -156,16 +156,16 @@ class Analyzer:
         return None
 
     def _base_names(
-        self, module: ParsedModule, chain: Chain, imported: ImportBinding
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding, via: tuple[str, ...]
     ) -> tuple[str, list[str], int, Origin | None] | None:
         """(qualified name of nodes[floor], attributes after it, floor, origin) for one binding."""
         attributes = chain.attributes
         if imported.alias.name == "*":
             if imported.tracked:
-                return f"{imported.target}.{chain.base}", attributes, 0, None
+                return ".".join([imported.target, chain.base, *via]), attributes, 0, None
         elif imported.tracked:
-            return imported.target, attributes, 0, None
-        if self.project is None or module.path is None:
+            return ".".join([imported.target, *via]), attributes, 0, None
+        if self.project is None or module.path is None or via:
             return None
         resolved = self.project.resolve(module, chain, imported)
         if resolved is None:
@@ -173,12 +173,12 @@ class Analyzer:
         return resolved.qualname, attributes[resolved.used :], resolved.used, resolved.origin
 
     def _chain_findings(
-        self, module: ParsedModule, chain: Chain, imports: list[ImportBinding]
+        self, module: ParsedModule, chain: Chain, resolution: Resolution
     ) -> tuple[list[Finding], ImportBinding | None]:
         """Findings of every rule matching the chain, and the import binding it went through."""
         best: tuple[_Match, ImportBinding, Origin | None, int] | None = None
-        for imported in imports:
-            base = self._base_names(module, chain, imported)
+        for imported in resolution.imports:
+            base = self._base_names(module, chain, imported, resolution.via)
             if base is None:
                 if imported.guard == "try":
                     return [], None
@@ -298,7 +298,7 @@ class Analyzer:
             return None
         for imported in resolution.imports:
             if imported.tracked:
-                name = ".".join([imported.target, *callee.attributes])
+                name = ".".join([imported.target, *resolution.via, *callee.attributes])
                 names = canonical_names(name, self.target)
                 if names:
                     return names[-1]

@@ -13,6 +13,7 @@ TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_MAX_ALIAS_DEPTH = 4
 _LATE = 1 << 30
 """Group of bindings made by `global` statements inside functions: visible after module load."""
 
@@ -107,6 +108,8 @@ class Resolution:
     """Whether a non-import binding of the same name may be in effect too."""
     star: bool = False
     """Whether the name comes from a star import."""
+    via: tuple[str, ...] = ()
+    """Attributes between the import and the name: `K = keras.backend` reaches K via `backend`."""
 
 
 class FileBindings:
@@ -114,6 +117,7 @@ class FileBindings:
 
     def __init__(self, tree: ast.Module) -> None:
         self.module = Scope("module", None)
+        self.scopes: list[Scope] = [self.module]
         self.imports: list[tuple[ImportBinding, Scope]] = []
         self.chains: list[Chain] = []
         self.calls: dict[int, ast.Call] = {}
@@ -123,11 +127,29 @@ class FileBindings:
         _Walker(self).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
-        """Names bound by imports anywhere in the file."""
-        return {imp.name for imp, _ in self.imports}
+        """Names bound by imports anywhere in the file, or assigned from such names."""
+        names = {imp.name for imp, _ in self.imports}
+        aliases = [
+            (name, _base_name(binding.value))
+            for scope in self.scopes
+            for name, bindings in scope.bindings.items()
+            for binding in bindings
+            if isinstance(binding.value, ast.Name | ast.Attribute)
+        ]
+        changed = True
+        while changed:
+            changed = False
+            for name, base in aliases:
+                if base in names and name not in names:
+                    names.add(name)
+                    changed = True
+        return names
 
-    def resolve(self, chain: Chain) -> Resolution | None:
-        """The import bindings a chain's base name may refer to, or None if it is not imported."""
+    def resolve(self, chain: Chain, depth: int = 0) -> Resolution | None:
+        """The import bindings a chain's base name may refer to, or None if it is not imported.
+
+        A name assigned from an imported name (`K = keras.backend`) resolves through it.
+        """
         name = chain.base
         scope: Scope | None = chain.scope
         group: int | None = chain.group
@@ -141,7 +163,10 @@ class FileBindings:
                 continue
             found = scope.bindings.get(name)
             if found:
-                return _select(found, group)
+                selected = _select(found, group)
+                if selected is None and depth < _MAX_ALIAS_DEPTH:
+                    return self._alias(_last_group(found, group), depth)
+                return selected
             if scope.kind == "function":
                 # The function body runs later: the enclosing scopes are in their final state,
                 # and class bodies are not visible from inside methods.
@@ -150,6 +175,19 @@ class FileBindings:
         if name in _BUILTINS or not self.module.stars:
             return None
         return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
+
+    def _alias(self, bindings: list[Binding], depth: int) -> Resolution | None:
+        """Resolve `name = module.attribute` assignments to the import they start from."""
+        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Name | ast.Attribute):
+            return None
+        source = self.chain_ending_at.get(id(bindings[0].value))
+        if source is None:
+            return None
+        found = self.resolve(source, depth + 1)
+        if found is None:
+            return None
+        return Resolution(found.imports, found.shadowed, found.star,
+                          (*found.via, *source.attributes))  # fmt: skip
 
     def assigned_value(self, chain: Chain) -> ast.expr | None:
         """The value assigned to a chain's base name, when one plain assignment binds it."""
@@ -176,6 +214,13 @@ class FileBindings:
         """Import bindings of `name` in effect at the end of the module (for re-exports)."""
         found = self.module.bindings.get(name)
         return _select(found, None) if found else None
+
+
+def _base_name(node: ast.expr | None) -> str | None:
+    """The name an attribute chain starts from."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _last_group(bindings: list[Binding], group: int | None) -> list[Binding]:
@@ -433,6 +478,7 @@ class _ScopeContext:
 
     def __enter__(self) -> None:
         self.walker.scope = self.scope
+        self.walker.out.scopes.append(self.scope)
 
     def __exit__(self, *exc: object) -> None:
         self.walker.scope, self.walker.group = self.saved
