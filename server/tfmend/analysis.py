@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -379,13 +378,3 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
 def _is_ignored(module: ParsedModule, finding: Finding) -> bool:
     codes = module.ignored_codes(finding.span.start.line)
     return codes is not None and (not codes or finding.code in codes)
-
-
-def only(findings: Iterable[Finding], codes: set[str]) -> list[Finding]:
-    """Findings with one of the given codes."""
-    return [f for f in findings if f.code in codes]
-
-
-def without_rule(finding: Finding) -> Finding:
-    """A copy without the rule object (for pickling across processes)."""
-    return replace(finding, rule=None)

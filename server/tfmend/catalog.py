@@ -538,12 +538,6 @@ class Catalog:
             if found is not None:
                 for rule in api_rules:
                     self.instance_attributes.setdefault(found[1], []).append((found[0], rule))
-        self.modules: frozenset[str] = frozenset(
-            ".".join(api.split(".")[:i])
-            for api in self.by_api
-            for i in range(1, api.count(".") + 1)
-        )
-        """Every proper prefix of a catalogued API: chains outside it cannot match a rule."""
 
     def rules(self) -> list[Rule]:
         """All rules, by code."""
