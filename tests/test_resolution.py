@@ -12,9 +12,9 @@ from tfmend.engine import Engine
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
-    """1-based lines of keras.backend.mean findings (TFM9901)."""
+    """1-based lines of keras.backend.mean and get_graph findings (TFM9901, TFM9903)."""
     findings = engine.check_text(textwrap.dedent(code), path)
-    return [f.span.start.line + 1 for f in findings if f.code == "TFM9901"]
+    return [f.span.start.line + 1 for f in findings if f.code in ("TFM9901", "TFM9903")]
 
 
 FLAGGED = {
@@ -48,11 +48,11 @@ FLAGGED = {
     """,
     "tensorflow-keras": """
         from tensorflow.keras import backend as K
-        K.mean(x)
+        K.get_graph()
     """,
     "tf-dot-keras": """
         import tensorflow as tf
-        tf.keras.backend.mean(x)
+        tf.keras.backend.get_graph()
     """,
     "tensorflow-python-keras": """
         from tensorflow.python.keras import backend as K
@@ -108,7 +108,7 @@ FLAGGED = {
         import tensorflow as tf
         def loss(y):
             backend = tf.keras.backend
-            return backend.mean(y)
+            return backend.get_graph()
     """,
     "decorator-and-default-argument": """
         import keras.backend as K
@@ -151,6 +151,12 @@ QUIET = {
         K.mean(x)
         backend.mean(x)
     """,
+    "tf-keras-keeps-a-legacy-backend": """
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        tf.keras.backend.mean(x)
+        K.mean(x)
+    """,
     "keras-ops": """
         import keras
         keras.ops.mean(x)
@@ -192,11 +198,11 @@ def engine() -> Engine:
 
 @pytest.mark.parametrize("code", FLAGGED.values(), ids=FLAGGED.keys())
 def test_every_import_form_is_resolved(engine: Engine, code: str) -> None:
-    # Every use of mean is flagged, and so is an import statement of the removed function itself.
+    # Every use is flagged, and so is an import statement of the removed function itself.
     expected = [
         number
         for number, line in enumerate(textwrap.dedent(code).splitlines(), start=1)
-        if ("mean(" in line and "def " not in line)
+        if (("mean(" in line or "get_graph(" in line) and "def " not in line)
         or "reduce=K.mean" in line
         or "import mean" in line
     ]

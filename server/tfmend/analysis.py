@@ -109,14 +109,19 @@ class Analyzer:
         self.target = target
         self.project = project
 
-    def analyze(self, module: ParsedModule) -> list[Finding]:
-        """All findings of a module, sorted by position, without ignored ones."""
+    def analyze(self, module: ParsedModule, *, keras_file: bool = False) -> list[Finding]:
+        """All findings of a module, sorted by position, without ignored ones.
+
+        `keras_file` says the file is Keras code even if it no longer imports Keras (a fix may
+        have removed the import): attributes like `model.optimizer.lr` are still checked.
+        """
         bindings = module.bindings
         interesting = bindings.interesting_names()
         has_stars = bool(bindings.module.stars)
         findings: list[Finding] = []
         uses_by_import: dict[int, list[Finding]] = {}
-        instance_attributes = self.catalog.instance_attributes if bindings.imports else {}
+        keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
+        instance_attributes = self.catalog.instance_attributes if keras_code else {}
         for chain in bindings.chains:
             if instance_attributes and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(module, chain, instance_attributes)
@@ -303,6 +308,32 @@ class Analyzer:
                     return names[-1]
         return None
 
+    def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
+        """(rule, old module, new module) when an import names a removed module and a replace
+        rule maps it to one that has every imported name (`keras.backend.common` →
+        `keras.backend` in `from keras.backend.common import epsilon`)."""
+        module_name = _imported_module(imported)
+        if module_name is None or not imported.tracked:
+            return None
+        parts = module_name.split(".")
+        found = self.match(parts[0], parts[1:])
+        rule = next((r for r in found.rules if r.fix.kind in ("replace", "compat-v1")), None) if (
+            found
+        ) else None  # fmt: skip
+        if found is None or rule is None:
+            return None
+        to = rule.fix.to_for(found.api)
+        if to is None:
+            return None
+        old = ".".join(parts[: found.index + 1])
+        new = to + module_name[len(old) :]
+        if isinstance(imported.statement, ast.ImportFrom):
+            for alias in imported.statement.names:
+                specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
+                if specific is not None:
+                    return None  # a name of the old module with a rule of its own
+        return rule, old, new
+
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]
     ) -> Finding | None:
@@ -321,7 +352,10 @@ class Analyzer:
         fixes: list[FixSafety] = [u.fix for u in uses]
         safety: FixSafety = "none"
         note = ""
-        if rule.fix.fixable and all(f != "none" for f in fixes):
+        rewrite = self.import_rewrite(imported)
+        if rewrite is not None:
+            safety = rewrite[0].fix_safety
+        elif rule.fix.fixable and all(f != "none" for f in fixes):
             safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
         elif rule.fix.fixable:
             note = "some uses of the imported name cannot be rewritten automatically"
@@ -338,6 +372,14 @@ class Analyzer:
             on_import=True,
             rule=rule,
         )
+
+
+def _imported_module(imported: ImportBinding) -> str | None:
+    """The module an import statement names (`a.b` in `from a.b import c` / `import a.b as d`)."""
+    statement = imported.statement
+    if isinstance(statement, ast.ImportFrom):
+        return statement.module if statement.level == 0 else None
+    return imported.alias.name
 
 
 def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety, str]:
@@ -366,12 +408,18 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             return "none", "only a call with one argument or a decorator can be unwrapped"
         if isinstance(call.args[0], ast.Starred):
             return "none", "the call passes *args"
-    if (
-        fix.kind == "keyword"
-        and call is not None
-        and any(isinstance(a, ast.Starred) for a in call.args)
-    ):
-        return "none", "the call passes *args"
+    if fix.kind == "keyword" and call is not None:
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return "none", "the call passes *args"
+        passed = {k.arg for k in call.keywords}
+        for keyword in call.keywords:
+            if keyword.arg is None or keyword.arg not in fix.rename:
+                continue
+            new_name = fix.rename[keyword.arg]
+            if new_name is None:
+                return "none", f"{keyword.arg}= has no automatic replacement"
+            if new_name in passed:
+                return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
 
 

@@ -76,8 +76,8 @@ class Fix:
     """String literals to rewrite in the call's arguments and in comparisons with its result."""
     template: Template | None = None
     """The call template with its signature (call)."""
-    rename: Mapping[str, str] = field(default_factory=dict)
-    """Keyword renames (keyword)."""
+    rename: Mapping[str, str | None] = field(default_factory=dict)
+    """Keyword renames (keyword); None flags a keyword that has no automatic rewrite."""
     positional: tuple[str, ...] = ()
     """The old positional parameter order; positional arguments past the first become keywords."""
 
@@ -201,8 +201,11 @@ class _Reader:
     ) -> str | None:
         if value is None:
             return None
-        if not isinstance(value.value, str) or not value.value.strip():
-            self.error(value, field_name, f"expected a non-empty string, found {value.kind()}")
+        if not isinstance(value.value, str):
+            self.error(value, field_name, f"expected a string, found {value.kind()}")
+            return None
+        if not value.value.strip():
+            self.error(value, field_name, "is empty")
             return None
         if pattern is not None and not pattern.match(value.value):
             self.error(value, field_name, f"{value.value!r} is not {what}")
@@ -261,6 +264,26 @@ class _Reader:
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _read_rename(r: _Reader, value: Located | None, where: str) -> dict[str, str | None]:
+    """Keyword renames; a null target flags the keyword without rewriting it."""
+    if value is None:
+        return {}
+    if not isinstance(value.value, dict) or not value.value:
+        r.error(value, where, f"expected a non-empty mapping, found {value.kind()}")
+        return {}
+    out: dict[str, str | None] = {}
+    for key, item in cast(dict[str, Located], value.value).items():
+        if not _IDENTIFIER.match(key):
+            r.error(item, f"{where}.{key}", f"{key!r} is not an identifier")
+        elif item.value is None:
+            out[key] = None
+        elif isinstance(item.value, str) and _IDENTIFIER.match(item.value):
+            out[key] = item.value
+        else:
+            r.error(item, f"{where}.{key}", "expected an identifier, or null to only flag it")
+    return out
+
+
 def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     items = r.mapping(
         value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()), {"kind"}
@@ -300,7 +323,9 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
     template: Template | None = None
     if kind == "call" and "signature" in items and "template" in items:
-        signature = r.text(items["signature"], f"{where}.signature")
+        raw_signature = items["signature"]
+        # An empty signature is a function without parameters.
+        signature = "" if raw_signature.value == "" else r.text(raw_signature, f"{where}.signature")
         text = r.text(items["template"], f"{where}.template")
         if signature is not None and text is not None:
             try:
@@ -319,7 +344,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         map=mapping,
         values=r.text_map(items.get("values"), f"{where}.values"),
         template=template,
-        rename=r.text_map(items.get("rename"), f"{where}.rename", _IDENTIFIER, "an identifier"),
+        rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
     )
 

@@ -168,9 +168,10 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
             return []
         edits = []
         for keyword in call.keywords:
-            if keyword.arg is not None and keyword.arg in fix.rename:
+            new_name = fix.rename.get(keyword.arg) if keyword.arg is not None else None
+            if keyword.arg is not None and new_name is not None:
                 kw_start, _ = locator.offsets(keyword)
-                edits.append(Edit(kw_start, kw_start + len(keyword.arg), fix.rename[keyword.arg]))
+                edits.append(Edit(kw_start, kw_start + len(keyword.arg), new_name))
         if fix.positional and len(call.args) > 1:
             if len(call.args) > len(fix.positional):
                 return []
@@ -310,17 +311,24 @@ class Fixer:
         """Fix the selected findings; imports left unused by the fixes are removed."""
         result = FixResult(text)
         newline = dominant_newline(text)
+        compiles = _compile_error(text, path) is None
+        keras_file = False
         for _ in range(1 if single_pass else MAX_PASSES):
             module = ParsedModule(result.text, path)
-            findings = self.analyzer.analyze(module)
-            chosen = self._choose(findings, select, unsafe)
+            keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
+            findings = self.analyzer.analyze(module, keras_file=keras_file)
+            locator = _Locator(module)
+            rewrites = self._import_rewrites(module, locator, findings)
+            chosen = self._choose(findings, select, unsafe, rewrites)
             if not chosen:
                 break
             state = _Pass(module, NameRenderer(module.bindings, self.analyzer.target))
-            locator = _Locator(module)
             planned: list[tuple[Finding, list[Edit]]] = []
             for finding in chosen:
-                edits = _plan(state, locator, finding)
+                if finding.on_import:
+                    edits = [rewrites[finding.span]]
+                else:
+                    edits = _plan(state, locator, finding)
                 if edits:
                     planned.append((finding, edits))
             if not planned:
@@ -334,34 +342,64 @@ class Fixer:
                 edits.append(insertion)
             new_text = apply_edits(module.text, select_non_overlapping(edits))
             new_text = self._remove_unused_imports(new_text, path, applied)
-            try:
-                ast.parse(new_text)
-            except SyntaxError as exc:
-                raise FixError(
-                    f"fixes produced invalid code ({exc.msg}, line {exc.lineno})"
-                ) from exc
+            # compile, not just parse: it also rejects repeated keywords and the like.
+            error = _compile_error(new_text, path) if compiles else _parse_error(new_text)
+            if error is not None:
+                raise FixError(f"fixes produced invalid code ({error})")
             if new_text == result.text:
                 break
             result.text = new_text
             result.applied.extend(applied)
         return result
 
+    def _import_rewrites(
+        self, module: ParsedModule, locator: _Locator, findings: list[Finding]
+    ) -> dict[Span, Edit]:
+        """Edits that point imports of removed modules at their replacement, by finding span."""
+        spans = {f.span for f in findings if f.on_import}
+        rewrites: dict[Span, Edit] = {}
+        for imported, _scope in module.bindings.imports:
+            span = module.span(imported.alias)
+            if span not in spans:
+                continue
+            rewrite = self.analyzer.import_rewrite(imported)
+            if rewrite is None:
+                continue
+            _rule, old, new = rewrite
+            start, end = locator.offsets(imported.statement)
+            statement = module.text[start:end]
+            # The module name is the first dotted name after `from`/`import` in the statement.
+            at = statement.find(old)
+            if at >= 0:
+                rewrites[span] = Edit(start + at, start + at + len(old), new)
+        return rewrites
+
     def _choose(
-        self, findings: list[Finding], select: Callable[[Finding], bool], unsafe: bool
+        self,
+        findings: list[Finding],
+        select: Callable[[Finding], bool],
+        unsafe: bool,
+        rewrites: dict[Span, Edit],
     ) -> list[Finding]:
         chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
         import_spans = {f.span for f in chosen if f.on_import}
-        # Fixing an import means fixing every use bound by it; the import then goes unused.
+        # Fixing an import means fixing every use bound by it, which then leaves it unused, or
+        # pointing it at the module that replaces a removed one, which leaves its uses valid.
         extra = [
             f
             for f in findings
             if f.origin is not None
             and f.origin.path is None
             and f.origin.span in import_spans
+            and f.origin.span not in rewrites
             and f not in chosen
             and f.fixable(unsafe)
         ]
-        return [f for f in chosen + extra if not f.on_import]
+        return [
+            f
+            for f in chosen + extra
+            if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_spans))
+        ]
 
     def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
         """Remove import bindings that rewritten uses came through and nothing uses any more."""
@@ -396,6 +434,33 @@ class Fixer:
         if not removable:
             return text
         return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
+
+
+def _through(finding: Finding, rewrites: dict[Span, Edit], chosen_imports: set[Span]) -> bool:
+    """Whether a use comes through an import that is being rewritten."""
+    origin = finding.origin
+    return (
+        origin is not None
+        and origin.path is None
+        and origin.span in rewrites
+        and origin.span in chosen_imports
+    )
+
+
+def _compile_error(text: str, path: Path | None) -> str | None:
+    try:
+        compile(text, str(path or "<fixed>"), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"{getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')}"
+    return None
+
+
+def _parse_error(text: str) -> str | None:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError) as exc:
+        return f"{getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')}"
+    return None
 
 
 def _dunder_all(module: ParsedModule) -> set[str]:
@@ -484,17 +549,15 @@ def _line_removal(module: ParsedModule, locator: _Locator, statement: ast.stmt) 
     span = module.span(statement)
     lines = module.lines
     before = lines.line_text(span.start.line)[: span.start.column]
-    after = lines.line_text(span.end.line)[span.end.column :]
-    if (
-        before.strip()
-        or after.strip().startswith(";")
-        or (after.strip() and not after.strip().startswith("#"))
-    ):
+    after = lines.line_text(span.end.line)[span.end.column :].strip()
+    if before.strip() or (after and not after.startswith("#")):
+        # Another statement shares the line (`a; import b`): keep the line valid.
         return Edit(start, end, "pass")
     line_start = lines.offset(span.start.line, 0)
-    next_line = (
-        lines.offset(span.end.line + 1, 0)
-        if span.end.line + 1 < lines.line_count
-        else len(module.text)
-    )
+    last = span.end.line
+    if span.start.line == 0:
+        # The file's first statement: do not leave the file starting with blank lines.
+        while last + 1 < lines.line_count - 1 and not lines.line_text(last + 1).strip():
+            last += 1
+    next_line = lines.offset(last + 1, 0) if last + 1 < lines.line_count else len(module.text)
     return Edit(line_start, next_line, "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tfmend.tf_keras_legacy import TF_KERAS_BACKEND
+
 # Prefix rewrites to the canonical spelling, most specific first. `tensorflow.compat.v1.X` is not
 # here: it is the maintained TF1 API, valid in TF2 (only its `keras` part is an alias).
 _KERAS_ALIASES = (
@@ -13,6 +15,8 @@ _KERAS_ALIASES = (
     "tensorflow.keras",
     "keras._tf_keras.keras",
 )
+_TF_KERAS = ("tensorflow.keras", "tensorflow.compat.v2.keras", "keras._tf_keras.keras")
+"""Spellings of TensorFlow's `tf.keras`: Keras 3 keeps a legacy Keras 2 backend there."""
 _TENSORFLOW_ALIASES = (
     ("tensorflow.compat.v2", "tensorflow"),
     ("keras.backend.tf", "tensorflow"),
@@ -61,7 +65,9 @@ def canonical_names(name: str, target: Target) -> list[str]:
     current = name
     for alias in _KERAS_ALIASES:
         if name == alias or name.startswith(alias + "."):
-            if target.legacy_keras and alias in ("tensorflow.keras", "tensorflow.compat.v2.keras"):
+            if target.legacy_keras and alias in _TF_KERAS:
+                return []
+            if alias in _TF_KERAS and _kept_in_tf_keras(name[len(alias) + 1 :]):
                 return []
             current = "keras" + name[len(alias) :]
             out.append(current)
@@ -92,3 +98,9 @@ def instance_attribute(api: str) -> tuple[str, str] | None:
     if len(parts) >= 3 and parts[-2][:1].isupper() and not parts[-1][:1].isupper():
         return ".".join(parts[:-1]), parts[-1]
     return None
+
+
+def _kept_in_tf_keras(rest: str) -> bool:
+    """Whether `tf.keras.<rest>` still exists in Keras 3 (its legacy backend functions)."""
+    parts = rest.split(".")
+    return len(parts) >= 2 and parts[0] == "backend" and parts[1] in TF_KERAS_BACKEND

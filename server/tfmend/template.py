@@ -10,7 +10,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\?)?\}")
-PACKAGE_ROOTS = frozenset({"keras", "tensorflow", "tf_keras", "numpy"})
+PACKAGE_ROOTS = frozenset(
+    {"keras", "tensorflow", "tf_keras", "numpy", "builtins", "math", "inspect", "functools",
+     "operator", "warnings", "collections"}
+)  # fmt: skip
+"""Top-level modules whose dotted names in a template are qualified names to render."""
 _REQUIRED = "__tfm_p_"
 _OPTIONAL = "__tfm_o_"
 
@@ -116,6 +120,11 @@ class Template:
                 raise TemplateError(
                     "template", "an optional placeholder {x?} must be a call argument"
                 )
+        for default in (d for d in spec.defaults + spec.kw_defaults if d is not None):
+            for node in ast.walk(default):
+                dotted = _dotted(node) if isinstance(node, ast.Attribute | ast.Name) else None
+                if dotted and dotted.split(".")[0] in PACKAGE_ROOTS:
+                    refs.append(dotted)
         # Keep only the longest chains: `keras.ops.mean`, not also `keras.ops` and `keras`.
         longest = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
         return Template(tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)))
@@ -236,12 +245,19 @@ class _Renderer(cst.CSTTransformer):
                 default = self.defaults[param]
                 if default is None:
                     raise RenderError(f"the call does not pass {param}")
-                text = default
+                # A default may name qualified names too (`dtype=keras.config.floatx()`).
+                rendered = parse_argument(default).visit(_Renderer({}, {}, self.name_for))
+                assert isinstance(rendered, cst.BaseExpression)
+                return self._parenthesized(original, rendered)
             expr = parse_argument(text)
-            if id(original) not in self.bare and not isinstance(expr, _ATOMS) and not expr.lpar:
-                expr = expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            return expr
+            return self._parenthesized(original, expr)
         return None
+
+    def _parenthesized(self, original: cst.Name, expr: cst.BaseExpression) -> cst.BaseExpression:
+        """The expression, in parentheses where it replaces a placeholder inside an operation."""
+        if id(original) not in self.bare and not isinstance(expr, _ATOMS) and not expr.lpar:
+            return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return expr
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         self.attr_names.add(id(node.attr))

@@ -1,0 +1,72 @@
+"""Generate server/tfmend/tf_keras_legacy.py: the Keras 2 backend names Keras 3 keeps in tf.keras.
+
+Keras 3 ships, under TensorFlow's `tf.keras` (`keras._tf_keras.keras`), a legacy backend that
+still has most Keras 2 functions (`tf.keras.backend.mean` runs on TF 2.21; `keras.backend.mean`
+does not). The list is read, without importing anything, from the installed Keras's generated
+`keras/_tf_keras/keras/backend/__init__.py`.
+
+Run `python scripts/generate_tf_keras_legacy.py` after upgrading Keras; `--check` exits 1 when
+the module on disk differs from what the installed Keras gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "server" / "tfmend" / "tf_keras_legacy.py"
+
+
+def legacy_names() -> tuple[str, list[str]]:
+    """(Keras version, public names of keras._tf_keras.keras.backend)."""
+    spec = importlib.util.find_spec("keras")
+    if spec is None or spec.origin is None:
+        raise SystemExit("keras is not installed in this interpreter")
+    package = Path(spec.origin).parent
+    version_file = package / "src" / "version.py"
+    version = "unknown"
+    for node in ast.walk(ast.parse(version_file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
+        ):
+            version = ast.literal_eval(node.value)
+    source = package / "_tf_keras" / "keras" / "backend" / "__init__.py"
+    names = set()
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+    return version, sorted(n for n in names if not n.startswith("_"))
+
+
+def render(version: str, names: list[str]) -> str:
+    """The module's text."""
+    body = "".join(f'        "{name}",\n' for name in names)
+    return (
+        '"""Keras 2 backend names that Keras 3 still provides under tf.keras.backend (legacy).\n\n'
+        f"Generated from Keras {version} by scripts/generate_tf_keras_legacy.py; do not edit.\n"
+        '"""\n\n'
+        f'KERAS_VERSION = "{version}"\n\n'
+        f"TF_KERAS_BACKEND = frozenset(\n    {{\n{body}    }}\n)\n"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the module is stale")
+    args = parser.parse_args()
+    text = render(*legacy_names())
+    current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+    if args.check:
+        if current != text:
+            sys.stderr.write(f"{OUT} is stale; run: python scripts/generate_tf_keras_legacy.py\n")
+            return 1
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
