@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -149,6 +152,10 @@ class Analyzer:
     # -- matching --------------------------------------------------------------------------------
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
+        return next(self.matches(qualname, attributes, floor), None)
+
+    def matches(self, qualname: str, attributes: list[str], floor: int = 0) -> Iterator[_Match]:
+        """Every prefix that a rule names, longest first."""
         for index in range(len(attributes), floor - 1, -1):
             name = ".".join([qualname, *attributes[:index]])
             for candidate in canonical_names(name, self.target):
@@ -156,8 +163,8 @@ class Analyzer:
                 if rules:
                     applicable = [r for r in rules if rule_applies(r, self.target)]
                     if applicable:
-                        return _Match(applicable, candidate, index)
-        return None
+                        yield _Match(applicable, candidate, index)
+                        break
 
     def _base_names(
         self, module: ParsedModule, chain: Chain, imported: ImportBinding, via: tuple[str, ...]
@@ -180,7 +187,7 @@ class Analyzer:
         self, module: ParsedModule, chain: Chain, resolution: Resolution
     ) -> tuple[list[Finding], ImportBinding | None]:
         """Findings of every rule matching the chain, and the import binding it went through."""
-        best: tuple[_Match, ImportBinding, Origin | None, int] | None = None
+        best: tuple[list[_Match], ImportBinding, Origin | None, int] | None = None
         for imported in resolution.imports:
             base = self._base_names(module, chain, imported, resolution.via)
             if base is None:
@@ -188,8 +195,8 @@ class Analyzer:
                     return [], None
                 continue
             qualname, attributes, floor, origin = base
-            found = self.match(qualname, attributes)
-            if found is None:
+            found = list(self.matches(qualname, attributes))
+            if not found:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
                     return [], None
@@ -198,17 +205,22 @@ class Analyzer:
                 best = (found, imported, origin, floor)
         if best is None:
             return [], None
-        found, imported, origin, floor = best
-        node = chain.nodes[found.index + floor]
-        findings = []
-        for rule in found.rules:
-            finding = self._use_finding(
-                module=module, chain=chain, node=node, rule=rule, api=found.api,
-                imported=imported, origin=origin,
-            )  # fmt: skip
-            if finding is not None:
-                findings.append(finding)
-        return findings, imported
+        matches, imported, origin, floor = best
+        # The longest matching prefix wins; a shorter one applies only when every rule of the
+        # longer one declines this use (a keyword rule on a call without those keywords).
+        for found in matches:
+            node = chain.nodes[found.index + floor]
+            findings = []
+            for rule in found.rules:
+                finding = self._use_finding(
+                    module=module, chain=chain, node=node, rule=rule, api=found.api,
+                    imported=imported, origin=origin,
+                )  # fmt: skip
+                if finding is not None:
+                    findings.append(finding)
+            if findings:
+                return findings, imported
+        return [], imported
 
     def _use_finding(
         self,
@@ -382,6 +394,15 @@ def _imported_module(imported: ImportBinding) -> str | None:
     return imported.alias.name
 
 
+def _has_comment(source: str) -> bool:
+    """Whether a piece of code holds a comment (a `#` outside strings)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return any(token.type == tokenize.COMMENT for token in tokens)
+
+
 def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety, str]:
     """Whether the rule's fix can rewrite this use, and why not when it cannot."""
     fix = rule.fix
@@ -398,11 +419,16 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             return "none", "the call passes *args or **kwargs"
         assert fix.template is not None
         try:
-            fix.template.bind(
-                ["" for _ in call.args], {k.arg: "" for k in call.keywords if k.arg is not None}
+            bound = fix.template.bind(
+                call.args, {k.arg: k.value for k in call.keywords if k.arg is not None}
             )
         except RenderError as exc:
             return "none", str(exc)
+        for name in fix.template.repeated:
+            if name in bound and not isinstance(bound[name], ast.Name | ast.Constant):
+                return "none", f"the rewrite would evaluate the {name} argument twice"
+        if "#" in module.segment(call) and _has_comment(module.segment(call)):
+            return "none", "the call has comments inside that the rewrite would lose"
     if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
         if call is None or len(call.args) != 1 or call.keywords:
             return "none", "only a call with one argument or a decorator can be unwrapped"

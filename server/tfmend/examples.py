@@ -38,6 +38,12 @@ def check_invalid(engine: Engine, rule: Rule, example: Example) -> list[str]:
     if rule.code not in codes:
         return [f"the invalid example is not flagged (found: {', '.join(codes) or 'nothing'})"]
     result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+    if example.fixed == example.code:
+        # A use the rule flags but leaves for the user (e.g. an argument the rewrite cannot map).
+        flagged = [f for f in engine.check_text(example.code) if f.code == rule.code]
+        if any(f.fix != "none" for f in flagged) or result.text != example.code:
+            return ["a use left for the user must be flagged without a fix, and stay unchanged"]
+        return []
     if example.fixed is None:
         if rule.code not in [f.code for f in engine.check_text(result.text)]:
             return ["a manual rule's finding disappeared after fixing"]

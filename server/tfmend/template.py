@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import libcst as cst
 
@@ -15,6 +16,7 @@ PACKAGE_ROOTS = frozenset(
      "operator", "warnings", "collections"}
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
+T = TypeVar("T")
 _REQUIRED = "__tfm_p_"
 _OPTIONAL = "__tfm_o_"
 
@@ -129,20 +131,37 @@ class Template:
         longest = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
         return Template(tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)))
 
-    def bind(self, args: list[str], keywords: Mapping[str, str]) -> dict[str, str]:
-        """Map a call's positional and keyword argument texts to parameter names."""
+    def bind(self, args: Sequence[T], keywords: Mapping[str, T]) -> dict[str, T]:
+        """Map a call's positional and keyword arguments to parameter names.
+
+        Raises RenderError when the call does not fit the signature or leaves out a parameter
+        that the template needs and that has no default.
+        """
         positional = [p for p in self.parameters if not p.keyword_only]
         if len(args) > len(positional):
             raise RenderError(f"the call passes {len(args)} positional arguments")
-        bound = {p.name: text for p, text in zip(positional, args, strict=False)}
+        bound = {p.name: value for p, value in zip(positional, args, strict=False)}
         known = {p.name for p in self.parameters}
-        for name, text in keywords.items():
+        for name, value in keywords.items():
             if name not in known:
-                raise RenderError(f"unknown keyword argument {name}=")
+                raise RenderError(f"the rewrite does not handle {name}=; rewrite this call by hand")
             if name in bound:
                 raise RenderError(f"{name} is passed twice")
-            bound[name] = text
+            bound[name] = value
+        for parameter in self.parameters:
+            if (
+                parameter.default is None
+                and parameter.name not in bound
+                and (_REQUIRED + parameter.name in self.text)
+            ):
+                raise RenderError(f"the call does not pass {parameter.name}")
         return bound
+
+    @property
+    def repeated(self) -> frozenset[str]:
+        """Parameters the template uses more than once (their argument is evaluated twice)."""
+        names = re.findall(rf"(?:{_REQUIRED}|{_OPTIONAL})([A-Za-z_][A-Za-z0-9_]*)", self.text)
+        return frozenset(name for name in names if names.count(name) > 1)
 
     def render(self, bound: Mapping[str, str], name_for: Callable[[str], str]) -> str:
         """The new call's text: placeholders filled from `bound`, qualified names via `name_for`."""
