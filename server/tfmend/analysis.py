@@ -15,8 +15,10 @@ from typing import Protocol
 from tfmend.bindings import Chain, FileBindings, ImportBinding, Resolution
 from tfmend.catalog import Catalog, Rule
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
+from tfmend.meta import MISSING_API
 from tfmend.qualnames import RECEIVER_CLASSES, Target, canonical_names
 from tfmend.sourcetext import LineIndex
+from tfmend.surface import Surface
 from tfmend.template import RenderError
 
 _IGNORE = re.compile(r"#\s*tfmend:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
@@ -107,10 +109,19 @@ class _Match:
 class Analyzer:
     """Matches the name uses of one module against the catalog."""
 
-    def __init__(self, catalog: Catalog, target: Target, project: ProjectResolver | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        target: Target,
+        project: ProjectResolver | None = None,
+        surface: Surface | None = None,
+    ) -> None:
         self.catalog = catalog
         self.target = target
         self.project = project
+        self.surface = surface if surface is not None and surface.available else None
+        """The installed API surface: names missing from it are findings; names present in it
+        are not reported as removed."""
 
     def analyze(self, module: ParsedModule, *, keras_file: bool = False) -> list[Finding]:
         """All findings of a module, sorted by position, without ignored ones.
@@ -137,6 +148,9 @@ class Analyzer:
             if resolution is None:
                 continue
             chain_findings, imported = self._chain_findings(module, chain, resolution)
+            if not chain_findings and self.surface is not None:
+                missing = self._missing_finding(module, chain, resolution)
+                chain_findings = [missing] if missing is not None else []
             findings.extend(chain_findings)
             if imported is not None:
                 uses_by_import.setdefault(id(imported), []).extend(chain_findings)
@@ -187,7 +201,7 @@ class Analyzer:
         self, module: ParsedModule, chain: Chain, resolution: Resolution
     ) -> tuple[list[Finding], ImportBinding | None]:
         """Findings of every rule matching the chain, and the import binding it went through."""
-        best: tuple[list[_Match], ImportBinding, Origin | None, int] | None = None
+        best: tuple[list[_Match], ImportBinding, Origin | None, int, str, list[str]] | None = None
         for imported in resolution.imports:
             base = self._base_names(module, chain, imported, resolution.via)
             if base is None:
@@ -195,23 +209,26 @@ class Analyzer:
                     return [], None
                 continue
             qualname, attributes, floor, origin = base
-            found = list(self.matches(qualname, attributes))
-            if not found:
+            prefixes = list(self.matches(qualname, attributes))
+            if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
                     return [], None
                 continue
             if best is None:
-                best = (found, imported, origin, floor)
+                best = (prefixes, imported, origin, floor, qualname, attributes)
         if best is None:
             return [], None
-        matches, imported, origin, floor = best
+        matches, imported, origin, floor, qualname, attributes = best
         # The longest matching prefix wins; a shorter one applies only when every rule of the
         # longer one declines this use (a keyword rule on a call without those keywords).
         for found in matches:
             node = chain.nodes[found.index + floor]
             findings = []
+            written = ".".join([qualname, *attributes[: found.index]])
             for rule in found.rules:
+                if self._exists(written) and rule.status != "deprecated":
+                    continue  # the installed version still has it under this spelling
                 finding = self._use_finding(
                     module=module, chain=chain, node=node, rule=rule, api=found.api,
                     imported=imported, origin=origin,
@@ -320,6 +337,54 @@ class Analyzer:
                     return names[-1]
         return None
 
+    def _exists(self, qualname: str) -> bool:
+        """Whether the installed surface has the name (False when there is no surface)."""
+        return self.surface is not None and self.surface.exists(qualname) is True
+
+    def _missing_finding(
+        self, module: ParsedModule, chain: Chain, resolution: Resolution
+    ) -> Finding | None:
+        """TFM801 for the first part of a chain the installed TensorFlow/Keras does not have."""
+        assert self.surface is not None
+        for imported in resolution.imports:
+            if not imported.tracked:
+                continue
+            base = qualname_of(imported, chain, resolution.via)
+            if imported.alias.name == "*" and self.surface.exists(base) is not True:
+                return None  # a name the star import does not provide: not ours to judge
+            names = [base, *chain.attributes]
+            for index in range(len(chain.nodes)):
+                qualname = ".".join(names[: index + 1])
+                exists = self.surface.exists(qualname)
+                if exists is None:
+                    return None
+                if exists is False:
+                    node = chain.nodes[index]
+                    return self._missing(module, node, qualname, module.segment(node))
+            return None
+        return None
+
+    def _missing(self, module: ParsedModule, node: ast.AST, qualname: str, name: str) -> Finding:
+        assert self.surface is not None
+        package = _PACKAGE_NAMES.get(qualname.split(".", 1)[0], qualname.split(".", 1)[0])
+        root = qualname.split(".", 1)[0]
+        if qualname.startswith("tensorflow.keras."):
+            root = "tf_keras" if self.surface.legacy_keras else "keras"
+            package = _PACKAGE_NAMES[root]
+        version = self.surface.versions.get(root) or "?"
+        suggestions = tuple(self.surface.closest(qualname))
+        hint = f"; did you mean {', '.join(f'`{s}`' for s in suggestions)}?" if suggestions else ""
+        return Finding(
+            code=MISSING_API.code,
+            message=f"`{name}` ({qualname}) does not exist in {package} {version} installed at "
+            f"{self.surface.python}{hint}",
+            severity="error",
+            span=module.span(node),
+            api=qualname,
+            name=name,
+            suggestions=suggestions,
+        )
+
     def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
         """(rule, old module, new module) when an import names a removed module and a replace
         rule maps it to one that has every imported name (`keras.backend.common` →
@@ -355,7 +420,15 @@ class Analyzer:
         found = self.match(parts[0], parts[1:])
         # A keyword rule's API still exists: importing it is fine, only some calls are not.
         rules = [r for r in found.rules if r.fix.kind != "keyword"] if found else []
+        if (
+            rules
+            and self._exists(imported.imported)
+            and all(r.status != "deprecated" for r in rules)
+        ):
+            rules = []
         if found is None or not rules:
+            if self.surface is not None and self.surface.exists(imported.imported) is False:
+                return self._missing(module, imported.alias, imported.imported, imported.imported)
             return None
         rule = rules[0]
         name = imported.alias.name
@@ -384,6 +457,16 @@ class Analyzer:
             on_import=True,
             rule=rule,
         )
+
+
+_PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
+
+
+def qualname_of(imported: ImportBinding, chain: Chain, via: tuple[str, ...]) -> str:
+    """The qualified name a chain's base refers to through a TF/Keras import binding."""
+    if imported.alias.name == "*":
+        return ".".join([imported.target, chain.base, *via])
+    return ".".join([imported.target, *via])
 
 
 def _imported_module(imported: ImportBinding) -> str | None:

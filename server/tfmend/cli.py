@@ -7,9 +7,9 @@ import difflib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +20,7 @@ from tfmend.engine import Engine, FileResult, load_catalog
 from tfmend.files import iter_source_files
 from tfmend.project import JediProject
 from tfmend.sourcetext import atomic_write
+from tfmend.surface import Surface
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -52,6 +53,21 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sub.add_argument(
+            "--python",
+            default=None,
+            metavar="PY",
+            help="the project's interpreter, whose TensorFlow/Keras API surface is checked "
+            "(default: the active environment)",
+        )
+        sub.add_argument(
+            "--cache-dir", type=Path, default=None, help="where the API surface index is cached"
+        )
+        sub.add_argument(
+            "--no-surface",
+            action="store_true",
+            help="do not read the installed API surface; use the rule catalog alone",
+        )
 
     check = commands.add_parser("check", help="report problems")
     common(check)
@@ -111,13 +127,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What every file's check needs, built once and handed to worker processes."""
+
+    settings: Settings
+    extra: tuple[Path, ...]
+    root: Path
+    surface: Surface | None
+
+
 _worker_engine: Engine | None = None
 
 
-def _init_worker(settings: Settings, extra: tuple[Path, ...], root: Path) -> None:
+def _init_worker(setup: _Setup) -> None:
     global _worker_engine  # noqa: PLW0603 - one engine per worker process
     _worker_engine = Engine(
-        settings, catalog=load_catalog(settings, extra), project=JediProject(root)
+        setup.settings,
+        catalog=load_catalog(setup.settings, setup.extra),
+        project=JediProject(setup.root),
+        surface=setup.surface,
     )
 
 
@@ -140,12 +169,10 @@ def _strip(result: FileResult) -> FileResult:
 
 
 def _run(
+    setup: _Setup,
     paths: list[Path],
     job: Callable[[Path], FileResult],
     *,
-    settings: Settings,
-    extra: tuple[Path, ...],
-    root: Path,
     jobs: int | None,
     progress: bool,
 ) -> list[FileResult]:
@@ -153,17 +180,14 @@ def _run(
     results: list[FileResult] = []
     workers = jobs or os.cpu_count() or 1
     if len(paths) < PARALLEL_THRESHOLD or workers == 1:
-        _init_worker(settings, extra, root)
-        iterator: Iterable[FileResult] = map(job, paths)
-        for result in iterator:
+        _init_worker(setup)
+        for result in map(job, paths):
             results.append(result)
             if bar:
                 bar.step()
     else:
-        load_catalog(settings, extra)  # parsed once here, inherited by forked workers
-        with ProcessPoolExecutor(
-            workers, initializer=_init_worker, initargs=(settings, extra, root)
-        ) as pool:
+        load_catalog(setup.settings, setup.extra)  # parsed once here, inherited by forked workers
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
             for result in pool.map(job, paths, chunksize=4):
                 results.append(result)
                 if bar:
@@ -198,7 +222,7 @@ class _Progress:
             self.stream.flush()
 
 
-def _prepare(args: argparse.Namespace) -> tuple[Settings, tuple[Path, ...], list[Path], Path]:
+def _prepare(args: argparse.Namespace) -> tuple[_Setup, list[Path]]:
     settings = _settings(args)
     extra = tuple(p.resolve() for p in args.rules)
     load_catalog(settings, extra)  # report a broken rules file before any work
@@ -207,26 +231,39 @@ def _prepare(args: argparse.Namespace) -> tuple[Settings, tuple[Path, ...], list
         raise ConfigError(f"{missing[0]}: no such file or directory")
     root = settings.root or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
     files = list(iter_source_files(args.paths, settings.exclude, settings.root))
-    return settings, extra, files, root.resolve()
+    surface = None if args.no_surface else _surface(args.python or settings.python, args.cache_dir)
+    return _Setup(settings, extra, root.resolve(), surface), files
+
+
+def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
+    """The project interpreter's API surface, or None (said once on stderr) without TensorFlow."""
+    from tfmend.surface import SurfaceError, surface_for
+
+    def warn(message: str) -> None:
+        sys.stderr.write(f"tfmend: {message}\n")
+
+    try:
+        surface = surface_for(python, cache_dir, warn=warn)
+    except SurfaceError as exc:
+        if python is not None:
+            raise ConfigError(str(exc)) from exc
+        warn(f"{exc}; checking with the rule catalog alone")
+        return None
+    if not surface.available:
+        warn(f"{surface.reason}; checking with the rule catalog alone")
+        return None
+    return surface
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from tfmend import report
 
-    settings, extra, files, root = _prepare(args)
-    results = _run(
-        files,
-        _check_one,
-        settings=settings,
-        extra=extra,
-        root=root,
-        jobs=args.jobs,
-        progress=not args.no_progress,
-    )
+    setup, files = _prepare(args)
+    results = _run(setup, files, _check_one, jobs=args.jobs, progress=not args.no_progress)
     if args.format == "json":
         text = report.json_report(results)
     elif args.format == "sarif":
-        text = report.sarif_report(results, load_catalog(settings, extra))
+        text = report.sarif_report(results, load_catalog(setup.settings, setup.extra))
     else:
         text = report.text_report(results)
     if args.output:
@@ -239,16 +276,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_fix(args: argparse.Namespace) -> int:
     from tfmend import report
 
-    settings, extra, files, root = _prepare(args)
-    results = _run(
-        files,
-        _fix_one,
-        settings=settings,
-        extra=extra,
-        root=root,
-        jobs=args.jobs,
-        progress=not args.no_progress,
-    )
+    setup, files = _prepare(args)
+    results = _run(setup, files, _fix_one, jobs=args.jobs, progress=not args.no_progress)
     changed = 0
     applied = 0
     for result in results:

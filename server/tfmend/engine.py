@@ -15,7 +15,18 @@ from tfmend.fixes import Fixer, FixError, FixResult
 from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
 from tfmend.notebook import Notebook, NotebookError, read_notebook
 from tfmend.project import ImportIndex, JediProject
+from tfmend.qualnames import Target
 from tfmend.sourcetext import DecodedSource, LineIndex, UndecodableError, decode_source
+from tfmend.surface import Surface
+
+
+def target_of(surface: Surface, default: Target) -> Target:
+    """The target versions an environment has (TF_USE_LEGACY_KERAS included)."""
+    return Target(
+        tensorflow=surface.versions.get("tensorflow") or default.tensorflow,
+        keras=surface.versions.get("keras") or default.keras,
+        legacy_keras=surface.legacy_keras,
+    )
 
 
 def load_catalog(settings: Settings, extra_files: tuple[Path, ...] = ()) -> Catalog:
@@ -73,13 +84,18 @@ class Engine:
         *,
         catalog: Catalog | None = None,
         project: JediProject | None = None,
+        surface: Surface | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.catalog = catalog if catalog is not None else load_catalog(self.settings)
         self.project = project
+        self.surface = surface if surface is not None and surface.available else None
+        target = self.settings.target
+        if self.surface is not None and not self.settings.target_from_config:
+            target = target_of(self.surface, target)
         # Unselected rules never match, so another rule on the same API still can.
         selected = self.catalog.selected(self.settings.reports)
-        self.analyzer = Analyzer(selected, self.settings.target, project)
+        self.analyzer = Analyzer(selected, target, project, self.surface)
         imports = ImportIndex(project.root) if project is not None else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 

@@ -40,4 +40,18 @@ RULE_CRASHED = MetaCode(
     "still checked. The message carries the error; please report it with the file.",
 )
 
-META_CODES = (SYNTAX_ERROR, UNDECODABLE, RULE_CRASHED)
+MISSING_API = MetaCode(
+    "TFM801",
+    "api-missing-from-installed",
+    "The API does not exist in the installed TensorFlow / Keras",
+    "tfmend reads, once per environment, every public name of the TensorFlow, Keras and tf_keras "
+    "installed in your project's interpreter (`--python`, or the `interpreter` setting; by "
+    "default the active environment). A reference to a `tensorflow.*`, `keras.*` or "
+    "`tf_keras.*` attribute or module that is not there fails at run time with `AttributeError` "
+    "or `ImportError`, whether or not a rule names it. The message says which version lacks it "
+    "and suggests the closest existing names.\n\nUse one of the suggested names, or the API's "
+    "replacement in the installed version's documentation. If the code is meant for another "
+    "version, point tfmend at that environment's interpreter.",
+)
+
+META_CODES = (MISSING_API, SYNTAX_ERROR, UNDECODABLE, RULE_CRASHED)
