@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo install test lint typecheck docs docs-check bench
+.PHONY: demo install test lint typecheck generated generated-check pytest bench bench-smoke
 
 $(BIN)/tfmend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.test-deps: $(BIN)/tfmend
 	$(BIN)/python -m pip install --quiet -e '.[test,tensorflow,dev]'
 	touch $@
 
-## demo: set up and check the bundled legacy example
+## demo: set up and check the bundled legacy example (exit 1 = problems found, as expected)
 demo: $(BIN)/tfmend
 	$(BIN)/tfmend check examples/ ; test $$? -le 1
 
@@ -28,15 +28,25 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-docs: install
+## generated: rebuild every generated file (docs pages, TF1 rules, tf.keras legacy names)
+generated: install
+	$(BIN)/python scripts/generate_tf1_rules.py
+	$(BIN)/python scripts/generate_tf_keras_legacy.py
 	$(BIN)/python scripts/generate_docs.py
 
-docs-check: install
+generated-check: install
+	$(BIN)/python scripts/generate_tf1_rules.py --check
+	$(BIN)/python scripts/generate_tf_keras_legacy.py --check
 	$(BIN)/python scripts/generate_docs.py --check
 
-## test: everything CI runs
-test: install lint typecheck docs-check
-	$(BIN)/python -m pytest -ra
+pytest: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -ra
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+bench-smoke: install
+	$(BIN)/python benchmarks/run_all.py --smoke
+
+## test: everything CI runs
+test: lint typecheck generated-check pytest bench-smoke
