@@ -352,17 +352,36 @@ class Analyzer:
             base = qualname_of(imported, chain, resolution.via)
             if imported.alias.name == "*" and self.surface.exists(base) is not True:
                 return None  # a name the star import does not provide: not ours to judge
-            names = [base, *chain.attributes]
-            for index in range(len(chain.nodes)):
+            names = [*base.split("."), *chain.attributes]
+            first = base.count(".")
+            for index in range(first, len(names)):
                 qualname = ".".join(names[: index + 1])
+                if not self._knowable(qualname):
+                    return None
                 exists = self.surface.exists(qualname)
                 if exists is None:
                     return None
                 if exists is False:
-                    node = chain.nodes[index]
+                    node = chain.nodes[max(index - first, 0)]
                     return self._missing(module, node, qualname, module.segment(node))
             return None
         return None
+
+    def _knowable(self, qualname: str) -> bool:
+        """Whether the surface can tell that this name is missing.
+
+        Only members of public modules are indexed completely: private packages
+        (`tensorflow.python`, `keras.src`), private names and attributes of classes (protobuf
+        enums, attributes set at run time) are unknown, never reported missing.
+        """
+        assert self.surface is not None
+        parts = qualname.split(".")
+        if any(part.startswith("_") for part in parts) or any(
+            qualname.startswith(private) for private in _PRIVATE_PACKAGES
+        ):
+            return False
+        parent = ".".join(parts[:-1])
+        return len(parts) == 1 or self.surface.kind(parent) in ("module", None)
 
     def _missing(self, module: ParsedModule, node: ast.AST, qualname: str, name: str) -> Finding:
         assert self.surface is not None
@@ -460,6 +479,14 @@ class Analyzer:
 
 
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
+_PRIVATE_PACKAGES = tuple(
+    f"{package}." for package in (
+        "tensorflow.python", "tensorflow.core", "tensorflow.compiler", "tensorflow.tsl",
+        "tensorflow.lite.python", "tensorflow.tools", "tensorflow.include", "keras.src",
+        "tf_keras.src", "tensorflow.contrib",
+    )
+)  # fmt: skip
+"""Packages the surface does not walk: names under them are unknown, not missing."""
 
 
 def qualname_of(imported: ImportBinding, chain: Chain, via: tuple[str, ...]) -> str:
