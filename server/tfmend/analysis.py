@@ -227,7 +227,7 @@ class Analyzer:
             findings = []
             written = ".".join([qualname, *attributes[: found.index]])
             for rule in found.rules:
-                if self._exists(written) and rule.status != "deprecated":
+                if self._exists(written) and _missing_when_removed(rule):
                     continue  # the installed version still has it under this spelling
                 finding = self._use_finding(
                     module=module, chain=chain, node=node, rule=rule, api=found.api,
@@ -275,7 +275,7 @@ class Analyzer:
             name=name,
             fix=safety,
             fix_note=note,
-            deprecated=True,
+            deprecated=rule.status != "changed",
             origin=origin,
             rule=rule,
         )
@@ -310,7 +310,7 @@ class Analyzer:
                     name=name,
                     fix=safety,
                     fix_note=note,
-                    deprecated=True,
+                    deprecated=rule.status != "changed",
                     rule=rule,
                 )
         return None
@@ -442,7 +442,7 @@ class Analyzer:
         if (
             rules
             and self._exists(imported.imported)
-            and all(r.status != "deprecated" for r in rules)
+            and all(_missing_when_removed(r) for r in rules)
         ):
             rules = []
         if found is None or not rules:
@@ -472,7 +472,7 @@ class Analyzer:
             name=name,
             fix=safety,
             fix_note=note,
-            deprecated=True,
+            deprecated=rule.status != "changed",
             on_import=True,
             rule=rule,
         )
@@ -487,6 +487,14 @@ _PRIVATE_PACKAGES = tuple(
     )
 )  # fmt: skip
 """Packages the surface does not walk: names under them are unknown, not missing."""
+
+
+def _missing_when_removed(rule: Rule) -> bool:
+    """Whether the rule says its API is gone (so an installed API proves it does not apply).
+
+    Keyword rules and `changed` or `deprecated` APIs are about names that still exist.
+    """
+    return rule.status in ("removed", "renamed") and rule.fix.kind != "keyword"
 
 
 def qualname_of(imported: ImportBinding, chain: Chain, via: tuple[str, ...]) -> str:

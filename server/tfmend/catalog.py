@@ -16,11 +16,11 @@ from tfmend.yamlsource import Located, LocatedError, load_located, load_located_
 FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
-Status = Literal["removed", "deprecated", "renamed"]
+Status = Literal["removed", "deprecated", "renamed", "changed"]
 
 FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
-STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed")
+STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
 PROBE_ASPECTS = ("value", "dtype", "shape")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tfmend.catalog import Example, Rule
 from tfmend.engine import Engine
+from tfmend.fixes import FixError
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ def check_invalid(engine: Engine, rule: Rule, example: Example) -> list[str]:
     codes = [f.code for f in engine.check_text(example.code)]
     if rule.code not in codes:
         return [f"the invalid example is not flagged (found: {', '.join(codes) or 'nothing'})"]
-    result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+    try:
+        result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+    except FixError as exc:
+        return [f"the fix fails: {exc}"]
     if example.fixed == example.code:
         # A use the rule flags but leaves for the user (e.g. an argument the rewrite cannot map).
         flagged = [f for f in engine.check_text(example.code) if f.code == rule.code]

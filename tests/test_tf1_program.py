@@ -1,0 +1,140 @@
+"""A TF 1.x graph program, fixed by `tfmend fix`, prints on TensorFlow 2.21 what TF 1.x printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tfmend.catalog import builtin_catalog
+
+pytestmark = pytest.mark.tensorflow
+
+PROGRAM = textwrap.dedent(
+    '''\
+    """A TF 1.x graph program: placeholders, variables, an initializer, a session and a feed."""
+
+    import numpy as np
+    import tensorflow as tfx
+
+    features = tfx.placeholder(tfx.float32, shape=[None, 3], name="features")
+    weights = tfx.Variable([[1.0], [2.0], [3.0]], name="weights")
+    bias = tfx.get_variable("bias", shape=[1], initializer=tfx.zeros_initializer())
+    scores = tfx.matmul(features, weights) + bias
+    total = tfx.reduce_sum(scores, reduction_indices=0, keep_dims=False)
+    step = tfx.assign_add(bias, [0.5])
+    init = tfx.global_variables_initializer()
+
+    with tfx.Session() as sess:
+        sess.run(init)
+        batch = np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]], dtype=np.float32)
+        print(sess.run(total, feed_dict={features: batch}))
+        sess.run(step)
+        print(sess.run(total, feed_dict={features: batch}))
+        print(sess.run(tfx.log(tfx.to_float(tfx.constant(1)))))
+    '''
+)
+# What TF 1.x printed: the scores are [1+2+3, 0+2+6] + bias, summed over the batch;
+# the bias is 0 (zeros initializer), then 0.5 after the assign_add; log(1.0) is 0.
+TF1_OUTPUT = "[14.]\n[15.]\n0.0\n"
+
+FIXED = textwrap.dedent(
+    '''\
+    """A TF 1.x graph program: placeholders, variables, an initializer, a session and a feed."""
+
+    import numpy as np
+    import tensorflow as tfx
+    tfx.compat.v1.disable_eager_execution()
+
+    features = tfx.compat.v1.placeholder(tfx.float32, shape=[None, 3], name="features")
+    weights = tfx.Variable([[1.0], [2.0], [3.0]], name="weights")
+    bias = tfx.compat.v1.get_variable("bias", shape=[1], initializer=tfx.zeros_initializer())
+    scores = tfx.matmul(features, weights) + bias
+    total = tfx.reduce_sum(scores, axis=0, keepdims=False)
+    step = tfx.compat.v1.assign_add(bias, [0.5])
+    init = tfx.compat.v1.global_variables_initializer()
+
+    with tfx.compat.v1.Session() as sess:
+        sess.run(init)
+        batch = np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]], dtype=np.float32)
+        print(sess.run(total, feed_dict={features: batch}))
+        sess.run(step)
+        print(sess.run(total, feed_dict={features: batch}))
+        print(sess.run(tfx.math.log(tfx.cast(tfx.constant(1), dtype=tfx.float32))))
+    '''
+)
+
+
+def _run_python(path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def _tfmend(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tfmend", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tf1") / "train.py"
+    path.write_text(PROGRAM, encoding="utf-8")
+    return path
+
+
+def test_the_tf1_program_fails_on_tensorflow_2(program: Path) -> None:
+    ran = _run_python(program)
+    assert ran.returncode != 0
+    assert "AttributeError: module 'tensorflow' has no attribute 'placeholder'" in ran.stderr
+
+
+def test_tfmend_fix_makes_it_print_the_tf1_result(program: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "train.py"
+    copy.write_text(program.read_text(encoding="utf-8"), encoding="utf-8")
+
+    fixed = _tfmend("fix", "--no-progress", str(copy))
+
+    assert copy.read_text(encoding="utf-8") == FIXED
+    # The one finding left is the initializer: `tf.zeros_initializer` is also a TF 2 name, so
+    # moving it to tf.compat.v1 is an unsafe fix (the TF 2 initializer works here too).
+    initializers = next(
+        r for r in builtin_catalog().rules() if r.name == "tf1-initializers-v1-behaviour"
+    )
+    assert fixed.returncode == 1
+    assert f"{initializers.code} `tfx.zeros_initializer`" in fixed.stdout
+    assert "Fixed 8 problems in 1 file; 1 remaining." in fixed.stderr
+    ran = _run_python(copy)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout == TF1_OUTPUT
+
+
+def test_unsafe_fixes_leave_nothing_and_keep_the_result(program: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "train.py"
+    copy.write_text(program.read_text(encoding="utf-8"), encoding="utf-8")
+
+    fixed = _tfmend("fix", "--no-progress", "--unsafe-fixes", str(copy))
+
+    assert fixed.returncode == 0, fixed.stdout
+    text = copy.read_text(encoding="utf-8")
+    assert "initializer=tfx.compat.v1.zeros_initializer()" in text
+    assert _tfmend("check", "--no-progress", str(copy)).returncode == 0
+    ran = _run_python(copy)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout == TF1_OUTPUT
