@@ -354,3 +354,15 @@ def test_module_found_only_through_sys_path_changes_is_resolved_with_jedi(tmp_pa
     origin = findings[0].origin
     assert origin is not None
     assert origin.path == str((root / "vendor" / "helpers.py").resolve())
+
+
+def test_call_conditions_and_leading_positional_arguments() -> None:
+    """`when` restricts a rule to calls passing some arguments; `keep: 0` moves every argument."""
+    from tfmend.catalog import load_rules_file
+    from tfmend.examples import check_rule
+
+    path = Path(__file__).with_name("data") / "when-rules.yaml"
+    engine = make_engine()
+    rules = load_rules_file(path)
+    engine = Engine(catalog=engine.catalog.with_rules(rules))
+    assert [str(f) for rule in rules for f in check_rule(engine, rule)] == []

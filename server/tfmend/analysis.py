@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tfmend.bindings import Chain, FileBindings, ImportBinding, Resolution
-from tfmend.catalog import Catalog, Rule
+from tfmend.catalog import Catalog, Rule, When
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
 from tfmend.meta import MISSING_API
 from tfmend.qualnames import RECEIVER_CLASSES, Target, canonical_names
@@ -253,11 +253,13 @@ class Analyzer:
         bindings = module.bindings
         call = bindings.calls.get(id(node))
         span = module.span(node)
+        if rule.when is not None and not _call_matches(call, rule.when):
+            return None
         if rule.fix.kind == "keyword":
             if call is None:
                 return None
             offending = [k for k in call.keywords if k.arg in rule.fix.rename]
-            moved = bool(rule.fix.positional) and len(call.args) > 1
+            moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
             if not offending and not moved:
                 return None
             if offending:
@@ -487,6 +489,15 @@ _PRIVATE_PACKAGES = tuple(
     )
 )  # fmt: skip
 """Packages the surface does not walk: names under them are unknown, not missing."""
+
+
+def _call_matches(call: ast.Call | None, when: When) -> bool:
+    """Whether a call passes one of the `when` keywords or enough positional arguments."""
+    if call is None:
+        return False
+    if when.keywords and any(k.arg in when.keywords for k in call.keywords):
+        return True
+    return when.positional is not None and len(call.args) >= when.positional
 
 
 def _missing_when_removed(rule: Rule) -> bool:

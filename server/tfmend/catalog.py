@@ -35,13 +35,12 @@ _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},
     "call": {"signature", "template", "to"},
     "unwrap": set(),
-    "keyword": {"rename", "positional"},
+    "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
     "call": {"signature", "template"},
-    "keyword": {"rename"},
 }
 _RULE_FIELDS = {
     "code",
@@ -55,8 +54,9 @@ _RULE_FIELDS = {
     "fix",
     "examples",
     "probe",
+    "when",
 }
-_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe"}
+_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe", "when"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ class Fix:
     rename: Mapping[str, str | None] = field(default_factory=dict)
     """Keyword renames (keyword); None flags a keyword that has no automatic rewrite."""
     positional: tuple[str, ...] = ()
-    """The old positional parameter order; positional arguments past the first become keywords."""
+    """The old positional parameter order; positional arguments past `keep` become keywords."""
+    keep: int = 1
+    """How many leading positional arguments stay positional (keyword)."""
 
     @property
     def fixable(self) -> bool:
@@ -95,6 +97,14 @@ class Fix:
         if self.kind == "compat-v1" and api.startswith("tensorflow."):
             return "tensorflow.compat.v1." + api[len("tensorflow.") :]
         return None
+
+
+@dataclass(frozen=True)
+class When:
+    """A call condition: a use matches when it passes one of `keywords` or `positional`+ args."""
+
+    keywords: frozenset[str] = frozenset()
+    positional: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,8 @@ class Rule:
     invalid: tuple[Example, ...] = ()
     valid: tuple[Example, ...] = ()
     probe: Probe | None = None
+    when: When | None = None
+    """Only calls that pass these arguments match (None: every use)."""
     origin: str = ""
     """`file:line` where the rule is defined."""
 
@@ -336,6 +348,15 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     positional = r.text_list(
         items.get("positional"), f"{where}.positional", _IDENTIFIER, "an identifier"
     )
+    if kind == "keyword" and "rename" not in items and "positional" not in items:
+        r.error(value, where, "a 'keyword' fix needs 'rename' or 'positional'")
+    keep = 1
+    if "keep" in items:
+        raw_keep = items["keep"].value
+        if isinstance(raw_keep, bool) or not isinstance(raw_keep, int) or raw_keep < 0:
+            r.error(items["keep"], f"{where}.keep", "expected a number of arguments (0 or more)")
+        else:
+            keep = raw_keep
     return Fix(
         kind=cast(FixKind, kind),
         safety=cast(Safety | None, safety),
@@ -346,6 +367,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         template=template,
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
+        keep=keep,
     )
 
 
@@ -421,6 +443,26 @@ def _read_probe(r: _Reader, value: Located | None, where: str) -> Probe | None:
     return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance)
 
 
+def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
+    if value is None:
+        return None
+    items = r.mapping(value, where, {"keywords", "positional"}, set())
+    if items is None:
+        return None
+    if not items:
+        r.error(value, where, "name 'keywords', 'positional' or both")
+        return None
+    keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
+    positional: int | None = None
+    if "positional" in items:
+        raw = items["positional"].value
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
+        else:
+            positional = raw
+    return When(frozenset(keywords), positional)
+
+
 def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -> Rule | None:
     items = r.mapping(value, where, _RULE_FIELDS, _RULE_REQUIRED)
     if items is None:
@@ -452,6 +494,7 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
             "a built-in rule needs at least one invalid example",
         )
     probe = _read_probe(r, items.get("probe"), f"{where}.probe")
+    when = _read_when(r, items.get("when"), f"{where}.when")
     if fix is not None:
         for api in fix.map:
             if api not in apis:
@@ -487,6 +530,7 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         invalid=invalid,
         valid=valid,
         probe=probe,
+        when=when,
         origin=f"{r.path}:{value.line}",
     )
 

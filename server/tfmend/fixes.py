@@ -172,10 +172,10 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
             if keyword.arg is not None and new_name is not None:
                 kw_start, _ = locator.offsets(keyword)
                 edits.append(Edit(kw_start, kw_start + len(keyword.arg), new_name))
-        if fix.positional and len(call.args) > 1:
+        if fix.positional and len(call.args) > fix.keep:
             if len(call.args) > len(fix.positional):
                 return []
-            for index, argument in enumerate(call.args[1:], start=1):
+            for index, argument in enumerate(call.args[fix.keep :], start=fix.keep):
                 arg_start, _ = locator.offsets(argument)
                 edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
         return edits
