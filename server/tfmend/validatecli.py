@@ -1,0 +1,139 @@
+"""The `tfmend validate` subcommand: its arguments, the run, the text form of a result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+EXIT_CODES = {"passed": 0, "failed": 1, "error": 2}
+
+
+def add_arguments(sub: argparse.ArgumentParser) -> None:
+    """The options of `tfmend validate`."""
+    sub.add_argument("path", type=Path, metavar="PATH", help="the file whose fixes to validate")
+    sub.add_argument(
+        "--line",
+        type=int,
+        default=None,
+        metavar="N",
+        help="only the fixes of findings on line N (1-based)",
+    )
+    sub.add_argument(
+        "--python",
+        default=None,
+        metavar="PY",
+        help="the project's interpreter (default: the active environment)",
+    )
+    sub.add_argument(
+        "--command",
+        dest="check_command",  # `command` is the subcommand's name in the parent parser
+        default=None,
+        metavar="CMD",
+        help="run before and after the fix in a scratch copy, e.g. "
+        "'pytest -x tests' or 'python {file}'",
+    )
+    sub.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="seconds per check (default: 60)"
+    )
+    sub.add_argument(
+        "--memory-mb",
+        type=int,
+        default=8192,
+        metavar="MB",
+        help="address-space limit of the worker, 0 for none (default: 8192)",
+    )
+    sub.add_argument("--import-check", action="store_true", help="also import the fixed module")
+    sub.add_argument("--gpu", action="store_true", help="let TensorFlow see GPUs")
+    sub.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    sub.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="an extra rules file (may be repeated)",
+    )
+    sub.add_argument(
+        "--config", type=Path, default=None, help="read [tool.tfmend] from this pyproject.toml"
+    )
+    sub.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate and print the result: exit 0 passed, 1 failed, 2 could not validate."""
+    from tfmend.config import load_settings
+    from tfmend.engine import Engine, load_catalog
+    from tfmend.project import JediProject
+    from tfmend.scratch import project_root
+    from tfmend.validation import ValidationSettings, Validator
+
+    settings = load_settings(args.config or args.path)
+    if args.unsafe_fixes:
+        settings = replace(settings, unsafe_fixes=True)
+    extra = tuple(p.resolve() for p in args.rules)
+    root, _whole = project_root(args.path, settings.root)
+    engine = Engine(settings, catalog=load_catalog(settings, extra), project=JediProject(root))
+    validator = Validator(
+        ValidationSettings(
+            python=args.python or settings.python,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb or None,
+            import_check=args.import_check,
+            command=args.check_command,
+            gpu=args.gpu,
+        ),
+        engine,
+    )
+    line_range = None if args.line is None else (args.line - 1, args.line - 1)
+    progress = _progress if sys.stderr.isatty() else None
+    try:
+        result = validator.validate(args.path, line_range=line_range, progress=progress)
+    finally:
+        validator.close()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        sys.stdout.write(result_text(result))
+    return EXIT_CODES[result["status"]]
+
+
+def _progress(text: str) -> None:
+    sys.stderr.write(f"tfmend: {text}\n")
+    sys.stderr.flush()
+
+
+_MARKS = {"passed": "ok", "failed": "FAILED", "skipped": "skipped"}
+
+
+def result_text(result: dict[str, Any]) -> str:
+    """One line per check, details indented under it, then the verdict."""
+    lines: list[str] = []
+    if result.get("tensorflow"):
+        lines.append(
+            f"Validated in {result['interpreter']} (Python {result['python']}, TensorFlow "
+            f"{result['tensorflow']}, Keras {result['keras'] or '-'}, "
+            f"tf_keras {result['tf_keras'] or '-'})"
+        )
+    for applied in result.get("applied", []):
+        lines.append(
+            f"fix {applied['rule']} at {result['file']}:{applied['line']}: {applied['name']}"
+        )
+    for check in result.get("checks", []):
+        label = f"{check['kind']} {check['rule']}" if check.get("rule") else check["kind"]
+        detail = str(check["detail"]).splitlines() or [""]
+        lines.append(f"  {_MARKS.get(check['status'], check['status']):>7}  {label}: {detail[0]}")
+        lines.extend(f"{'':11}{line}" for line in detail[1:])
+        if check["status"] == "failed" and check.get("kind") == "command":
+            output = (check.get("after") or {}).get("output", "")
+            tail = [line for line in output.splitlines() if line.strip()][-15:]
+            lines.extend(f"{'':11}| {line}" for line in tail)
+    seconds = result.get("duration_ms", 0) / 1000
+    if result["status"] == "error":
+        lines.append(f"Could not validate: {result.get('message', 'unknown error')}")
+    else:
+        lines.append(f"Validation {result['status']} in {seconds:.1f} s")
+    return "\n".join(lines) + "\n"
