@@ -1,0 +1,268 @@
+"""Language server speed, driven as an editor drives it: `tfmend serve` over stdio.
+
+For generated legacy files of 200, 2,000 and 10,000 lines: edit-to-diagnostics latency (p50/p95,
+debounce included) next to stdlib `ast.parse` of the same text in this process (the floor), cold
+start to first diagnostics, and the server's peak RSS. `--profile` profiles the engine's check of
+the 2,000-line file in this process.
+
+Run: python benchmarks/bench_lsp.py [--edits N] [--sizes 200,2000] [--profile]. Prints tables;
+asserts nothing (the targets are printed next to the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.legacy_source import legacy_source  # noqa: E402
+
+SERVER = [sys.executable, "-m", "tfmend", "serve", "--log-level", "warning"]
+TARGET_P50_MS = 75.0
+TARGET_FLOOR_RATIO = 3.0
+TARGET_COLD_S = 1.5
+TARGET_RSS_MB = 200.0
+
+
+@dataclass
+class Run:
+    """The figures of one file size."""
+
+    lines: int
+    findings: int = 0
+    floor_ms: float = 0.0
+    cold_s: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    rss_mb: float | None = None
+
+    def percentile(self, share: float) -> float:
+        """A percentile of the edit latencies (nearest rank)."""
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Client(LanguageClient):
+    """A client that timestamps every diagnostics notification."""
+
+    def __init__(self) -> None:
+        super().__init__("tfmend-bench", "1")
+        self.arrived: dict[tuple[str, int | None], tuple[float, int]] = {}
+        self.signal = asyncio.Event()
+
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.arrived[(params.uri, params.version)] = (
+                time.perf_counter(),
+                len(params.diagnostics),
+            )
+            self.signal.set()
+
+        @self.feature(types.WINDOW_LOG_MESSAGE)
+        def log(params: types.LogMessageParams) -> None:
+            del params
+
+    async def wait(self, uri: str, version: int, timeout: float = 120.0) -> tuple[float, int]:
+        """When diagnostics for a version arrived, and how many."""
+        deadline = time.perf_counter() + timeout
+        while (uri, version) not in self.arrived:
+            self.signal.clear()
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"no diagnostics for {uri} version {version}")
+            try:
+                await asyncio.wait_for(self.signal.wait(), remaining)
+            except TimeoutError:
+                continue
+        return self.arrived[(uri, version)]
+
+
+def floor_ms(text: str, repeat: int = 15) -> float:
+    """Median time of stdlib ast.parse of the text, in this process."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        ast.parse(text)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident set size of a process (Linux), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def edit_line(text: str) -> int:
+    """A blank line after the imports: the edits write a statement there."""
+    lines = text.splitlines()
+    return next(i for i, line in enumerate(lines) if i > 0 and not line.strip())
+
+
+async def measure(lines: int, edits: int) -> Run:
+    """Cold start, then `edits` edits, on a generated file of about `lines` lines."""
+    text = legacy_source(lines)
+    run = Run(lines=text.count("\n"), floor_ms=floor_ms(text))
+    with tempfile.TemporaryDirectory(prefix="tfmend-bench-") as directory:
+        root = Path(directory)
+        path = root / "legacy.py"
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        client = Client()
+        started = time.perf_counter()
+        await client.start_io(*SERVER, cwd=directory)
+        await client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=root.as_uri(),
+                process_id=os.getpid(),
+            )
+        )
+        client.initialized(types.InitializedParams())
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        arrived, run.findings = await client.wait(uri, 1)
+        run.cold_s = arrived - started
+        line = edit_line(text)
+        previous = ""
+        for version in range(2, edits + 5):
+            statement = f"_edit = {version}"
+            sent = time.perf_counter()
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[
+                        types.TextDocumentContentChangePartial(
+                            range=types.Range(
+                                start=types.Position(line=line, character=0),
+                                end=types.Position(line=line, character=len(previous)),
+                            ),
+                            text=statement,
+                        )
+                    ],
+                )
+            )
+            previous = statement
+            arrived, _ = await client.wait(uri, version)
+            if version > 4:  # the first edits warm caches up
+                run.latencies_ms.append((arrived - sent) * 1000)
+            await asyncio.sleep(0.05)
+        assert client._server is not None
+        run.rss_mb = peak_rss_mb(client._server.pid)
+        await client.shutdown_async(None)
+        client.exit(None)
+        await asyncio.wait_for(client._server.wait(), 10)
+    return run
+
+
+def report(runs: list[Run]) -> None:
+    """Print the figures and the targets."""
+    print(
+        f"{'lines':>7} {'findings':>8} {'ast.parse':>10} {'p50':>8} {'p95':>8} "
+        f"{'p50/floor':>9} {'cold start':>10} {'peak RSS':>9}"
+    )
+    for run in runs:
+        rss = f"{run.rss_mb:.0f} MB" if run.rss_mb is not None else "n/a"
+        p50 = run.percentile(0.5)
+        print(
+            f"{run.lines:>7} {run.findings:>8} {run.floor_ms:>7.1f} ms {p50:>5.1f} ms "
+            f"{run.percentile(0.95):>5.1f} ms {p50 / run.floor_ms:>8.1f}x {run.cold_s:>8.2f} s "
+            f"{rss:>9}"
+        )
+    target = next((run for run in runs if 1500 <= run.lines <= 2500), None)
+    if target is None:
+        return
+    p50 = target.percentile(0.5)
+    print(f"\nTargets on {target.lines} lines:")
+    checks = [
+        (f"p50 < {TARGET_P50_MS:.0f} ms", p50 < TARGET_P50_MS, f"{p50:.1f} ms"),
+        (
+            f"p50 within {TARGET_FLOOR_RATIO:.0f}x ast.parse",
+            p50 <= TARGET_FLOOR_RATIO * target.floor_ms,
+            f"{p50 / target.floor_ms:.1f}x of {target.floor_ms:.1f} ms",
+        ),
+        (
+            f"cold start < {TARGET_COLD_S} s",
+            target.cold_s < TARGET_COLD_S,
+            f"{target.cold_s:.2f} s",
+        ),
+        (
+            f"peak RSS < {TARGET_RSS_MB:.0f} MB",
+            target.rss_mb is not None and target.rss_mb < TARGET_RSS_MB,
+            f"{target.rss_mb or 0:.0f} MB",
+        ),
+    ]
+    for label, ok, value in checks:
+        print(f"  {'met ' if ok else 'MISS'} {label}: {value}")
+
+
+def profile(lines: int) -> None:
+    """Where the engine spends a check of one file (in this process)."""
+    from tfmend.engine import Engine
+    from tfmend.project import JediProject
+
+    text = legacy_source(lines)
+    with tempfile.TemporaryDirectory(prefix="tfmend-profile-") as directory:
+        path = Path(directory) / "legacy.py"
+        path.write_text(text, encoding="utf-8")
+        engine = Engine(project=JediProject(Path(directory)))
+        engine.check_text(text, path)
+        runs = 10
+        started = time.perf_counter()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(runs):
+            engine.check_text(text, path)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) / runs * 1000
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(25)
+    print(
+        f"\nEngine.check_text on {text.count(chr(10))} lines: {elapsed:.1f} ms a check "
+        f"(profiled, so slower than in the server)\n"
+    )
+    print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=40, help="measured edits per size")
+    parser.add_argument("--sizes", default="200,2000,10000", help="comma-separated line counts")
+    parser.add_argument("--profile", action="store_true", help="profile the engine on 2,000 lines")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    runs = [asyncio.run(measure(size, args.edits)) for size in sizes]
+    report(runs)
+    if args.profile:
+        profile(2000)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The tfmend language server (pygls 2): `tfmend serve`; one LSP feature per module."""

@@ -1,0 +1,416 @@
+"""Code actions (textDocument/codeAction, codeAction/resolve): a quick fix per finding, fix all of
+one code, fix all (source.fixAll.tfmend), ignore a code on a line, validate a fix."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import tokenize
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from tfmend.findings import Finding, Position, Span
+from tfmend.fixes import FixError
+from tfmend.lsp.convert import Lines, text_edits
+from tfmend.lsp.documents import Shown, TextDoc, Unit
+from tfmend.lsp.worker import INTERACTIVE
+from tfmend.notebook import NotebookError, split_cells
+
+if TYPE_CHECKING:
+    from tfmend.lsp.base import TfmendServer
+    from tfmend.lsp.checker import Analysis
+
+logger = logging.getLogger(__name__)
+
+FIX_ALL = "source.fixAll.tfmend"
+QUICK_FIX = types.CodeActionKind.QuickFix
+IGNORE_COMMENT = re.compile(r"#\s*tfmend:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+FIX, FIX_CODE, FIX_EVERYTHING, IGNORE = "fix", "fix-code", "fix-all", "ignore"
+
+
+@dataclass(frozen=True)
+class ActionData:
+    """What a code action does, carried in `data` until the client resolves it."""
+
+    uri: str
+    action: str
+    code: str = ""
+    span: tuple[int, int, int, int] = (0, 0, 0, 0)
+    """The finding's span in the document (code points)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form sent to the client."""
+        return {"uri": self.uri, "action": self.action, "code": self.code, "span": list(self.span)}
+
+    @classmethod
+    def from_json(cls, data: object) -> ActionData | None:
+        """Parse what the client sent back (None when it is not ours)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            span = tuple(int(value) for value in data.get("span", (0, 0, 0, 0)))
+            if len(span) != 4:
+                return None
+            return cls(
+                str(data["uri"]),
+                str(data["action"]),
+                str(data.get("code", "")),
+                (span[0], span[1], span[2], span[3]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @property
+    def finding_span(self) -> Span:
+        """The span as engine positions."""
+        return Span(Position(self.span[0], self.span[1]), Position(self.span[2], self.span[3]))
+
+
+def _span_tuple(span: Span) -> tuple[int, int, int, int]:
+    return (span.start.line, span.start.column, span.end.line, span.end.column)
+
+
+def fix_title(finding: Finding) -> str:
+    """The title of a finding's quick fix."""
+    rule = finding.rule
+    name = finding.name or finding.api
+    text = f"Fix `{name}`"
+    if rule is not None:
+        fix = rule.fix
+        if fix.kind in ("replace", "compat-v1", "call"):
+            target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
+            text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
+        elif fix.kind == "unwrap":
+            text = f"Unwrap `{name}`"
+        elif fix.kind == "keyword":
+            text = f"Rename the keyword arguments of `{name}`"
+    title = f"{finding.code}: {text}"
+    return f"{title} (unsafe)" if finding.fix == "unsafe" else title
+
+
+def _wanted(only: list[str] | None, kind: str) -> bool:
+    if not only:
+        return True
+    return any(kind == want or kind.startswith(want + ".") for want in only)
+
+
+def _fixable(item: Shown, unsafe: bool) -> bool:
+    return item.finding.rule is not None and item.finding.fixable(unsafe)
+
+
+def _unit_items(ls: TfmendServer, unit: Unit) -> list[Shown]:
+    return [
+        item
+        for uri in unit.members
+        if (doc := ls.store.docs.get(uri)) is not None
+        for item in doc.shown
+    ]
+
+
+async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """The code actions for a range of a document."""
+    uri = params.text_document.uri
+    unit = ls.store.unit_of(uri)
+    if unit is None or uri not in ls.store.docs:
+        logger.info("code actions for %s: not an open Python document", uri)
+        return []
+    analysis = await ls.checker.current(unit)
+    doc = ls.store.docs.get(uri)
+    if analysis is None or doc is None:
+        return []
+    lines = Lines(doc.text)
+    wanted = lines.range_from_client(ls.codec, params.range)
+    only = [str(kind) for kind in params.context.only] if params.context.only else None
+    unsafe = analysis.engine.settings.unsafe_fixes if analysis.engine is not None else False
+    shown = ls.checker.shown(doc)
+    hits = [
+        item for item in shown if item.span.start <= wanted.end and wanted.start <= item.span.end
+    ]
+    actions: list[types.CodeAction] = []
+    converted = _diagnostics(ls, doc, hits)
+
+    def attach(item: Shown) -> list[types.Diagnostic]:
+        return [converted[id(item)]] if id(item) in converted else []
+
+    if _wanted(only, QUICK_FIX):
+        validate = ls.validation.enabled_for(unit)
+        for item in hits:
+            if analysis.parsed and item.finding.rule is not None and item.finding.fix != "none":
+                data = ActionData(uri, FIX, item.finding.code, _span_tuple(item.span))
+                actions.append(
+                    types.CodeAction(
+                        title=fix_title(item.finding),
+                        kind=QUICK_FIX,
+                        diagnostics=attach(item),
+                        is_preferred=item.finding.fix == "safe",
+                        data=data.to_json(),
+                    )
+                )
+                if validate:
+                    actions.append(
+                        types.CodeAction(
+                            title=f"Validate this fix ({item.finding.code})",
+                            kind=QUICK_FIX,
+                            diagnostics=attach(item),
+                            command=types.Command(
+                                title="Validate this fix",
+                                command="tfmend.validateFix",
+                                arguments=[
+                                    {
+                                        "uri": uri,
+                                        "range": lines.range_to_client(ls.codec, item.span),
+                                    }
+                                ],
+                            ),
+                        )
+                    )
+        if analysis.parsed:
+            everything = _unit_items(ls, unit)
+            for code in dict.fromkeys(item.finding.code for item in hits if _fixable(item, unsafe)):
+                if (
+                    sum(
+                        1
+                        for item in everything
+                        if item.finding.code == code and _fixable(item, unsafe)
+                    )
+                    >= 2
+                ):
+                    same = [item for item in hits if item.finding.code == code]
+                    actions.append(
+                        types.CodeAction(
+                            title=f"Fix all {code} in this file",
+                            kind=QUICK_FIX,
+                            diagnostics=[d for item in same for d in attach(item)],
+                            data=ActionData(uri, FIX_CODE, code).to_json(),
+                        )
+                    )
+        seen: set[tuple[int, str]] = set()
+        for item in hits:
+            key = (item.span.start.line, item.finding.code)
+            if key in seen or item.finding.rule is None:
+                continue
+            seen.add(key)
+            actions.append(
+                types.CodeAction(
+                    title=f"Ignore {item.finding.code} on this line",
+                    kind=QUICK_FIX,
+                    diagnostics=attach(item),
+                    data=ActionData(
+                        uri, IGNORE, item.finding.code, _span_tuple(item.span)
+                    ).to_json(),
+                )
+            )
+    if (
+        _wanted(only, FIX_ALL)
+        and analysis.parsed
+        and any(_fixable(item, unsafe) for item in _unit_items(ls, unit))
+    ):
+        actions.append(
+            types.CodeAction(
+                title="Fix all tfmend issues",
+                kind=FIX_ALL,
+                data=ActionData(uri, FIX_EVERYTHING).to_json(),
+            )
+        )
+    if not ls.lazy_code_actions():
+        resolved = []
+        for action in actions:
+            if action.command is not None:
+                resolved.append(action)
+                continue
+            parsed = ActionData.from_json(action.data)
+            edit = await edit_for(ls, parsed) if parsed is not None else None
+            if edit is not None:
+                action.edit = edit
+                resolved.append(action)
+        actions = resolved
+    return actions
+
+
+def _diagnostics(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> dict[int, types.Diagnostic]:
+    from tfmend.lsp.checker import diagnostics_of
+
+    return {
+        id(item): diag for item, diag in zip(items, diagnostics_of(ls, doc, items), strict=True)
+    }
+
+
+async def edit_for(ls: TfmendServer, data: ActionData) -> types.WorkspaceEdit | None:
+    """The edit of a code action (computed now, for the document's current version)."""
+    unit = ls.store.unit_of(data.uri)
+    if unit is None:
+        logger.info("code action on %s: the document is no longer open", data.uri)
+        return None
+    analysis = await ls.checker.current(unit)
+    doc = ls.store.docs.get(data.uri)
+    if analysis is None or doc is None:
+        return None
+    if data.action == IGNORE:
+        edit = ignore_edit(ls, doc, data.finding_span.start.line, data.code)
+        return _workspace_edit(ls, {doc.uri: [edit]}) if edit is not None else None
+    if not analysis.parsed or analysis.engine is None:
+        return None
+    select: Callable[[Finding], bool] | None
+    unsafe: bool | None = None
+    single_pass = False
+    if data.action == FIX:
+        target = next(
+            (
+                item
+                for item in ls.checker.shown(doc)
+                if item.finding.code == data.code and item.span == data.finding_span
+            ),
+            None,
+        )
+        if target is None:
+            logger.info(
+                "code action on %s: the finding moved; ask for code actions again", data.uri
+            )
+            return None
+        found = target.finding
+        select = lambda f: f.code == found.code and f.span == found.span  # noqa: E731
+        unsafe = found.fix == "unsafe"
+        single_pass = True
+    elif data.action == FIX_CODE:
+        code = data.code
+        select = lambda f: f.code == code  # noqa: E731
+    elif data.action == FIX_EVERYTHING:
+        select = None
+    else:
+        return None
+    new_texts = await ls.worker.submit(
+        lambda: fix_module(analysis, unit.path, select, unsafe, single_pass), INTERACTIVE
+    )
+    if new_texts is None or unit.generation != analysis.generation:
+        return None
+    changes: dict[str, list[types.TextEdit]] = {}
+    for uri, old in analysis.parts:
+        new = new_texts.get(uri, old)
+        if new != old:
+            changes[uri] = text_edits(ls.codec, old, new)
+    if not changes:
+        return None
+    return _workspace_edit(ls, changes)
+
+
+def fix_module(
+    analysis: Analysis,
+    path: Path | None,
+    select: Callable[[Finding], bool] | None,
+    unsafe: bool | None,
+    single_pass: bool,
+) -> dict[str, str] | None:
+    """New texts per member document (on the analysis thread); None when fixing failed."""
+    engine = analysis.engine
+    assert engine is not None
+    try:
+        fixed = engine.fix_text(
+            analysis.module, path, unsafe=unsafe, select=select, single_pass=single_pass
+        )
+    except FixError as exc:
+        logger.error("fixing %s failed: %s", path or "the document", exc)
+        return None
+    except Exception:  # one file must not stop the server
+        logger.exception("fixing %s failed", path or "the document")
+        return None
+    if not fixed.changed:
+        return {}
+    uris = [uri for uri, _ in analysis.parts]
+    if len(uris) == 1 and len(analysis.starts) == 1:
+        return {uris[0]: fixed.text}
+    try:
+        return dict(zip(uris, split_cells(fixed.text, len(uris)), strict=True))
+    except NotebookError as exc:
+        logger.error("fixing %s failed: %s", path or "the notebook", exc)
+        return None
+
+
+def _workspace_edit(
+    ls: TfmendServer, changes: dict[str, list[types.TextEdit]]
+) -> types.WorkspaceEdit:
+    if ls.client_supports("workspace.workspace_edit.document_changes"):
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri,
+                        version=ls.store.docs[uri].version if uri in ls.store.docs else None,
+                    ),
+                    edits=list(edits),
+                )
+                for uri, edits in changes.items()
+            ]
+        )
+    return types.WorkspaceEdit(changes=changes)
+
+
+def ignore_edit(ls: TfmendServer, doc: TextDoc, line: int, code: str) -> types.TextEdit | None:
+    """Append `# tfmend: ignore[CODE]` to a line, or add the code to its ignore comment."""
+    lines = Lines(doc.text)
+    if line >= len(lines):
+        return None
+    text = lines.visible(line)
+    match = IGNORE_COMMENT.search(text)
+    if match is not None:
+        if match.group(1) is None:
+            return None  # ignores every code already
+        codes = [c.strip() for c in match.group(1).split(",") if c.strip()]
+        if code in codes:
+            return None
+        start, end = match.start(1), match.end(1)
+        new = ", ".join([*codes, code])
+    else:
+        if not _comment_fits(doc.text, lines, line):
+            return None
+        start = len(text.rstrip())
+        end = len(text)
+        new = f"  # tfmend: ignore[{code}]"
+    span = Span(Position(line, start), Position(line, end))
+    return types.TextEdit(range=lines.range_to_client(ls.codec, span), new_text=new)
+
+
+def _comment_fits(text: str, lines: Lines, line: int) -> bool:
+    """Whether a comment can end this line (not inside a string, not after a backslash)."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            row = token.start[0] - 1
+            if row > line:
+                return False
+            if token.type in (tokenize.NEWLINE, tokenize.NL) and row == line:
+                return True
+            if token.type == tokenize.ENDMARKER:
+                return True
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return not lines.visible(line).rstrip().endswith("\\")
+
+
+def register(server: TfmendServer) -> None:
+    """Register the code action handlers."""
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[QUICK_FIX, FIX_ALL], resolve_provider=True),
+    )
+    async def code_action(
+        ls: TfmendServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        return await actions_for(ls, params) or None
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve(ls: TfmendServer, action: types.CodeAction) -> types.CodeAction:
+        data = ActionData.from_json(action.data)
+        if data is None:
+            logger.info("codeAction/resolve: not a tfmend action (%r)", action.title)
+            return action
+        edit = await edit_for(ls, data)
+        if edit is None:
+            logger.info("codeAction/resolve: nothing to change for %r", action.title)
+        action.edit = edit
+        return action

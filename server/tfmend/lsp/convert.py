@@ -1,0 +1,161 @@
+"""Type conversions between the engine and LSP: positions in the negotiated encoding, findings
+as diagnostics, new text as minimal text edits."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from lsprotocol import types
+from pygls.workspace import PositionCodec
+
+from tfmend.catalog import docs_url
+from tfmend.findings import Finding, Position, Span
+from tfmend.sourcetext import LineIndex
+
+SEVERITIES = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+SOURCE = "tfmend"
+
+
+class Lines:
+    """A text split into lines as the engine and LSP split them (at \\r\\n, \\r and \\n).
+
+    Each line keeps its ending; the last line has none (it is empty after a final newline), so
+    the engine's 0-based line numbers index this list directly.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = LineIndex(text).starts
+        ends = [*starts[1:], len(text)]
+        self.lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def visible(self, line: int) -> str:
+        """A line without its ending."""
+        return self.lines[line].rstrip("\r\n")
+
+    def end(self) -> Position:
+        """The position after the last character."""
+        return Position(len(self.lines) - 1, len(self.lines[-1]))
+
+    def offset(self, position: Position) -> int:
+        """The string index of a (clamped) position."""
+        position = self.clamp(position)
+        return self.starts[position.line] + position.column
+
+    def clamp(self, position: Position) -> Position:
+        """The nearest position inside the text."""
+        if position.line >= len(self.lines):
+            return self.end()
+        line = max(position.line, 0)
+        return Position(line, min(max(position.column, 0), len(self.visible(line))))
+
+    def to_client(self, codec: PositionCodec, position: Position) -> types.Position:
+        """A code point position in the client's encoding."""
+        position = self.clamp(position)
+        line_text = self.lines[position.line]
+        if line_text.isascii():
+            return types.Position(line=position.line, character=position.column)
+        return codec.position_to_client_units(
+            self.lines, types.Position(line=position.line, character=position.column)
+        )
+
+    def from_client(self, codec: PositionCodec, position: types.Position) -> Position:
+        """A client position as code points, clamped to the text."""
+        if position.line >= len(self.lines):
+            return self.end()
+        visible = self.visible(position.line)
+        if visible.isascii():
+            return Position(position.line, min(position.character, len(visible)))
+        limit = codec.client_num_units(visible)
+        character = min(position.character, limit)
+        if character == limit:
+            return Position(position.line, len(visible))
+        # A copy: pygls' codec writes back into the position it converts.
+        converted = codec.position_from_client_units(
+            self.lines, types.Position(line=position.line, character=character)
+        )
+        return Position(converted.line, converted.character)
+
+    def range_to_client(self, codec: PositionCodec, span: Span) -> types.Range:
+        """A span as an LSP range in the client's encoding."""
+        return types.Range(
+            start=self.to_client(codec, span.start), end=self.to_client(codec, span.end)
+        )
+
+    def range_from_client(self, codec: PositionCodec, client: types.Range) -> Span:
+        """An LSP range as a code point span."""
+        return Span(self.from_client(codec, client.start), self.from_client(codec, client.end))
+
+
+@dataclass(frozen=True)
+class Related:
+    """Where the name a finding uses was bound, ready for `relatedInformation`."""
+
+    uri: str
+    range: types.Range
+    message: str
+
+
+def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -> types.Diagnostic:
+    """The LSP diagnostic of a finding whose span is already converted to `range_`."""
+    message = finding.message
+    if finding.fix == "none" and finding.fix_note:
+        message = f"{message} (no automatic fix: {finding.fix_note})"
+    return types.Diagnostic(
+        range=range_,
+        message=message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=docs_url(finding.code)),
+        source=SOURCE,
+        tags=[types.DiagnosticTag.Deprecated] if finding.deprecated else None,
+        related_information=[
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=related.uri, range=related.range),
+                message=related.message,
+            )
+        ]
+        if related is not None
+        else None,
+        data={"fix": finding.fix},
+    )
+
+
+def related_message(finding: Finding, import_text: str) -> str:
+    """The text shown next to the import that bound a flagged name."""
+    base = finding.name.split(".", 1)[0] if finding.name else "the name"
+    return f"`{base}` is bound here: {import_text.strip()}"
+
+
+def text_edits(codec: PositionCodec, old: str, new: str) -> list[types.TextEdit]:
+    """The line-level edits that turn `old` into `new` (positions in `old`)."""
+    before = Lines(old)
+    after = Lines(new)
+    matcher = difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False)
+    edits: list[types.TextEdit] = []
+
+    def at(line: int) -> types.Position:
+        if line < len(before):
+            return types.Position(line=line, character=0)
+        return before.to_client(codec, before.end())
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            types.TextEdit(
+                range=types.Range(start=at(i1), end=at(i2)),
+                new_text="".join(after.lines[j1:j2]),
+            )
+        )
+    return edits

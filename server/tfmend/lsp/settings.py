@@ -1,0 +1,241 @@
+"""Editor settings: initializationOptions, workspace/configuration (section "tfmend") and
+workspace/didChangeConfiguration; typed, over pyproject.toml; bad values warn and fall back."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from tfmend.config import Settings
+
+if TYPE_CHECKING:
+    from tfmend.lsp.base import TfmendServer
+
+logger = logging.getLogger(__name__)
+
+SECTION = "tfmend"
+LOG_LEVELS = ("error", "warning", "info", "debug")
+CLIENT_ONLY = frozenset({"path", "args", "importStrategy", "showNotifications", "trace"})
+"""Keys the VS Code extension keeps for itself (how to start the server, pop-ups, tracing)."""
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How `tfmend.validateFix` runs; defaults match tfmend.validation."""
+
+    enable: bool = True
+    """Whether validation may run at all."""
+    timeout: float = 60.0
+    """Seconds per check."""
+    command: str | None = None
+    """A command run before and after the fix in a scratch copy (`pytest -x tests`)."""
+    import_check: bool = False
+    """Also import the fixed module."""
+    gpu: bool = False
+    """Let TensorFlow see GPUs."""
+    memory_mb: int | None = 8192
+    """Address-space limit of the validation worker (None: no limit)."""
+
+
+@dataclass(frozen=True)
+class EditorSettings:
+    """The settings an editor sends; None means "not set here" (pyproject.toml or the default)."""
+
+    interpreter: tuple[str, ...] = ()
+    """The project's interpreter (validation, installed API surface); the first item is used."""
+    select: tuple[str, ...] | None = None
+    """Code prefixes to report; replaces `select` from pyproject.toml."""
+    ignore: tuple[str, ...] | None = None
+    """Code prefixes never to report; replaces `ignore` from pyproject.toml."""
+    extend_rules: tuple[str, ...] = ()
+    """Extra rule files (relative to the workspace folder), after those of pyproject.toml."""
+    unsafe_fixes: bool | None = None
+    """Whether fix-all applies unsafe fixes."""
+    validation: ValidationOptions = field(default_factory=ValidationOptions)
+    log_level: str | None = None
+    """error, warning, info or debug: what goes to window/logMessage and stderr."""
+
+
+def merge(lower: Mapping[str, Any], higher: Mapping[str, Any]) -> dict[str, Any]:
+    """`higher` over `lower`; the `validation` table is merged key by key."""
+    merged = dict(lower)
+    for key, value in higher.items():
+        if (
+            key == "validation"
+            and isinstance(value, Mapping)
+            and isinstance(merged.get(key), Mapping)
+        ):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def section(raw: object) -> dict[str, Any]:
+    """The tfmend settings in what a client sent: `{"tfmend": {...}}` or the table itself."""
+    if not isinstance(raw, Mapping):
+        return {}
+    inner = raw.get(SECTION)
+    if isinstance(inner, Mapping):
+        return dict(inner)
+    return dict(raw)
+
+
+def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings, list[str]]:
+    """Typed settings and a warning for each bad value (which is then left at its default)."""
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+
+    def bad(key: str, expected: str) -> None:
+        warnings.append(
+            f"{source}: tfmend.{key}: expected {expected}, got {raw[key]!r}; using the default"
+        )
+
+    for key, value in raw.items():
+        if value is None or key in CLIENT_ONLY:
+            continue
+        if key == "interpreter":
+            items = _strings(value)
+            if items is None:
+                bad(key, "a path or a list of strings")
+            else:
+                values["interpreter"] = items
+        elif key in ("select", "ignore"):
+            items = _strings(value, allow_single=False)
+            if items is None:
+                bad(key, "a list of code prefixes")
+            elif items:
+                values[key] = tuple(item.strip().upper() for item in items)
+        elif key == "extendRules":
+            items = _strings(value)
+            if items is None:
+                bad(key, "a list of paths")
+            else:
+                values["extend_rules"] = items
+        elif key == "unsafeFixes":
+            if isinstance(value, bool):
+                values["unsafe_fixes"] = value
+            else:
+                bad(key, "true or false")
+        elif key == "logLevel":
+            if isinstance(value, str) and value.lower() in LOG_LEVELS:
+                values["log_level"] = value.lower()
+            else:
+                bad(key, "one of " + ", ".join(LOG_LEVELS))
+        elif key == "validation":
+            if isinstance(value, Mapping):
+                values["validation"] = _validation(value, source, warnings)
+            else:
+                bad(key, "a table")
+        else:
+            logger.debug("%s: ignoring unknown setting tfmend.%s", source, key)
+    return EditorSettings(**values), warnings
+
+
+def _strings(value: object, *, allow_single: bool = True) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        if not allow_single:
+            return None
+        return (value,) if value else ()
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(item for item in value if item)
+    return None
+
+
+def _validation(raw: Mapping[str, Any], source: str, warnings: list[str]) -> ValidationOptions:
+    options = ValidationOptions()
+
+    def bad(key: str, expected: str) -> None:
+        warnings.append(
+            f"{source}: tfmend.validation.{key}: expected {expected}, got "
+            f"{raw[key]!r}; using the default"
+        )
+
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if key in ("enable", "importCheck", "gpu"):
+            if not isinstance(value, bool):
+                bad(key, "true or false")
+            elif key == "enable":
+                options = replace(options, enable=value)
+            elif key == "importCheck":
+                options = replace(options, import_check=value)
+            else:
+                options = replace(options, gpu=value)
+        elif key == "timeout":
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                options = replace(options, timeout=float(value))
+            else:
+                bad(key, "a positive number of seconds")
+        elif key == "memoryMb":
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                options = replace(options, memory_mb=value or None)
+            else:
+                bad(key, "a whole number of megabytes (0: no limit)")
+        elif key == "command":
+            if isinstance(value, str):
+                options = replace(options, command=value.strip() or None)
+            elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+                options = replace(options, command=shlex.join(value) if value else None)
+            else:
+                bad(key, "a command line")
+        else:
+            logger.debug("%s: ignoring unknown setting tfmend.validation.%s", source, key)
+    return options
+
+
+def apply(editor: EditorSettings, base: Settings, folder: Path | None) -> Settings:
+    """Editor settings over settings from pyproject.toml (or the defaults)."""
+    settings = base
+    if editor.select is not None:
+        settings = replace(settings, select=editor.select)
+    if editor.ignore is not None:
+        settings = replace(settings, ignore=editor.ignore)
+    if editor.extend_rules:
+        anchor = folder or base.root or Path.cwd()
+        extra = tuple((anchor / Path(p).expanduser()).resolve() for p in editor.extend_rules)
+        settings = replace(
+            settings, extend_rules=tuple(dict.fromkeys((*settings.extend_rules, *extra)))
+        )
+    if editor.unsafe_fixes is not None:
+        settings = replace(settings, unsafe_fixes=editor.unsafe_fixes)
+    if editor.interpreter:
+        settings = replace(settings, python=editor.interpreter[0])
+    return settings
+
+
+async def fetch_configuration(ls: TfmendServer) -> None:
+    """Ask the client for section "tfmend" of every workspace folder (and the global scope)."""
+    if not ls.client_supports("workspace.configuration"):
+        return
+    scopes: list[str | None] = [None, *ls.engines.folders]
+    items = [types.ConfigurationItem(scope_uri=scope, section=SECTION) for scope in scopes]
+    try:
+        answer = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
+    except Exception as exc:  # a client that fails the request leaves the settings as they are
+        logger.warning("workspace/configuration failed: %s", exc)
+        return
+    for scope, raw in zip(scopes, answer or [], strict=False):
+        ls.engines.client_settings[scope] = section(raw) if raw is not None else {}
+
+
+def register(server: TfmendServer) -> None:
+    """Register the configuration change handler."""
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: TfmendServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        if ls.client_supports("workspace.configuration"):
+            await fetch_configuration(ls)
+        elif isinstance(params.settings, Mapping) and params.settings:
+            ls.engines.client_settings[None] = section(params.settings)
+        logger.info("settings changed: checking again")
+        await ls.reload()

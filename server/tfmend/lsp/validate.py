@@ -1,0 +1,186 @@
+"""Validating fixes against real TensorFlow for tfmend.validateFix: tfmend.validation's Validator
+on a thread of its own, progress as $/progress, the summary as window/showMessage."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lsprotocol import types
+
+from tfmend.engine import Engine
+from tfmend.lsp.documents import Unit, uri_path
+from tfmend.lsp.worker import INTERACTIVE
+from tfmend.project import JediProject
+
+if TYPE_CHECKING:
+    from tfmend.analysis import ParsedModule, ResolvedName
+    from tfmend.bindings import Chain, ImportBinding
+    from tfmend.lsp.base import TfmendServer
+    from tfmend.validation import Validator
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _OnAnalysisThread(JediProject):
+    """The project resolver of an engine used off the analysis thread: jedi still runs there."""
+
+    def __init__(self, inner: JediProject, run: Callable[[Callable[[], Any]], Any]) -> None:
+        super().__init__(inner.root)
+        self._inner = inner
+        self._run = run
+
+    def resolve(
+        self, module: ParsedModule, chain: Chain, imported: ImportBinding
+    ) -> ResolvedName | None:
+        result: ResolvedName | None = self._run(
+            lambda: self._inner.resolve(module, chain, imported)
+        )
+        return result
+
+    def invalidate(self, path: Path | None = None) -> set[Path]:
+        result: set[Path] = self._run(lambda: self._inner.invalidate(path))
+        return result
+
+
+class ValidationRunner:
+    """Runs tfmend.validation's Validator on a thread of its own, one validation at a time."""
+
+    def __init__(self, ls: TfmendServer) -> None:
+        self.ls = ls
+        self._validator: Validator | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    def enabled_for(self, unit: Unit) -> bool:
+        """Whether to offer "Validate this fix" for a unit's findings."""
+        return unit.path is not None and self.ls.engines.editor_for(unit.path).validation.enable
+
+    def close(self) -> None:
+        """Stop the validation worker process (without waiting for a validation under way)."""
+        validator = self._validator
+        if validator is not None:
+            # close() waits for a running validation: let it do so off the event loop.
+            threading.Thread(
+                target=validator.close, name="tfmend-validation-close", daemon=True
+            ).start()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _on_worker(self, run: Callable[[], T]) -> T:
+        async def submit() -> T:
+            return await self.ls.worker.submit(run, INTERACTIVE)
+
+        return asyncio.run_coroutine_threadsafe(submit(), self.ls.loop).result(timeout=120)
+
+    async def validate(self, uri: str, client_range: types.Range | None) -> dict[str, Any]:
+        """Validate the fixes in a range of a document (all of it without a range)."""
+        from tfmend.validation import ValidationSettings, Validator
+
+        unit = self.ls.store.unit_of(uri)
+        path = unit.path if unit is not None else uri_path(uri)
+        doc = self.ls.store.docs.get(uri)
+        if path is None or not path.is_file():
+            return self._error(uri, "validation needs a file saved on disk")
+        options = self.ls.engines.editor_for(path).validation
+        if not options.enable:
+            return self._error(str(path), "validation is turned off (tfmend.validation.enable)")
+        text = doc.text if doc is not None and doc.notebook is None else None
+        line_range = None
+        if client_range is not None:
+            offset = 0
+            if unit is not None and unit.notebook:
+                analysis = await self.ls.checker.current(unit)
+                if analysis is not None and uri in unit.members:
+                    offset = analysis.starts[unit.members.index(uri)]
+            line_range = (client_range.start.line + offset, client_range.end.line + offset)
+        engines = self.ls.engines
+        shared = await self.ls.worker.submit(lambda: engines.engine_for(path), INTERACTIVE)
+        project = shared.project
+        engine = Engine(
+            shared.settings,
+            catalog=shared.catalog,
+            project=_OnAnalysisThread(project, self._on_worker) if project else None,
+        )
+        settings = ValidationSettings(
+            python=(engines.editor_for(path).interpreter or (None,))[0] or shared.settings.python,
+            timeout=options.timeout,
+            memory_mb=options.memory_mb,
+            import_check=options.import_check,
+            command=options.command,
+            gpu=options.gpu,
+        )
+        if self._validator is None:
+            self._validator = Validator(settings)
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="tfmend-validation")
+        validator = self._validator
+        assert self._executor is not None
+        from tfmend.lsp.workspace import Progress
+
+        progress = await Progress.start(self.ls, "tfmend: validating the fix", 0)
+        loop = self.ls.loop
+
+        def say(message: str) -> None:
+            loop.call_soon_threadsafe(progress.message, message)
+
+        def run() -> dict[str, Any]:
+            validator.configure(settings)
+            validator.engine = engine
+            return validator.validate(
+                path,
+                text,
+                line_range,
+                progress=say,
+                unsafe=True if line_range is not None else None,
+            )
+
+        try:
+            result = await loop.run_in_executor(self._executor, run)
+        except Exception as exc:  # the validator failed outright: report, keep serving
+            logger.exception("validating %s failed", path)
+            result = {"status": "error", "file": str(path), "message": repr(exc), "checks": []}
+        finally:
+            progress.end("done")
+        self._summarize(result)
+        return result
+
+    def _error(self, file: str, message: str) -> dict[str, Any]:
+        result = {"status": "error", "file": file, "message": message, "checks": []}
+        self._summarize(result)
+        return result
+
+    def _summarize(self, result: dict[str, Any]) -> None:
+        name = Path(str(result.get("file", ""))).name
+        checks = result.get("checks") or []
+        status = result.get("status")
+        if status == "passed":
+            versions = ", ".join(
+                f"{package} {result[key]}"
+                for key, package in (("tensorflow", "TensorFlow"), ("keras", "Keras"))
+                if result.get(key)
+            )
+            where = f" with {versions}" if versions else ""
+            self.ls.show_message(
+                f"tfmend: the fix in {name} passed validation ({len(checks)} checks{where}).",
+                types.MessageType.Info,
+            )
+        elif status == "failed":
+            failed = [
+                f"{check.get('rule') or check.get('kind')}: "
+                f"{str(check.get('detail', '')).splitlines()[0] if check.get('detail') else ''}"
+                for check in checks
+                if check.get("status") == "failed"
+            ]
+            self.ls.show_message(
+                f"tfmend: the fix in {name} failed validation: " + "; ".join(failed),
+                types.MessageType.Warning,
+            )
+        else:
+            self.ls.show_message(
+                f"tfmend: cannot validate {name}: {result.get('message')}", types.MessageType.Error
+            )

@@ -1,0 +1,116 @@
+"""Diagnostics: codes, ranges, severities, tags, links and related imports, in every encoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp.harness import CLIENTS, TestClient, capabilities_for, rng, start
+from tfmend.catalog import builtin_catalog, docs_url
+
+SOURCE = """\
+from keras import backend as K
+
+y = K.old_mean(x, axis=1)
+t = K.old_floatx()
+s = K.old_session()
+e = K.old_epsilon
+"""
+
+
+def expected(uri: str) -> list[types.Diagnostic]:
+    """What SOURCE shows (ASCII: the same columns in every encoding)."""
+    # Received sequences are tuples.
+    related = (
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=rng(0, 18, 0, 30)),
+            message="`K` is bound here: from keras import backend as K",
+        ),
+    )
+
+    def one(
+        where: tuple[int, int],
+        code: str,
+        severity: types.DiagnosticSeverity,
+        message: str,
+        fix: str,
+    ) -> types.Diagnostic:
+        line, end = where
+        return types.Diagnostic(
+            range=rng(line, 4, line, end),
+            message=message,
+            severity=severity,
+            code=code,
+            code_description=types.CodeDescription(href=docs_url(code)),
+            source="tfmend",
+            tags=(types.DiagnosticTag.Deprecated,),
+            related_information=related,
+            data={"fix": fix},
+        )
+
+    return [
+        one(
+            (2, 14),
+            "TFM4901",
+            types.DiagnosticSeverity.Error,
+            "`K.old_mean` (keras.backend.old_mean) is gone; use `keras.ops.mean`",
+            "safe",
+        ),
+        one(
+            (3, 16),
+            "TFM4902",
+            types.DiagnosticSeverity.Warning,
+            "`K.old_floatx` is gone; use `keras.config.floatx`",
+            "unsafe",
+        ),
+        one(
+            (4, 17),
+            "TFM4903",
+            types.DiagnosticSeverity.Information,
+            "`K.old_session` has no replacement",
+            "none",
+        ),
+        one(
+            (5, 17),
+            "TFM4904",
+            types.DiagnosticSeverity.Hint,
+            "`K.old_epsilon` is deprecated",
+            "safe",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", CLIENTS)
+async def test_open_document_diagnostics(
+    client: TestClient, workspace_root: Path, name: str
+) -> None:
+    session = await start(client, workspace_root, capabilities_for(name))
+    uri = session.open("model.py", SOURCE)
+    found = await session.diagnostics(uri, version=1)
+    assert found == expected(uri)
+
+
+async def test_builtin_rule_is_reported(client: TestClient, workspace_root: Path) -> None:
+    session = await start(client, workspace_root)
+    uri = session.open("builtin.py", "from keras import backend as K\ny = K.mean(x)\n")
+    rule = builtin_catalog().by_code["TFM401"]
+    [found] = await session.diagnostics(uri, version=1)
+    assert found.code == "TFM401"
+    assert found.range == rng(1, 4, 1, 10)
+    assert found.message == rule.render_message("K.mean", "keras.backend.mean")
+
+
+async def test_change_updates_diagnostics(client: TestClient, workspace_root: Path) -> None:
+    session = await start(client, workspace_root)
+    uri = session.open("model.py", SOURCE)
+    assert len(await session.diagnostics(uri, version=1)) == 4
+    # Delete the line `t = K.old_floatx()`; the findings below it move up one line.
+    version = session.change(uri, [(rng(3, 0, 4, 0), "")])
+    found = await session.diagnostics(uri, version=version)
+    assert [(d.code, d.range) for d in found] == [
+        ("TFM4901", rng(2, 4, 2, 14)),
+        ("TFM4903", rng(3, 4, 3, 17)),
+        ("TFM4904", rng(4, 4, 4, 17)),
+    ]
