@@ -274,3 +274,13 @@ def test_many_files_in_parallel_match_one_process(tmp_path: Path, tfmend: Run) -
     serial = tfmend("check", *TEST_ARGS, "--format", "json", "--jobs", "1", ".", cwd=tmp_path)
     assert json.loads(parallel.stdout) == json.loads(serial.stdout)
     assert len(json.loads(serial.stdout)) == 40
+
+
+def test_deeply_nested_code_is_reported_not_fatal(tmp_path: Path, tfmend: Run) -> None:
+    write(tmp_path, {"deep.py": "x = " + "1 + " * 50000 + "1\n",
+                     "model.py": "import keras.backend as K\ny = K.mean(x)\n"})  # fmt: skip
+    result = tfmend("check", *TEST_ARGS, "--select", "TFM9", ".", cwd=tmp_path)
+    assert result.stdout.splitlines()[0].startswith(
+        "deep.py:1:1: TFM903 The file is too deeply nested to analyse"
+    )
+    assert result.stdout.splitlines()[1].startswith("model.py:2:5: TFM9901 ")

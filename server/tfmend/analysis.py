@@ -50,7 +50,9 @@ class ParsedModule:
     def __init__(self, text: str, path: Path | None = None) -> None:
         self.text = text
         self.path = path
-        self.tree = ast.parse(text, filename=str(path) if path else "<unknown>")
+        # Not the real path: CPython would read the error line from the file on disk, which
+        # differs from an editor's unsaved text, to place SyntaxError.offset.
+        self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
         self.lines = LineIndex(text)
 
     @cached_property

@@ -108,6 +108,10 @@ class Engine:
             return syntax_finding(exc, text)
         except ValueError as exc:  # source with NUL characters
             return file_finding(UNDECODABLE.code, f"Cannot parse: {exc}")
+        except (RecursionError, MemoryError) as exc:  # expressions nested too deeply to parse
+            return file_finding(
+                RULE_CRASHED.code, f"The file is too deeply nested to analyse: {exc!r}"
+            )
 
     def check_text(self, text: str, path: Path | None = None) -> list[Finding]:
         """Findings for Python source text, filtered by the settings."""
@@ -139,7 +143,7 @@ class Engine:
 
         try:
             ast.parse(text)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return FixResult(text)
         return self.fixer.fix(text, path, chosen, unsafe=allow_unsafe, single_pass=single_pass)
 

@@ -61,12 +61,6 @@ async def test_findings_stay_while_a_line_is_half_typed(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: ParsedModule passes the file's path to ast.parse, and CPython then reads "
-    "the error line from the file on disk (the saved text, not the edited one) to compute "
-    "SyntaxError.offset",
-)
 async def test_syntax_error_column_while_the_file_on_disk_differs(
     client: TestClient, workspace_root: Path
 ) -> None:
