@@ -366,3 +366,8 @@ def test_call_conditions_and_leading_positional_arguments() -> None:
     rules = load_rules_file(path)
     engine = Engine(catalog=engine.catalog.with_rules(rules))
     assert [str(f) for rule in rules for f in check_rule(engine, rule)] == []
+
+
+def test_long_expressions_do_not_exhaust_the_walk(engine: Engine) -> None:
+    code = "import keras.backend as K\ny = K.mean(x) + " + " + ".join(["1"] * 2000) + "\n"
+    assert _mean_lines(engine, code) == [2]

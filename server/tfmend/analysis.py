@@ -54,6 +54,7 @@ class ParsedModule:
         # differs from an editor's unsaved text, to place SyntaxError.offset.
         self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
         self.lines = LineIndex(text)
+        self._origins: dict[int, Origin] = {}
 
     @cached_property
     def bindings(self) -> FileBindings:
@@ -73,6 +74,14 @@ class ParsedModule:
         start = self.lines.offset(span.start.line, span.start.column)
         end = self.lines.offset(span.end.line, span.end.column)
         return self.text[start:end]
+
+    def origin(self, imported: ImportBinding) -> Origin:
+        """Where an import binding of this module is (computed once per binding)."""
+        found = self._origins.get(id(imported))
+        if found is None:
+            found = Origin(None, self.span(imported.alias), self.segment(imported.statement))
+            self._origins[id(imported)] = found
+        return found
 
     def ignored_codes(self, line: int) -> set[str] | None:
         """Codes ignored on a line by `# tfmend: ignore[...]`; an empty set means all."""
@@ -121,6 +130,13 @@ class Analyzer:
         self.catalog = catalog
         self.target = target
         self.project = project
+        self._canonical_names: dict[str, list[str]] = {}
+        # Decided once: whether each rule applies to the target versions.
+        self._applicable = {
+            api: applicable
+            for api, rules in catalog.by_api.items()
+            if (applicable := [r for r in rules if rule_applies(r, target)])
+        }
         self.surface = surface if surface is not None and surface.available else None
         """The installed API surface: names missing from it are findings; names present in it
         are not reported as removed."""
@@ -170,17 +186,22 @@ class Analyzer:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
         return next(self.matches(qualname, attributes, floor), None)
 
+    def _canonical(self, name: str) -> list[str]:
+        """canonical_names for the target, remembered (names repeat across a file's uses)."""
+        found = self._canonical_names.get(name)
+        if found is None:
+            found = self._canonical_names[name] = canonical_names(name, self.target)
+        return found
+
     def matches(self, qualname: str, attributes: list[str], floor: int = 0) -> Iterator[_Match]:
         """Every prefix that a rule names, longest first."""
         for index in range(len(attributes), floor - 1, -1):
             name = ".".join([qualname, *attributes[:index]])
-            for candidate in canonical_names(name, self.target):
-                rules = self.catalog.by_api.get(candidate)
-                if rules:
-                    applicable = [r for r in rules if rule_applies(r, self.target)]
-                    if applicable:
-                        yield _Match(applicable, candidate, index)
-                        break
+            for candidate in self._canonical(name):
+                applicable = self._applicable.get(candidate)
+                if applicable:
+                    yield _Match(applicable, candidate, index)
+                    break
 
     def _base_names(
         self, module: ParsedModule, chain: Chain, imported: ImportBinding, via: tuple[str, ...]
@@ -269,7 +290,7 @@ class Analyzer:
         safety, note = site_fix(rule, module, node)
         name = module.segment(node)
         if origin is None:
-            origin = Origin(None, module.span(imported.alias), module.segment(imported.statement))
+            origin = module.origin(imported)
         return Finding(
             code=rule.code,
             message=rule.render_message(name, api),

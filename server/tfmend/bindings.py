@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 """Top-level packages whose names tfmend reasons about."""
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_LEAVES = frozenset(
+    kind
+    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    for kind in base.__subclasses__()
+)
+"""Node types without children that matter to the walk."""
 _MAX_ALIAS_DEPTH = 4
 _LATE = 1 << 30
 """Group of bindings made by `global` statements inside functions: visible after module load."""
@@ -75,27 +82,23 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
 
-@dataclass(eq=False)
 class Chain:
     """A use of a name and its attribute chain: `K.tensorflow_backend._get_available_gpus`."""
 
-    nodes: list[ast.Name | ast.Attribute]
-    """The base name, then each attribute from the inside out."""
-    scope: Scope
-    group: int
-    """Index of the statement of its scope's body the use is in."""
+    __slots__ = ("attributes", "base", "group", "nodes", "scope")
 
-    @property
-    def base(self) -> str:
+    def __init__(
+        self, nodes: list[ast.Name | ast.Attribute], scope: Scope, group: int, base: str
+    ) -> None:
+        self.nodes = nodes
+        """The base name, then each attribute from the inside out."""
+        self.scope = scope
+        self.group = group
+        """Index of the statement of its scope's body the use is in."""
+        self.base = base
         """The base name."""
-        node = self.nodes[0]
-        assert isinstance(node, ast.Name)
-        return node.id
-
-    @property
-    def attributes(self) -> list[str]:
+        self.attributes: list[str] = [n.attr for n in nodes[1:] if isinstance(n, ast.Attribute)]
         """The attribute names after the base."""
-        return [n.attr for n in self.nodes[1:] if isinstance(n, ast.Attribute)]
 
 
 @dataclass
@@ -259,6 +262,7 @@ class _Walker:
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
+        self.dispatch: dict[type[ast.AST], Callable[[Any], None]] = {}
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
@@ -273,15 +277,24 @@ class _Walker:
         return _ScopeContext(self, scope)
 
     def visit(self, node: ast.AST) -> None:
-        method = getattr(self, f"visit_{type(node).__name__}", None)
-        if method is not None:
-            method(node)
-        else:
-            self.generic(node)
+        kind = type(node)
+        method = self.dispatch.get(kind)
+        if method is None:
+            method = getattr(self, f"visit_{kind.__name__}", None) or self.generic
+            self.dispatch[kind] = method
+        method(node)
 
     def generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.visit(child)
+        # ast.iter_child_nodes, without its generator and with leaf nodes (contexts, operators)
+        # skipped: this loop runs for every node of the file.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                self.visit(value)
 
     def visit_list(self, nodes: list[ast.expr] | list[ast.stmt]) -> None:
         for node in nodes:
@@ -324,7 +337,7 @@ class _Walker:
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
-            self.out.chains.append(Chain([node], self.scope, self.group))
+            self.out.chains.append(Chain([node], self.scope, self.group, node.id))
         else:
             self.bind(node.id)
 
@@ -337,7 +350,7 @@ class _Walker:
         if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load):
             nodes.append(current)
             nodes.reverse()
-            self.out.chains.append(Chain(nodes, self.scope, self.group))
+            self.out.chains.append(Chain(nodes, self.scope, self.group, current.id))
         else:
             self.visit(current)
 
@@ -347,6 +360,18 @@ class _Walker:
             self.bind(node.targets[0].id, value=node.value)
         else:
             self.visit_list(node.targets)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        # Long `a + b + c + ...` chains nest to the left: walk that spine in a loop, not by
+        # recursion, so generated code with hundreds of terms does not exhaust the stack.
+        rights: list[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp):
+            rights.append(current.right)
+            current = current.left
+        self.visit(current)
+        for right in reversed(rights):
+            self.visit(right)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.out.calls[id(node.func)] = node

@@ -73,6 +73,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.ascii = text.isascii()
         self.starts = [0]
         self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
 
@@ -96,6 +97,8 @@ class LineIndex:
     def from_ast(self, lineno: int, col_offset: int) -> tuple[int, int]:
         """(0-based line, code point column) from ast's 1-based line and UTF-8 byte column."""
         line = lineno - 1
+        if self.ascii:
+            return line, col_offset
         text = self.line_text(line)
         if text.isascii():
             return line, col_offset

@@ -50,6 +50,21 @@ class TfmendServer(LanguageServer):
         self._worker: Worker | None = None
 
     # -- shared helpers --------------------------------------------------------------------------
+    def publish_diagnostics(
+        self, uri: str, version: int | None, diagnostics: list[dict[str, Any]]
+    ) -> None:
+        """textDocument/publishDiagnostics, with diagnostics already in JSON form."""
+        params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+        if version is not None:
+            params["version"] = version
+        message = {
+            "jsonrpc": "2.0",
+            "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            "params": params,
+        }
+        # A plain dict: json.dumps writes it without pygls's cattrs hook.
+        self.protocol._send_data(message)
+
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         """The event loop the server runs on."""

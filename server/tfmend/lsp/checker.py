@@ -9,7 +9,7 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -17,7 +17,15 @@ from pygls.workspace import PositionCodec
 
 from tfmend.engine import Engine, file_finding
 from tfmend.findings import Finding, Position, Span
-from tfmend.lsp.convert import Lines, Related, diagnostic, related_message
+from tfmend.lsp.convert import (
+    Lines,
+    Related,
+    diagnostic,
+    diagnostic_json,
+    lines_of,
+    range_json,
+    related_message,
+)
 from tfmend.lsp.documents import Origin, Shown, Snapshot, TextDoc, Unit
 from tfmend.lsp.worker import EDITING, INTERACTIVE
 from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR
@@ -30,8 +38,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE = 0.02
-"""Seconds to wait after an edit before checking: lets a burst of keystrokes coalesce."""
+DEBOUNCE = 0.005
+"""Seconds to wait after an edit before checking: changes sent together coalesce (a newer
+version also makes the result of an older, already running check be dropped)."""
 MAX_CHARS = 2_000_000
 """Documents longer than this are not checked (about 50,000 lines)."""
 
@@ -153,7 +162,7 @@ class Placer:
 
 def diagnostics_of(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[types.Diagnostic]:
     """The diagnostics of what a document shows, in the client's encoding."""
-    lines = Lines(doc.text)
+    lines = lines_of(doc.text)
     out = []
     for item in items:
         related = None
@@ -164,13 +173,43 @@ def diagnostics_of(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[t
             elif origin.span is not None:
                 owner = ls.store.docs.get(origin.uri)
                 origin_lines = (
-                    lines if origin.uri == doc.uri or owner is None else Lines(owner.text)
+                    lines if origin.uri == doc.uri or owner is None else lines_of(owner.text)
                 )
                 related = Related(
                     origin.uri, origin_lines.range_to_client(ls.codec, origin.span), origin.message
                 )
         out.append(diagnostic(item.finding, lines.range_to_client(ls.codec, item.span), related))
     return out
+
+
+def diagnostics_json(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[dict[str, Any]]:
+    """What `diagnostics_of` gives, as LSP JSON (for pushing without cattrs)."""
+    lines = lines_of(doc.text)
+    related_of: dict[int, dict[str, Any] | None] = {}
+    out = []
+    for item in items:
+        origin = item.origin
+        related = None
+        if origin is not None:
+            if id(origin) not in related_of:
+                related_of[id(origin)] = _related_json(ls, doc, lines, origin)
+            related = related_of[id(origin)]
+        out.append(diagnostic_json(item.finding, range_json(lines, ls.codec, item.span), related))
+    return out
+
+
+def _related_json(ls: TfmendServer, doc: TextDoc, lines: Lines, origin: Origin) -> dict[str, Any]:
+    if origin.range is not None:
+        range_ = {
+            "start": {"line": origin.range.start.line, "character": origin.range.start.character},
+            "end": {"line": origin.range.end.line, "character": origin.range.end.character},
+        }
+    else:
+        assert origin.span is not None
+        owner = ls.store.docs.get(origin.uri)
+        origin_lines = lines if origin.uri == doc.uri or owner is None else lines_of(owner.text)
+        range_ = range_json(origin_lines, ls.codec, origin.span)
+    return {"location": {"uri": origin.uri, "range": range_}, "message": origin.message}
 
 
 @dataclass
@@ -307,10 +346,6 @@ class Checker:
             doc = self.ls.store.docs.get(uri)
             if doc is None:
                 continue
-            self.ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(
-                    uri=uri,
-                    version=doc.version,
-                    diagnostics=diagnostics_of(self.ls, doc, self.shown(doc)),
-                )
+            self.ls.publish_diagnostics(
+                uri, doc.version, diagnostics_json(self.ls, doc, self.shown(doc))
             )

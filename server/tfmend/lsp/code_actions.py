@@ -16,7 +16,7 @@ from lsprotocol import types
 
 from tfmend.findings import Finding, Position, Span
 from tfmend.fixes import FixError
-from tfmend.lsp.convert import Lines, text_edits
+from tfmend.lsp.convert import Lines, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
 from tfmend.lsp.worker import INTERACTIVE
 from tfmend.notebook import NotebookError, split_cells
@@ -124,7 +124,7 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
     doc = ls.store.docs.get(uri)
     if analysis is None or doc is None:
         return []
-    lines = Lines(doc.text)
+    lines = lines_of(doc.text)
     wanted = lines.range_from_client(ls.codec, params.range)
     only = [str(kind) for kind in params.context.only] if params.context.only else None
     unsafe = analysis.engine.settings.unsafe_fixes if analysis.engine is not None else False
@@ -352,7 +352,7 @@ def _workspace_edit(
 
 def ignore_edit(ls: TfmendServer, doc: TextDoc, line: int, code: str) -> types.TextEdit | None:
     """Append `# tfmend: ignore[CODE]` to a line, or add the code to its ignore comment."""
-    lines = Lines(doc.text)
+    lines = lines_of(doc.text)
     if line >= len(lines):
         return None
     text = lines.visible(line)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from lsprotocol import types
 from pygls.workspace import PositionCodec
@@ -20,6 +22,12 @@ SEVERITIES = {
     "hint": types.DiagnosticSeverity.Hint,
 }
 SOURCE = "tfmend"
+
+
+@lru_cache(maxsize=16)
+def lines_of(text: str) -> Lines:
+    """The Lines of a text, shared while the text is unchanged (publish, hover and actions)."""
+    return Lines(text)
 
 
 class Lines:
@@ -61,6 +69,12 @@ class Lines:
 
     def to_client(self, codec: PositionCodec, position: Position) -> types.Position:
         """A code point position in the client's encoding."""
+        line, column = position.line, position.column
+        if 0 <= line < len(self.lines) and column >= 0:
+            line_text = self.lines[line]
+            # The common case, on every diagnostic: an ASCII line, a column inside it.
+            if line_text.isascii() and column <= len(line_text.rstrip("\r\n")):
+                return types.Position(line=line, character=column)
         position = self.clamp(position)
         line_text = self.lines[position.line]
         if line_text.isascii():
@@ -108,12 +122,9 @@ class Related:
 
 def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -> types.Diagnostic:
     """The LSP diagnostic of a finding whose span is already converted to `range_`."""
-    message = finding.message
-    if finding.fix == "none" and finding.fix_note:
-        message = f"{message} (no automatic fix: {finding.fix_note})"
     return types.Diagnostic(
         range=range_,
-        message=message,
+        message=_message(finding),
         severity=SEVERITIES[finding.severity],
         code=finding.code,
         code_description=types.CodeDescription(href=docs_url(finding.code)),
@@ -129,6 +140,47 @@ def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -
         else None,
         data={"fix": finding.fix},
     )
+
+
+def diagnostic_json(
+    finding: Finding, range_: dict[str, Any], related: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The LSP JSON of a finding's diagnostic, built directly as a dict.
+
+    The same diagnostic as `diagnostic`, for pushing: pygls would convert lsprotocol objects with
+    cattrs, ~60 µs a diagnostic, 20 ms on the event loop for a file with 300 findings, on every
+    keystroke.
+    """
+    out: dict[str, Any] = {
+        "range": range_,
+        "message": _message(finding),
+        "severity": int(SEVERITIES[finding.severity]),
+        "code": finding.code,
+        "codeDescription": {"href": docs_url(finding.code)},
+        "source": SOURCE,
+        "data": {"fix": finding.fix},
+    }
+    if finding.deprecated:
+        out["tags"] = [int(types.DiagnosticTag.Deprecated)]
+    if related is not None:
+        out["relatedInformation"] = [related]
+    return out
+
+
+def range_json(lines: Lines, codec: PositionCodec, span: Span) -> dict[str, Any]:
+    """A span as LSP range JSON in the client's encoding."""
+    start = lines.to_client(codec, span.start)
+    end = lines.to_client(codec, span.end)
+    return {
+        "start": {"line": start.line, "character": start.character},
+        "end": {"line": end.line, "character": end.character},
+    }
+
+
+def _message(finding: Finding) -> str:
+    if finding.fix == "none" and finding.fix_note:
+        return f"{finding.message} (no automatic fix: {finding.fix_note})"
+    return finding.message
 
 
 def related_message(finding: Finding, import_text: str) -> str:

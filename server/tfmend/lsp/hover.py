@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from tfmend.catalog import Rule, docs_url
-from tfmend.lsp.convert import Lines
+from tfmend.lsp.convert import lines_of
 
 if TYPE_CHECKING:
     from tfmend.findings import Finding
@@ -54,7 +54,7 @@ def register(server: TfmendServer) -> None:
         doc = ls.store.docs.get(uri)
         if doc is None:
             return None
-        lines = Lines(doc.text)
+        lines = lines_of(doc.text)
         if params.position.line >= len(lines):
             logger.info(
                 "hover on %s: line %d is past the end (%d lines)",

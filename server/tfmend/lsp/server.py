@@ -3,6 +3,7 @@ initialize, initialized, shutdown, exit, $/setTrace and workspace/didChangeWorks
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -14,6 +15,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from tfmend import __version__
+from tfmend.catalog import builtin_catalog
 from tfmend.lsp import (
     code_actions,
     commands,
@@ -160,6 +162,12 @@ def _address(tcp: str) -> tuple[str, int]:
 def run(tcp: str | None, log_level: str) -> int:
     """Serve on stdio (or TCP, for debugging) until `exit`; the process exit code."""
     server = create_server()
+    # Each check allocates a whole syntax tree and frees it by reference counting; the cyclic
+    # collector's full passes over the long-lived catalog and caches only add pauses (10-100 ms
+    # on a 2,000-line file). Freeze what exists now and collect young objects less often.
+    builtin_catalog()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
     server.log_level = log_level
     server.log_handler = logs.configure(server, log_level)
     if tcp:
