@@ -116,6 +116,9 @@ async def test_validate_fix_reports_what_it_cannot_do(
     [shown] = client.messages
     assert shown.type == types.MessageType.Error
     assert shown.message == f"tfmend: cannot validate model.py: {answer['message']}"
+    # The same request with the uri and the range as two arguments (Sublime LSP's form).
+    again = await command(client, "tfmend.validateFix", uri, _json(rng(1, 0)))
+    assert again["message"] == answer["message"]
 
     unsaved = "untitled:Untitled-1"
     answer = await command(client, "tfmend.validateFix", {"uri": unsaved})

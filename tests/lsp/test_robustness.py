@@ -218,7 +218,16 @@ async def test_tcp(workspace_root: Path, tmp_path: Path) -> None:
     port = free_port()
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "tfmend", "serve", "--tcp", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "-m",
+            "tfmend",
+            "serve",
+            "--tcp",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "debug",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=log,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -22,27 +22,30 @@ RELOAD = "tfmend.reload"
 
 
 def _argument(args: tuple[Any, ...]) -> tuple[str | None, types.Range | None]:
-    """The (uri, range) of a command's first argument: a uri, or {"uri", "range"?}."""
+    """The (uri, range) of a command's arguments: `{"uri", "range"?}`, or `uri` then `range`
+    as separate arguments (what clients such as Sublime LSP can substitute)."""
     if not args:
         return None, None
     first = args[0]
     if isinstance(first, str):
-        return first, None
+        return first, _range(args[1]) if len(args) > 1 else None
     if isinstance(first, dict) and isinstance(first.get("uri"), str):
-        raw = first.get("range")
-        if isinstance(raw, dict):
-            try:
-                start, end = raw["start"], raw["end"]
-                return first["uri"], types.Range(
-                    start=types.Position(
-                        line=int(start["line"]), character=int(start["character"])
-                    ),
-                    end=types.Position(line=int(end["line"]), character=int(end["character"])),
-                )
-            except (KeyError, TypeError, ValueError):
-                return first["uri"], None
-        return first["uri"], None
+        return first["uri"], _range(first.get("range"))
     return None, None
+
+
+def _range(raw: Any) -> types.Range | None:
+    """An LSP range from JSON, or None when it is not one."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        start, end = raw["start"], raw["end"]
+        return types.Range(
+            start=types.Position(line=int(start["line"]), character=int(start["character"])),
+            end=types.Position(line=int(end["line"]), character=int(end["character"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def register(server: TfmendServer) -> None:

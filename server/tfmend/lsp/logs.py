@@ -95,8 +95,12 @@ def set_level(ls: TfmendServer, client: ClientHandler, level: str) -> None:
     """Apply a log level (error, warning, info, debug) and the client's trace setting."""
     threshold = LEVELS.get(level, logging.INFO)
     client.threshold = threshold
+    # The client shows window/logMessage; repeating those lines on stderr would show each twice
+    # in editors that also display stderr (VS Code's output channel). stderr keeps warnings,
+    # errors and, at debug level, everything.
+    on_stderr = threshold if threshold <= logging.DEBUG else max(threshold, logging.WARNING)
     for handler in logging.getLogger().handlers:
-        handler.setLevel(threshold)
+        handler.setLevel(on_stderr)
     trace = ls.protocol.trace
     effective = threshold
     if trace == types.TraceValue.Verbose:

@@ -274,7 +274,10 @@ class Progress:
             return cls(ls, None, total)
         token = f"tfmend-{uuid.uuid4()}"
         try:
-            await ls.work_done_progress.create_async(token)
+            # Shielded: if this check is cancelled (a newer one starts, as when Neovim sends its
+            # settings right after `initialized`), the client's answer must still find a live
+            # future, or pygls reports the cancelled one to the user as a server error.
+            await asyncio.shield(ls.work_done_progress.create_async(token))
         except Exception as exc:  # the client refused: work without progress
             logger.debug("window/workDoneProgress/create failed: %s", exc)
             return cls(ls, None, total)
