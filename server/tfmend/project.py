@@ -19,9 +19,9 @@ _MAX_HOPS = 8
 
 @dataclass
 class _Landed:
-    """A module file read once per modification time."""
+    """A module file read once per version: its modification time, or its unsaved text."""
 
-    mtime: float
+    version: object
     module: ParsedModule | None
 
 
@@ -57,6 +57,8 @@ class JediProject:
         self._landings: dict[tuple[Any, ...], tuple[_Landing | None, set[Path]]] = {}
         self._scripts: dict[tuple[Path, int], Any] = {}
         self._local_tops: dict[str, bool] = {}
+        self._overlay: dict[Path, str] = {}
+        """Unsaved editor text of project files, by path."""
         self._stems: set[str] | None = None
         self._project: Any = None
         self._environment: Any = None
@@ -336,21 +338,41 @@ class JediProject:
             return None
         return landing
 
+    def set_text(self, path: Path, text: str | None) -> set[Path]:
+        """Resolve through an editor's unsaved text of `path` (None: its file on disk again).
+
+        Returns the files whose resolutions went through it: they need checking again.
+        """
+        path = path.resolve()
+        with self._lock:
+            if text is None:
+                self._overlay.pop(path, None)
+            else:
+                self._overlay[path] = text
+        return self.invalidate(path)
+
     def _module(self, path: Path) -> ParsedModule | None:
-        try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            return None
+        text = self._overlay.get(path)
+        version: object
+        if text is not None:
+            version = ("unsaved", hash(text))
+        else:
+            try:
+                version = path.stat().st_mtime
+            except OSError:
+                return None
         cached = self._files.get(path)
-        if cached is not None and cached.mtime == mtime:
+        if cached is not None and cached.version == version:
             return cached.module
         try:
             from tfmend.sourcetext import decode_source
 
-            module: ParsedModule | None = ParsedModule(decode_source(path.read_bytes()).text, path)
+            if text is None:
+                text = decode_source(path.read_bytes()).text
+            module: ParsedModule | None = ParsedModule(text, path)
         except Exception:  # an unreadable or broken exporting file resolves nothing
             module = None
-        self._files[path] = _Landed(mtime, module)
+        self._files[path] = _Landed(version, module)
         return module
 
 

@@ -120,6 +120,20 @@ async def test_saving_an_exporter_rechecks_open_importers(
     assert [d.code for d in found] == ["TFM4901"]
 
 
+async def test_unsaved_edits_of_an_exporter_reach_its_importers(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    session.write("utils.py", "import tf_keras.backend as K\n")
+    utils = session.open("utils.py", "import tf_keras.backend as K\n")
+    uri = session.open("model.py", "from utils import K\ny = K.old_mean(x)\n")
+    assert await session.diagnostics(uri, version=1) == []
+    # Typed, not saved: utils.py on disk still imports tf_keras.
+    session.change(utils, [(rng(0, 0, 0, 28), "from keras import backend as K")])
+    found = await client.wait_for(lambda: client.publishes(uri)[-1].diagnostics)
+    assert [d.code for d in found] == ["TFM4901"]
+
+
 def pulling() -> types.ClientCapabilities:
     """A client that pulls diagnostics and can be asked to pull again."""
     return types.ClientCapabilities(

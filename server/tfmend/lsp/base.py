@@ -40,6 +40,8 @@ class TfmendServer(LanguageServer):
         self.checker = checker.Checker(self)
         self.project = workspace.WorkspaceChecker(self)
         self.validation = validate.ValidationRunner(self)
+        self.settings_ready = False
+        """Whether the editor's settings have been read (checks wait until they are)."""
         self.pull_mode = False
         """Whether the client pulls diagnostics (textDocument/diagnostic) instead of pushes."""
         self.log_level = "info"

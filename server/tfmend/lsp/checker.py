@@ -286,6 +286,10 @@ class Checker:
 
     def _start(self, uri: str, pending: _Pending, priority: int) -> None:
         pending.timer = None
+        if not self.ls.settings_ready:
+            # The editor's settings are on their way (after `initialized`): checking with the
+            # defaults would publish findings that vanish a moment later. recheck_all starts it.
+            return
         unit = self.ls.store.units.get(uri)
         if (
             unit is None

@@ -259,6 +259,9 @@ def register(server: TfmendServer) -> None:
         unit = ls.store.unit_of(uri)
         if unit is not None:
             ls.checker.schedule(unit)
+            if unit.path is not None and not unit.notebook:
+                # Files importing names through this one see its unsaved text too.
+                ls.project.edited(unit.path, doc.text)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: TfmendServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -277,4 +280,6 @@ def register(server: TfmendServer) -> None:
         if unit is None:
             return
         ls.checker.forget(unit)
+        if unit.path is not None and not unit.notebook:
+            ls.project.edited(unit.path, None)
         ls.project.document_closed(unit)

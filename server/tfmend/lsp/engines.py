@@ -147,6 +147,15 @@ class Engines:
             affected |= project.invalidate(path)
         return affected
 
+    def set_text(self, path: Path, text: str | None) -> set[Path]:
+        """Resolve re-exports through an open file's unsaved text (None: its saved file)."""
+        with self._lock:
+            projects = list(self._projects.values())
+        affected: set[Path] = set()
+        for project in projects:
+            affected |= project.set_text(path, text)
+        return affected
+
     def rule_files(self) -> set[Path]:
         """The project rule files in use."""
         with self._lock:

@@ -115,6 +115,7 @@ def _register_lifecycle(server: TfmendServer) -> None:
         await settings.fetch_configuration(ls)
         ls.engines.refresh()
         ls.apply_log_level()
+        ls.settings_ready = True
         if ls.store.units:
             ls.checker.recheck_all()
         await workspace.watch_files(ls)

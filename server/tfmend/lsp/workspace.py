@@ -227,6 +227,21 @@ class WorkspaceChecker:
         if rechecked_open or self._changes != changes:
             await self.ls.refresh_pulled()
 
+    def edited(self, path: Path, text: str | None) -> None:
+        """An open file's unsaved text changed (None: it closed): recheck its importers."""
+        self.ls.loop.create_task(self._edited(path, text))
+
+    async def _edited(self, path: Path, text: str | None) -> None:
+        engines = self.ls.engines
+        affected = await self.ls.worker.submit(lambda: engines.set_text(path, text), INTERACTIVE)
+        for target in sorted(affected - {path.resolve()}):
+            unit = self.ls.store.unit_at(target)
+            if unit is not None:
+                unit.generation += 1
+                self.ls.checker.schedule(unit)
+            elif target.suffix in PYTHON_SUFFIXES and target.exists():
+                await self.check(target, BACKGROUND)
+
     def document_closed(self, unit: Unit) -> None:
         """An open file was closed: show what is on disk, or nothing."""
         path = unit.path
