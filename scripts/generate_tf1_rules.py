@@ -11,8 +11,15 @@ the installed TensorFlow, and turns each API into the rule that fits what happen
 - moved to `tf.compat.v1` (a `replace`, or `compat-v1` when the API needs graph mode);
 - renamed (`replace`, or a `call` template when the argument order changed too);
 - gone, together with the converter's replacement (`manual`, with a successor when one exists);
-- renamed keyword arguments and changed argument order (`keyword`);
-- behaviour changes the converter only warns about (`manual`, TFM7xx).
+- renamed keyword arguments (`keyword`);
+- a changed argument order (`keyword` with `positional` and `keep`: the TF1 positional arguments
+  from the first one that binds differently are passed by keyword; unsafe, since TF 2 code
+  passes them in the new order);
+- removed arguments, for the calls passing them (`when`): deleted by a `call` template where
+  that keeps the behaviour, else the call moves to `tf.compat.v1`; TF1 calls reaching a removed
+  parameter positionally move there too (unsafe when TF 2 takes that many arguments);
+- behaviour changes the converter only warns about (`manual` TFM7xx rules, with `when` where
+  only calls passing some arguments are concerned, or a fix where one keeps the behaviour).
 
 Rules written by hand anywhere else in rules.yaml win: their APIs are skipped here. Codes are
 stable: a rule keeps the code it had in the current file, new rules get fresh codes, and codes
@@ -55,6 +62,12 @@ METHODS = {
     "*.make_initializable_iterator": "tensorflow.data.Dataset.make_initializable_iterator",
 }
 """tf_upgrade_v2's `*.name` entries match any method of that name; tfmend names the class."""
+
+UNCHANGED_METHODS = {
+    "tensorflow.train.Optimizer.minimize": "minimize",
+    "tensorflow.train.Optimizer.compute_gradients": "compute_gradients",
+}
+"""TF1 optimizer methods whose removed argument is kept where tfmend sends the optimizers."""
 
 GRAPH_MODE = frozenset(
     [
@@ -288,6 +301,8 @@ UNNECESSARY = {
     "tensorflow.nn.avg_pool": "`tf.nn.avg_pool` still exists as the N-D pooling op and takes the "
     "TF 1.x positional arguments; only the `value=` keyword needs renaming",
     "tensorflow.space_to_batch_nd": "`tf.space_to_batch_nd` still exists with the same arguments",
+    "tensorflow.nn.space_to_batch": "`tf.nn.space_to_batch` is the same function as "
+    "`tf.space_to_batch` in TF 2.21; only calls passing TF1's `block_size` need changing",
 }
 """Renames tf_upgrade_v2 makes although the old name still works in TF 2.21."""
 
@@ -449,8 +464,6 @@ TRANSFORMER_KEYS = {
 }
 ARGUMENT_TRANSFORMERS = {
     "tensorflow.device": "device-function",
-    "tensorflow.zeros_like": "optimize-argument",
-    "tensorflow.ones_like": "optimize-argument",
     "tensorflow.while_loop": "while-loop-structure",
     "tensorflow.nn.ctc_beam_search_decoder": "ctc-merge-repeated",
     "tensorflow.nn.dilation2d": "morphology-data-format",
@@ -466,11 +479,10 @@ TRANSFORMER_ARGUMENTS = {
 }
 """The argument whose presence makes tf_upgrade_v2 rewrite the call (to `tf.compat.v1`)."""
 ARGUMENT_WARNING_KEYS = {
-    "use_cudnn_on_gpu": "use-cudnn",
-    "colocate_gradients_with_ops": "colocate-gradients",
     "strict": "cond-strict",
     "align_corners": "align-corners",
 }
+"""Notes for removed arguments that the fix keeps through `tf.compat.v1`."""
 
 
 @dataclass(frozen=True)
@@ -545,7 +557,7 @@ NOTES = {
         ),
         Note(
             "initializer-dtype",
-            "info",
+            "error",
             "`{name}` ({api}): TF 2 initializers take no `dtype=` in the constructor",
             "TF1 initializers took `dtype=` when constructed and `partition_info=` when called. "
             "TF 2 "
@@ -652,11 +664,16 @@ NOTES = {
         Note(
             "dropout-keep-prob",
             "warning",
-            "`{name}` ({api}) takes the drop `rate` in TensorFlow 2, not `keep_prob`",
+            "`{name}` ({api}): in TensorFlow 2 the second argument is the drop `rate`, not "
+            "`keep_prob`",
             "TF1's `tf.nn.dropout(x, keep_prob)` kept each element with probability `keep_prob`; "
-            "TF 2's second argument is `rate`, the probability of dropping it. A positional "
-            "second argument written for TF1 silently inverts: write `rate=1 - keep_prob`. Calls "
-            "already passing `rate=` are fine.",
+            "TF 2's second argument is `rate`, the probability of dropping it, so a TF1 call "
+            "passing it positionally silently keeps the complement. The fix passes "
+            "`rate=1 - keep_prob` by keyword, which is what TF1's `dropout` computed (it called "
+            "the TF 2 function with that rate). It is unsafe because `tf.nn.dropout(x, 0.2)` is "
+            "also valid TF 2 code, meaning `rate=0.2`: apply it to code written for TF 1.x only. "
+            "Calls passing `keep_prob=` are fixed by their own rule, calls passing `rate=` are "
+            "fine.",
         ),
         Note(
             "softmax-labels-gradient",
@@ -668,10 +685,14 @@ NOTES = {
         ),
         Note(
             "glimpse-noise",
-            "info",
+            "error",
             "`{name}` ({api}) takes `noise=` instead of `uniform_noise=` in TensorFlow 2",
-            '`uniform_noise=True` is `noise="uniform"` and `uniform_noise=False` is '
-            '`noise="gaussian"`; TF 2 also accepts `noise="zero"`.',
+            'TF 2 replaced `uniform_noise=True`/`False` with `noise="uniform"`/'
+            '`"gaussian"` (and added `"zero"`), and places the window differently when '
+            "`centered=False` or `normalized=False`. The fix moves calls passing "
+            "`uniform_noise=` to `tf.compat.v1.image.extract_glimpse`, which keeps TF1's "
+            "results. To migrate to TF 2 with the default `centered` and `normalized`, write "
+            '`noise="uniform" if uniform_noise else "gaussian"`.',
         ),
         Note(
             "resize-v1-numerics",
@@ -683,20 +704,23 @@ NOTES = {
         ),
         Note(
             "fractional-pool-seed",
-            "info",
-            "`{name}` ({api}) lost `seed2=` and `deterministic=` in TensorFlow 2",
-            "Pass a non-zero `seed=` for reproducible pooling regions; remove `seed2=` and "
-            "`deterministic=`. The TF1 positional order (`deterministic` before `seed`) also "
-            "changed, so pass these by keyword.",
+            "error",
+            "`{name}` ({api}) takes no `deterministic=` or `seed2=` in TensorFlow 2",
+            "TF 2 removed `deterministic=` and `seed2=`: the pooling regions are reproducible "
+            "when `seed=` is non-zero. The fix moves calls passing them to `tf.compat.v1`, which "
+            "keeps the TF1 behaviour; to migrate, delete both and pass a non-zero `seed=` where "
+            "the regions must be reproducible. Calls passing neither behave the same.",
         ),
         Note(
             "name-scope",
-            "info",
+            "error",
             "`{name}` ({api}) takes only a name in TensorFlow 2",
-            "TF 2's `tf.name_scope(name)` has no `default_name=` or `values=` and cannot re-enter "
-            "a scope by passing a scope string ending in `/`. Pass the name (use the old "
-            "`default_name` when `name` was `None`), or use `tf.compat.v1.name_scope` in "
-            "graph-mode code that re-enters scopes.",
+            "TF 2's `tf.name_scope(name)` has no `default_name=` or `values=`, and its name must "
+            "be a string (TF1 took `None` with a `default_name`). The fix moves calls passing "
+            "more than the name to `tf.compat.v1.name_scope`, which keeps the TF1 behaviour; to "
+            "migrate, pass only the name (the old `default_name` when `name` was `None`). Calls "
+            "passing a name alone behave the same in both versions, a name ending in `/` "
+            "re-entering that scope included.",
         ),
         Note(
             "strings-split-ragged",
@@ -731,13 +755,6 @@ NOTES = {
             "those in graph-mode code with `tf.compat.v1.device`.",
         ),
         Note(
-            "optimize-argument",
-            "info",
-            "",
-            "TF 2 dropped `optimize=` and always optimizes; a call passing `optimize=False` "
-            "needs `tf.compat.v1`.",
-        ),
-        Note(
             "while-loop-structure",
             "info",
             "`{name}` ({api}) returns the structure of `loop_vars` in TensorFlow 2",
@@ -761,19 +778,6 @@ NOTES = {
             "`kernel=`, `rates=`), in that order.",
         ),
         Note(
-            "use-cudnn",
-            "info",
-            "",
-            "`use_cudnn_on_gpu=` was removed; TF 2 always uses cuDNN when it can. Delete the "
-            "argument.",
-        ),
-        Note(
-            "colocate-gradients",
-            "info",
-            "",
-            "`colocate_gradients_with_ops=` was removed; TF 2 behaves as if it were `True`.",
-        ),
-        Note(
             "cond-strict",
             "info",
             "",
@@ -784,8 +788,8 @@ NOTES = {
             "align-corners",
             "info",
             "",
-            "`align_corners=` is not supported by TF 2's `tf.image.resize`; use "
-            "`tf.compat.v1.image.resize` when exact TF1 values matter.",
+            "`align_corners=` is not supported by TF 2's `tf.image.resize`; "
+            "`tf.compat.v1.image.resize` keeps it, and TF1's values.",
         ),
         Note(
             "image-resize-v2",
@@ -806,19 +810,11 @@ NOTES = {
         ),
         Note(
             "autograph-arguments",
-            "info",
+            "error",
             "`{name}` ({api}) lost `arg_values=`, `arg_types=` and `indentation=` in TensorFlow 2",
             "TF 2's `tf.autograph.to_code` and `tf.autograph.to_graph` take the function, "
-            "`recursive=` and `experimental_optional_features=`; delete the other arguments.",
-        ),
-        Note(
-            "reordered-arguments",
-            "info",
-            "`{name}` ({api}) takes its later arguments in another order in TensorFlow 2: pass "
-            "them by keyword",
-            "TF 2 reordered the trailing parameters of these functions (the order of each is "
-            "below), so a TF1 call passing them positionally binds them to other parameters. "
-            "Calls passing only the leading arguments, or the rest by keyword, are fine.",
+            "`recursive=` and `experimental_optional_features=`. TF 1.x already ignored "
+            "`arg_values=`, `arg_types=` and `indentation=`, so the fix deletes them.",
         ),
         Note(
             "block-size",
@@ -826,18 +822,12 @@ NOTES = {
             "`{name}` ({api}) takes a `block_shape` list before `paddings` in TensorFlow 2, not a "
             "scalar `block_size`",
             "TF1's `space_to_batch(input, paddings, block_size)` and `batch_to_space(input, crops, "
-            "block_size)` took one integer for square blocks. TF 2's take `block_shape`, a list "
-            "with one entry per spatial dimension, as the second argument: write "
-            "`tf.space_to_batch(x, block_shape=[b, b], paddings=p)`. Renaming `block_size=` to "
-            "`block_shape=` (what `tf_upgrade_v2` does) keeps the scalar and fails with "
-            "`block_shape rank should be 1`.",
-        ),
-        Note(
-            "swapped-arguments",
-            "warning",
-            "`{name}` ({api}) takes its first arguments in a different order in TensorFlow 2",
-            "Positional calls written for TF1 bind to the wrong parameters in TF 2. Pass every "
-            "argument by keyword, using the TF 2 names.",
+            "block_size)` took one integer for square blocks of a 4-D input. TF 2's take "
+            "`block_shape`, a list with one entry per spatial dimension, as the second argument: "
+            "the fix writes `tf.space_to_batch(x, block_shape=[b, b], paddings=p)`, which "
+            "computes what TF1 did. Renaming `block_size=` to `block_shape=` (what `tf_upgrade_v2` "
+            "does) keeps the scalar and fails with `block_shape rank should be 1`. The fix is left "
+            "to you when the block size is an expression it would have to write twice.",
         ),
     )
 }
@@ -850,45 +840,83 @@ CHANGED_ARGUMENTS = {
 }
 """APIs whose renamed argument also changed meaning: a keyword rename would be wrong."""
 
-LATE_ORDER_WARNINGS = frozenset(
-    [
-        "confusion_matrix",
-        "math.confusion_matrix",
-        "nn.crelu",
-        "nn.depth_to_space",
-        "nn.space_to_depth",
-        "io.decode_csv",
-        "io.parse_example",
-        "io.parse_single_example",
-        "io.serialize_sparse",
-        "io.serialize_many_sparse",
-        "sparse.segment_mean",
-        "sparse.segment_sqrt_n",
-        "sparse.segment_sum",
-        "strings.length",
-        "strings.substr",
-        "feature_column.categorical_column_with_vocabulary_file",
-        "image.sample_distorted_bounding_box",
-    ]
-)
-"""Less common APIs (after `tensorflow.`) whose later parameters moved: every use gets a note.
-
-Common ones (`tf.pad`, `tf.transpose`, `tf.shape`, ...) get no such rule: a note on every call
-would bury the real findings. Flagging only calls with enough positional arguments needs a rule
-condition on arguments in the engine.
-"""
-
-SWAPPED_SIGNATURE_NOTES = {
-    "tensorflow.random.poisson": "TF1: `(lam, shape, ...)`; TF 2: `(shape, lam, ...)`.",
-    "tensorflow.nn.in_top_k": "TF1: `(predictions, targets, k)`; TF 2: `(targets, predictions, "
-    "k)`.",
-    "tensorflow.math.in_top_k": "TF1: `(predictions, targets, k)`; TF 2: `(targets, predictions, "
-    "k)`.",
-    "tensorflow.test.assert_equal_graph_def": "TF1: `(actual, expected, checkpoint_v2, "
-    "hash_table_shared_name)`; TF 2: `(expected, actual)`, without the two flags.",
-    "tensorflow.sparse.split": "TF1 required keywords; TF 2 takes `(sp_input, num_split, axis)` "
-    "and renamed `split_dim=` to `axis=`.",
+DROPPED_ARGUMENTS = {
+    "use_cudnn_on_gpu": "`use_cudnn_on_gpu=` only chose the GPU kernel; TF 2 uses cuDNN whenever "
+    "it can.",
+    "colocate_gradients_with_ops": "`colocate_gradients_with_ops=` only placed the gradient ops; "
+    "TF 2 always colocates them with the forward ops.",
+    "optimize": "`optimize=` only chose between a constant and an op computing the same values; "
+    "TF 2 always optimizes.",
+    "validate_indices": "`validate_indices=` was already ignored by TF 1.x.",
+    **dict.fromkeys(
+        ("arg_values", "arg_types", "indentation"),
+        "TF 1.x already ignored these deprecated arguments.",
+    ),
+    "verify_shape": "TF 2's `tf.constant` behaves as TF1's `verify_shape=False`; a TF1 call with "
+    "`verify_shape=True` only ran when the value already had the shape, where both agree "
+    "(`tf_upgrade_v2` renames it to `verify_shape_is_now_always_true=`, which TF 2 rejects).",
 }
+"""Removed TF1 arguments whose removal keeps the behaviour, and why: the fix deletes them."""
+
+ARGUMENT_APIS: dict[str, tuple[str, ...]] = {
+    "tensorflow.name_scope": ("default_name", "values"),
+    "tensorflow.image.extract_glimpse": ("uniform_noise",),
+    "tensorflow.nn.fractional_avg_pool": ("deterministic", "seed2"),
+    "tensorflow.nn.fractional_max_pool": ("deterministic", "seed2"),
+    **dict.fromkeys(
+        (
+            "tensorflow.nn.embedding_lookup",
+            "tensorflow.nn.embedding_lookup_sparse",
+            "tensorflow.nn.nce_loss",
+            "tensorflow.nn.safe_embedding_lookup_sparse",
+            "tensorflow.nn.sampled_softmax_loss",
+        ),
+        ("partition_strategy",),
+    ),
+}
+"""Removed TF1 arguments that tf_upgrade_v2 handles in a transformer or a warning about every
+use, by API; the ones its tables name as removed keywords or argument warnings come on top."""
+
+V1_BEHAVIOUR_ARGUMENTS = {
+    "tensorflow.image.extract_glimpse": (
+        ("centered", "normalized"),
+        3,
+        "TF 2's `tf.image.extract_glimpse` places the window differently from TF1's when "
+        "`centered=False` or `normalized=False` (measured on TF 2.21: the same offsets give other "
+        "pixels); `tf.compat.v1.image.extract_glimpse` keeps the TF1 windows. Calls with the "
+        "defaults agree.",
+    ),
+}
+"""TF 2 arguments that compute something else than in TF1 when passed: (arguments, TF1 index of
+the first, note). Calls passing them are rewritten to `tf.compat.v1` (unsafe: TF 2 code means
+the new behaviour)."""
+
+ARGUMENT_NOTE_KEYS = {
+    "tensorflow.name_scope": "name-scope",
+    "tensorflow.image.extract_glimpse": "glimpse-noise",
+    "tensorflow.nn.fractional_avg_pool": "fractional-pool-seed",
+    "tensorflow.nn.fractional_max_pool": "fractional-pool-seed",
+    "tensorflow.autograph.to_code": "autograph-arguments",
+    "tensorflow.autograph.to_graph": "autograph-arguments",
+}
+"""APIs whose argument rule is the TFM7xx rule of a note (it keeps that rule's name and code)."""
+
+WHEN_NOTES: dict[str, dict[str, Any]] = {"initializer-dtype": {"keywords": ["dtype"]}}
+"""Behaviour notes that only concern calls passing some arguments: their rules' `when`."""
+
+ARGUMENT_KEYS = frozenset(
+    {
+        "dropout-keep-prob",
+        "fractional-pool-seed",
+        "glimpse-noise",
+        "name-scope",
+        "autograph-arguments",
+        "block-size",
+    }
+)
+"""Notes told by the argument rules of their APIs, not by a rule on every use."""
+
+DROPOUT = "tensorflow.nn.dropout"
 
 
 # --- reading the installed TensorFlow ---------------------------------------------------------
@@ -900,9 +928,9 @@ class Installed:
     def __init__(self) -> None:
         os.environ.pop("TF_USE_LEGACY_KERAS", None)
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import keras
+        import keras  # type: ignore[import-untyped]
         import numpy
-        import tensorflow
+        import tensorflow  # type: ignore[import-untyped]
 
         tensorflow.get_logger().setLevel("ERROR")
         self.roots = {"tensorflow": tensorflow, "keras": keras, "numpy": numpy}
@@ -938,7 +966,7 @@ class Installed:
 
     def parameters(self, qualname: str) -> list[tuple[str, bool]] | None:
         """Positional-or-keyword parameters as (name, has a default), or None when unknown."""
-        from tensorflow.python.util import tf_inspect
+        from tensorflow.python.util import tf_inspect  # type: ignore[import-untyped]
 
         obj = self.resolve(qualname)
         if obj is None:
@@ -1019,7 +1047,10 @@ def target_name(name: str) -> str:
 
 def read_tables() -> dict[str, Entry]:
     """All APIs named by the installed TFAPIChangeSpec, by qualified name."""
-    from tensorflow.tools.compatibility import module_deprecations_v2, tf_upgrade_v2
+    from tensorflow.tools.compatibility import (  # type: ignore[import-untyped]
+        module_deprecations_v2,
+        tf_upgrade_v2,
+    )
 
     spec = tf_upgrade_v2.TFAPIChangeSpec()
     entries: dict[str, Entry] = {}
@@ -1184,9 +1215,6 @@ def plan_rules(entries: dict[str, Entry], installed: Installed, handwritten: set
     plan = Plan()
     keyword_renames: dict[str, dict[str, str]] = {}
     """API → keyword renames (including ones carried over from a renamed TF1 name)."""
-    positional: dict[str, tuple[str, ...]] = {}
-    arguments: dict[str, list[tuple[str, str | None]]] = {}
-    """API → (argument, note key) for removed arguments and argument warnings."""
     for api in sorted(entries):
         e = entries[api]
         if _covered_by(api, handwritten):
@@ -1202,55 +1230,52 @@ def plan_rules(entries: dict[str, Entry], installed: Installed, handwritten: set
         _plan_symbol(plan, e, installed, keyword_renames)
         if api.startswith("tensorflow.contrib.") or _replaced(plan, api):
             continue
-        if api in CHANGED_ARGUMENTS:
-            group = plan.put(f"tf1-behaviour-{CHANGED_ARGUMENTS[api]}", "warning", 7, api)
-            group.extra["key"] = CHANGED_ARGUMENTS[api]
+        if api in UNCHANGED_METHODS:
+            _exempt_unchanged_method(plan, e)
             continue
+        signatures = _signatures(installed, api)
+        if api in CHANGED_ARGUMENTS:
+            _plan_block_size(plan, api)
+            _exempt_incomplete_order(plan, api, signatures)
+            continue
+        if api == DROPOUT:
+            _plan_dropout(plan, api)
         renames = {k: v for k, v in e.keywords.items() if v is not None}
+        if signatures is not None:
+            names = {name for name, _ in signatures[1]}
+            renames = {k: v for k, v in renames.items() if v in names}
         if renames:
             keyword_renames.setdefault(api, {}).update(renames)
-        if e.reorder:
-            _plan_order(plan, e, installed, renames, positional)
-        for keyword in sorted(k for k, v in e.keywords.items() if v is None):
-            arguments.setdefault(api, []).append((keyword, ARGUMENT_WARNING_KEYS.get(keyword)))
-        for argument in sorted(e.arg_warnings):
-            if argument not in e.keywords:
-                arguments.setdefault(api, []).append((argument, ARGUMENT_WARNING_KEYS[argument]))
-        if api in TRANSFORMER_ARGUMENTS:
-            arguments.setdefault(api, []).append((TRANSFORMER_ARGUMENTS[api], None))
-    for api in sorted(set(keyword_renames) | set(positional)):
+        if signatures is not None and api != DROPOUT:
+            if e.reorder:
+                _plan_order(plan, e, signatures)
+            if not _ambiguous(plan, api):
+                _plan_arguments(plan, e, installed, signatures)
+        _exempt_every_use_reports(plan, e)
+    for api in sorted(keyword_renames):
         if not _covered_by(api, handwritten):
-            _plan_keywords(plan, api, keyword_renames.get(api, {}), positional.get(api, ()))
-    for api, items in sorted(arguments.items()):
-        rules = [plan.groups[name] for name in plan.covered.get(api, [])]
-        for argument, key in dict(items).items():
-            if api in TRANSFORMER_ARGUMENTS and TRANSFORMER_ARGUMENTS[api] == argument:
-                text = ""  # told by the transformer's note
-            else:
-                text = NOTES[key].text if key else f"`{argument}=` was removed in TF 2; delete it."
-            for group in rules[:1]:
-                group.note(api, text)
-            if not any(group.kind != "keyword" for group in rules):
-                plan.exempt(
-                    api,
-                    f"argument:{argument}",
-                    "flagging only the calls that pass "
-                    f"`{argument}=` needs a condition on arguments in the engine",
-                    blocked=True,
-                )
+            _plan_keywords(plan, api, keyword_renames[api])
     for api, texts in plan.pending.items():
         for name in plan.covered.get(api, [])[:1]:
             for text in texts:
                 plan.groups[name].note(api, text)
-    symbol_ok = {
-        api
-        for api, names in plan.covered.items()
-        if any(plan.groups[n].kind != "keyword" for n in names)
-    }
+    symbol_ok = {api for api, names in plan.covered.items() if _flags_every_use(plan, names)}
     plan.exemptions = [
         x for x in plan.exemptions if not (x.aspect == "symbol" and x.api in symbol_ok)
     ]
     return plan
+
+
+Signatures = tuple[list[tuple[str, bool]], list[tuple[str, bool]]]
+"""An API's positional-or-keyword parameters in TF1 (`tf.compat.v1`) and in TF 2."""
+
+
+def _signatures(installed: Installed, api: str) -> Signatures | None:
+    if not api.startswith("tensorflow.") or not installed.exists(api):
+        return None
+    old = installed.parameters("tensorflow.compat.v1." + api[len("tensorflow.") :])
+    new = installed.parameters(api)
+    return (old, new) if old and new else None
 
 
 def _replaced(plan: Plan, api: str) -> bool:
@@ -1260,6 +1285,477 @@ def _replaced(plan: Plan, api: str) -> bool:
         in ("template", "auto-template", "rename", "compat", "graph", "missing", "replace-unsafe")
         for name in plan.covered.get(api, [])
     )
+
+
+def _ambiguous(plan: Plan, api: str) -> bool:
+    """Whether a rule moves every use to `tf.compat.v1` (its arguments go with it)."""
+    return any(
+        plan.groups[name].kind in ("ambiguous", "ambiguous-graph")
+        for name in plan.covered.get(api, [])
+    )
+
+
+def _flags_every_use(plan: Plan, names: list[str]) -> bool:
+    """Whether one of these groups' rules flags every use of its APIs."""
+    return any(
+        plan.groups[n].kind != "keyword" and "when" not in plan.groups[n].extra for n in names
+    )
+
+
+def _every_use(plan: Plan, api: str) -> bool:
+    """Whether a rule already flags every use of the API (a behaviour change of all calls)."""
+    return any(
+        plan.groups[name].kind == "warning" and "when" not in plan.groups[name].extra
+        for name in plan.covered.get(api, [])
+    )
+
+
+EVERY_CALL_TRANSFORMERS = {
+    "_dropout_transformer": "tf_upgrade_v2 reports every call without `keep_prob=` or a second "
+    "positional argument as one it cannot convert, TF 2 calls passing `rate=` included; those "
+    "calls behave the same in TF 2",
+    "_name_scope_transformer": "tf_upgrade_v2 moves every call passing a name to "
+    "`tf.compat.v1.name_scope` in case it re-enters a scope; TF 2.21's `tf.name_scope` re-enters "
+    "a scope named with a trailing `/` as TF1's did, so a call passing a name alone behaves the "
+    "same",
+}
+"""tf_upgrade_v2 transformers that report every call, and why tfmend flags fewer."""
+
+
+def _exempt_every_use_reports(plan: Plan, e: Entry) -> None:
+    """tf_upgrade_v2 reports every use of the API; tfmend's rules flag only some calls."""
+    names = plan.covered.get(e.api, [])
+    if not (e.rename or e.warning or e.transformer) or not names:
+        return  # tf_upgrade_v2 leaves a bare use alone, or tfmend has no rule for the API
+    if _flags_every_use(plan, names):
+        return
+    if any(x.api == e.api and x.aspect == "symbol" for x in plan.exemptions):
+        return  # told already (tf_upgrade_v2's replacement is broken)
+    groups = [plan.groups[name] for name in names]
+    keywords = sorted({k for g in groups for k in g.extra.get("when", {}).get("keywords", [])})
+    passing = " or ".join(f"`{k}=`" for k in keywords)
+    if e.transformer in EVERY_CALL_TRANSFORMERS:
+        reason = EVERY_CALL_TRANSFORMERS[e.transformer]
+    elif e.warning:
+        reason = (
+            "tf_upgrade_v2 warns about every use; only calls passing "
+            f"{passing} break, and tfmend flags those"
+        )
+    elif e.reorder and e.reorder[0] is not None:
+        reason = (
+            "tf_upgrade_v2 passes every argument of every call by keyword because later "
+            "parameters moved; calls passing only the leading arguments bind the same in TF 2, "
+            "and tfmend flags the others"
+        )
+    else:
+        return
+    plan.exempt(e.api, "symbol", reason, blocked=False)
+
+
+def _exempt_unchanged_method(plan: Plan, e: Entry) -> None:
+    """tf_upgrade_v2 removes the argument from any method of that name; TF1's optimizers, which
+    tfmend moves to `tf.compat.v1.train`, still take it."""
+    method = UNCHANGED_METHODS[e.api]
+    for keyword in sorted(k for k, v in e.keywords.items() if v is None):
+        plan.exempt(
+            e.api,
+            f"argument:{keyword}",
+            f"tf_upgrade_v2 deletes `{keyword}=` from every method called `{method}`; the TF1 "
+            "optimizers that have it keep it as `tf.compat.v1.train.*Optimizer`, where tfmend "
+            "moves them, so no rule is right (Keras optimizers never took it)",
+            blocked=False,
+        )
+
+
+def _mapped_parameters(
+    old: list[tuple[str, bool]], new: list[tuple[str, bool]], keywords: dict[str, str | None]
+) -> dict[str, str | None]:
+    """TF1 parameter → its TF 2 name; None when TF 2 has none, "" for an alias or a sentinel."""
+    names = {name for name, _ in new}
+    mapped: dict[str, str | None] = {}
+    for name, _ in old:
+        target = keywords.get(name, name)
+        if name in _SENTINELS:
+            mapped[name] = ""
+        elif target is None or target not in names:
+            mapped[name] = None
+        elif target in mapped.values():
+            mapped[name] = ""  # a TF1 alias of an earlier parameter (`filters` after `filter`)
+        else:
+            mapped[name] = target
+    return mapped
+
+
+def _plan_order(plan: Plan, e: Entry, signatures: Signatures) -> None:
+    """TF1 positional arguments that bind to other parameters in TF 2: passed by keyword."""
+    old, new = signatures
+    moved = _mismatch(old, new, e.keywords)
+    if moved is None:
+        return
+    mapped = _mapped_parameters(old, new, e.keywords)
+    order: list[str] = []
+    for name, _ in old:
+        target = mapped[name]
+        if not target:
+            break
+        order.append(target)
+    if len(order) <= moved:
+        return  # the first moved TF1 parameter is gone in TF 2: the argument rules flag it
+    last = e.api.rsplit(".", 1)[1]
+    group = plan.put(f"tf1-{_slug(last)}-argument-order", "order", 2, e.api)
+    fields = {"positional": tuple(order), "keep": moved, "old": old, "new": new}
+    if group.extra and any(group.extra[k] != v for k, v in fields.items()):
+        raise ValueError(f"{group.name}: {e.api} has another argument order than its group")
+    group.extra.update(fields)
+
+
+EXAMPLE_VALUES = {
+    "use_cudnn_on_gpu": "False",
+    "colocate_gradients_with_ops": "True",
+    "optimize": "False",
+    "validate_indices": "True",
+    "arg_values": "None",
+    "arg_types": "None",
+    "indentation": "4",
+    "verify_shape": "True",
+    "strict": "True",
+    "align_corners": "True",
+    "seed2": "7",
+    "deterministic": "True",
+    "partition_strategy": '"div"',
+    "return_same_structure": "True",
+    "merge_repeated": "False",
+    "checkpoint_v2": "True",
+    "hash_table_shared_name": "True",
+    "default_name": '"block"',
+    "values": "[x]",
+    "uniform_noise": "False",
+    "centered": "False",
+    "device_name_or_function": '"/cpu:0"',
+}
+"""Values shown for removed arguments in the examples."""
+
+
+def _plan_arguments(plan: Plan, e: Entry, installed: Installed, signatures: Signatures) -> None:
+    """Removed TF1 arguments: deleted where that keeps the behaviour, else kept by moving the
+    call to `tf.compat.v1`; TF1 calls passing them positionally are moved there too (unsafe)."""
+    api = e.api
+    old, new = signatures
+    mapped = _mapped_parameters(old, new, e.keywords)
+    removed = _removed_parameters(e, signatures, mapped)
+    behaviour = V1_BEHAVIOUR_ARGUMENTS.get(api)
+    if not removed and behaviour is None:
+        return
+    v1 = "tensorflow.compat.v1." + api[len("tensorflow.") :]
+    if not installed.exists(v1):
+        raise ValueError(f"{api}: no {v1} to keep its removed arguments")
+    first = min((i for i, _ in removed), default=len(old))
+    # A call passing more positional arguments than TF 2 takes cannot be TF 2 code.
+    safe_position = first + 1 if first + 1 > len(new) else None
+    key = ARGUMENT_NOTE_KEYS.get(api)
+    dropped = [(i, n) for i, n in removed if n in DROPPED_ARGUMENTS]
+    kept = [(i, n) for i, n in removed if n not in DROPPED_ARGUMENTS]
+    if dropped:
+        _plan_drop(
+            plan,
+            api,
+            signatures,
+            mapped=mapped,
+            dropped=[n for _, n in dropped],
+            key=key,
+            position=safe_position if dropped[0][0] == first else None,
+        )
+    if kept:
+        keywords = sorted(n for _, n in kept)
+        if key:
+            name, family = f"tf1-behaviour-{key}", 7
+        else:
+            name, family = "tf1-v1-arguments-" + _slug(" ".join(keywords)), 2
+        group = _conditional_group(
+            plan,
+            name,
+            (api, v1),
+            kind="v1-arguments",
+            family=family,
+            keywords=keywords,
+            position=safe_position if kept[0][0] == first else None,
+        )
+        group.extra["key"] = key
+        shown = ", ".join(n for n, _ in old[: min(first, 3)])
+        passed = f"{kept[0][1]}={EXAMPLE_VALUES.get(kept[0][1], kept[0][1])}"
+        group.extra.setdefault("calls", {})[api] = (f"{shown}, {passed}".lstrip(", "), shown)
+        for _, argument in kept:
+            if argument in ARGUMENT_WARNING_KEYS:
+                group.note(api, NOTES[ARGUMENT_WARNING_KEYS[argument]].text)
+    if behaviour is not None:
+        _plan_v1_behaviour(plan, api, v1, old, first)
+    elif removed and safe_position is None and not _every_use(plan, api):
+        name = f"tf1-v1-positional-arguments-from-{first + 1}"
+        group = _conditional_group(
+            plan, name, (api, v1), kind="v1-positional", family=2, position=first + 1
+        )
+        shown = ", ".join(n for n, _ in old[: first + 1])
+        group.extra.setdefault("calls", {})[api] = (shown, ", ".join(n for n, _ in old[:first]))
+        old_order = ", ".join(n for n, _ in old)
+        new_order = ", ".join(n for n, _ in new)
+        group.note(api, f"TF1: `({old_order})`; TF 2: `({new_order})`.")
+
+
+def _removed_parameters(
+    e: Entry, signatures: Signatures, mapped: dict[str, str | None]
+) -> list[tuple[int, str]]:
+    """(position, name) of the TF1 parameters TF 2 removed that tf_upgrade_v2 (or tfmend) tells
+    about: removed keywords, argument warnings, transformed arguments, a moved position."""
+    old, new = signatures
+    candidates = {k for k, v in e.keywords.items() if not v or not mapped.get(k)}
+    candidates |= set(e.arg_warnings) | set(ARGUMENT_APIS.get(e.api, ()))
+    if e.api in TRANSFORMER_ARGUMENTS:
+        candidates.add(TRANSFORMER_ARGUMENTS[e.api])
+    moved = _mismatch(old, new, e.keywords)
+    if moved is not None:
+        candidates.add(old[moved][0])
+    return [(i, n) for i, (n, _) in enumerate(old) if mapped[n] is None and n in candidates]
+
+
+def _plan_v1_behaviour(
+    plan: Plan, api: str, v1: str, old: list[tuple[str, bool]], first: int
+) -> None:
+    """TF 2 arguments that compute something else than TF1's: calls passing them go to v1."""
+    keywords, index, text = V1_BEHAVIOUR_ARGUMENTS[api]
+    name = f"tf1-{_slug(api.rsplit('.', 1)[1])}-v1-behaviour"
+    group = _conditional_group(
+        plan,
+        name,
+        (api, v1),
+        kind="v1-positional",
+        family=7,
+        keywords=list(keywords),
+        position=min(first, index) + 1,
+    )
+    group.note(api, text)
+    shown = ", ".join(n for n, _ in old[: min(index, 3)])
+    passed = f"{keywords[0]}={EXAMPLE_VALUES.get(keywords[0], keywords[0])}"
+    group.extra.setdefault("calls", {})[api] = (f"{shown}, {passed}", shown)
+
+
+def _conditional_group(
+    plan: Plan,
+    name: str,
+    replacement: tuple[str, str],
+    *,
+    kind: str,
+    family: int,
+    keywords: list[str] | None = None,
+    position: int | None = None,
+) -> Group:
+    """A group of APIs whose rule only flags calls passing `keywords` or `position` arguments;
+    `replacement` is (API, what the fix writes instead)."""
+    api, to = replacement
+    when: dict[str, Any] = {}
+    if keywords:
+        when["keywords"] = keywords
+    if position is not None:
+        when["positional"] = position
+    group = plan.put(name, kind, family, api, to)
+    if group.extra.setdefault("when", when) != when:
+        raise ValueError(f"{name}: {api} needs another call condition than its group")
+    return group
+
+
+def _plan_drop(
+    plan: Plan,
+    api: str,
+    signatures: Signatures,
+    *,
+    mapped: dict[str, str | None],
+    dropped: list[str],
+    key: str | None,
+    position: int | None,
+) -> None:
+    """A call fix deleting removed arguments whose removal keeps the behaviour."""
+    old, new = signatures
+    names = [name for name, _ in new]
+    required_new = {name for name, has_default in new if not has_default}
+    refused = [i for i, (p, _) in enumerate(old) if not mapped[p] and p not in dropped]
+    # The signature stops taking positional arguments at the first TF1 parameter the fix
+    # cannot handle (an alias, or a removed argument it must not delete).
+    cut = min(refused, default=len(old))
+    prefix = 0
+    while (
+        prefix < min(cut, len(names))
+        and mapped[old[prefix][0]] == names[prefix]
+        and names[prefix] in required_new
+    ):
+        prefix += 1
+    required = prefix
+    while required < cut and not old[required][1]:
+        required += 1
+    signature = [p if i < required else f"{p}=None" for i, (p, _) in enumerate(old[:cut])]
+    tail = [f"{p}=None" for p, _ in old[cut + 1 :] if mapped[p] or p in dropped]
+    if tail:
+        signature += ["*", *tail]
+    by_new = {mapped[p]: (i, p) for i, (p, _) in enumerate(old) if mapped[p]}
+    arguments = [f"{{{old[i][0]}}}" for i in range(prefix)]
+    shown = [old[i][0] for i in range(prefix)]
+    for name in names[prefix:]:
+        if name not in by_new:
+            if name in required_new:
+                raise ValueError(f"{api}: TF 2 requires `{name}`, which TF1 did not have")
+            continue
+        index, parameter = by_new[name]
+        if index < required:
+            arguments.append(f"{name}={{{parameter}}}")
+            shown.append(f"{name}={parameter}")
+        else:
+            arguments.append(f"{name}={{{parameter}?}}")
+    when: dict[str, Any] = {"keywords": sorted(dropped)}
+    if position is not None:
+        when["positional"] = position
+    if key:
+        name = f"tf1-behaviour-{key}"
+        family = 7
+    else:
+        name = f"tf1-{_slug(api.rsplit('.', 1)[1])}-removed-arguments"
+        family = 2
+    if name in plan.groups and api not in plan.groups[name].apis:
+        name += "-" + _slug(api.rsplit(".", 1)[1])
+    group = plan.put(name, "drop", family, api)
+    passed = [p for p, _ in old[:required]]
+    first = min(dropped, key=[n for n, _ in old].index)
+    group.extra.update(
+        signature=", ".join(signature),
+        template=f"{api}({', '.join(arguments)})",
+        when=when,
+        key=key,
+        code=[
+            ", ".join([*passed, f"{first}={EXAMPLE_VALUES.get(first, first)}"]),
+            ", ".join(
+                [*(f"{p}={p}" for p in passed), f"{first}={EXAMPLE_VALUES.get(first, first)}"]
+            ),
+        ],
+        fixed=", ".join(shown),
+    )
+    for name in dropped:
+        group.note(api, DROPPED_ARGUMENTS[name])
+
+
+def _plan_dropout(plan: Plan, api: str) -> None:
+    """`tf.nn.dropout(x, keep_prob)` → `tf.nn.dropout(x, rate=1 - keep_prob)`."""
+    fix = {
+        "signature": "x, keep_prob, noise_shape=None, seed=None, name=None",
+        "template": f"{api}({{x}}, rate=1 - {{keep_prob}}, noise_shape={{noise_shape?}}, "
+        "seed={seed?}, name={name?})",
+        "probe": {
+            "setup": "x = np.ones(1000, dtype='float32')",
+            "old": "tf.reduce_max(tf.compat.v1.nn.dropout(x, keep_prob=0.25))",
+            "new": "tf.reduce_max(tf.nn.dropout(x, rate=1 - 0.25))",
+        },
+        "valid": ["x, rate=0.2"],
+    }
+    group = plan.put("tf1-dropout-keep-prob", "call-fix", 2, api)
+    group.extra.update(
+        fix,
+        when={"keywords": ["keep_prob"]},
+        severity="error",
+        message="`{name}` ({api}) takes the drop `rate` in TensorFlow 2, not `keep_prob=`",
+        text="TF 2's `tf.nn.dropout` has no `keep_prob=`: calls passing it fail with "
+        "`TypeError`. TF1's `dropout(x, keep_prob)` called the TF 2 function with "
+        "`rate=1 - keep_prob`, which is what the fix writes.",
+        examples=[
+            ("x, keep_prob=0.8", "x, rate=1 - 0.8"),
+            ("x, keep_prob=k + 0.1", "x, rate=1 - (k + 0.1)"),
+        ],
+    )
+    note = NOTES["dropout-keep-prob"]
+    group = plan.put("tf1-behaviour-dropout-keep-prob", "call-fix", 7, api)
+    group.extra.update(
+        fix,
+        when={"positional": 2},
+        severity=note.severity,
+        message=note.message,
+        text=note.text,
+        reason="`tf.nn.dropout(x, 0.2)` is also TF 2 code, where the second argument is the drop "
+        "rate: the rewrite is right for calls written for TF 1.x only",
+        examples=[
+            ("x, 0.8", "x, rate=1 - 0.8"),
+            ("x, keep_prob, shape", "x, rate=1 - keep_prob, noise_shape=shape"),
+        ],
+    )
+
+
+BLOCK_SIZE = {
+    "tensorflow.space_to_batch": ("tensorflow.space_to_batch", "paddings"),
+    "tensorflow.nn.space_to_batch": ("tensorflow.space_to_batch", "paddings"),
+    "tensorflow.batch_to_space": ("tensorflow.batch_to_space", "crops"),
+}
+"""TF1 block-size functions: the TF 2 function the fix calls, and the TF1 second parameter."""
+
+
+def _plan_block_size(plan: Plan, api: str) -> None:
+    """`space_to_batch(x, paddings, block_size)` → `space_to_batch(x, [b, b], paddings)`."""
+    to, second = BLOCK_SIZE[api]
+    last = _slug(to.rsplit(".", 1)[1])
+    old = "tf.compat.v1." + to[len("tensorflow.") :]
+    setup = (
+        "x = np.arange(16, dtype='float32').reshape(1, 4, 4, 1)"
+        if second == "paddings"
+        else "x = np.arange(16, dtype='float32').reshape(4, 2, 2, 1)"
+    )
+    fix = {
+        "signature": f"input, {second}, block_size, name=None",
+        "template": f"{to}({{input}}, block_shape=[{{block_size}}, {{block_size}}], "
+        f"{second}={{{second}}}, name={{name?}})",
+        "probe": {
+            "setup": setup,
+            "old": f"{old}(x, [[0, 0], [0, 0]], 2)",
+            "new": f"{_spell(to)}(x, block_shape=[2, 2], {second}=[[0, 0], [0, 0]])",
+        },
+        "valid": [f"images, block_shape=[2, 2], {second}={second}"],
+    }
+    fixed = f"images, block_shape=[2, 2], {second}={second}"
+    note = NOTES["block-size"]
+    group = plan.put(f"tf1-{last}-block-size", "call-fix", 2, api)
+    group.extra.update(
+        fix,
+        when={"keywords": ["block_size"]},
+        severity="error",
+        message=note.message,
+        text=note.text,
+        examples=[(f"images, {second}={second}, block_size=2", fixed)],
+    )
+    name = "tf1-behaviour-block-size" + ("" if second == "paddings" else f"-{last}")
+    group = plan.put(name, "call-fix", 7, api)
+    group.extra.update(
+        fix,
+        when={"positional": 3},
+        severity=note.severity,
+        message=note.message,
+        text=note.text,
+        reason=f"`tf.{to.rsplit('.', 1)[1]}(x, block_shape, {second})` is TF 2 code with the "
+        "same number of arguments: the rewrite is right for calls written for TF 1.x only",
+        examples=[(f"images, {second}, 2", fixed)],
+    )
+
+
+def _exempt_incomplete_order(plan: Plan, api: str, signatures: Signatures | None) -> None:
+    """TF1's `block_size` has no default: two positional arguments are not a TF1 call."""
+    if signatures is not None and _mismatch(*signatures, {}) is not None:
+        plan.exempt(
+            api,
+            "positional",
+            "a call with two positional arguments lacks TF1's required `block_size` (and TF 2's "
+            "required third argument): it fails in both versions; calls passing `block_size` "
+            "are flagged",
+            blocked=False,
+        )
+
+
+def _plan_keywords(plan: Plan, api: str, renames: dict[str, str]) -> None:
+    name = "tf1-keywords-" + "-".join(_slug(f"{k} {v}") for k, v in sorted(renames.items()))
+    if len(name) > 60:
+        name = f"tf1-keywords-of-{_slug(api.rsplit('.', 1)[1])}"
+    group = plan.put(name, "keyword", 2, api)
+    group.extra.setdefault("renames", renames)
 
 
 def _plan_symbol(
@@ -1287,7 +1783,7 @@ def _plan_symbol(
             plan.put(f"tf1-{_namespace(api)}-moved", "rename", family, api, to)
     elif rename is not None and rename != api:
         _plan_rename(plan, e, rename, installed, keyword_renames)
-    keys = _note_keys(e)
+    keys = [k for k in _note_keys(e) if k not in ARGUMENT_KEYS]
     if plan.covered.get(api):
         group = plan.groups[plan.covered[api][0]]
         for key in keys:
@@ -1305,6 +1801,8 @@ def _plan_symbol(
     else:
         group = plan.put(f"tf1-behaviour-{primary}", "warning", 7, api)
         group.extra["key"] = primary
+        if primary in WHEN_NOTES:
+            group.extra["when"] = WHEN_NOTES[primary]
         if api in SUCCESSORS:
             group.note(api, SUCCESSORS[api])
     for key in keys:
@@ -1391,69 +1889,6 @@ def _note_keys(e: Entry) -> list[str]:
     if api.startswith("tensorflow.keras.initializers."):
         keys = ["initializer-dtype"]
     return [k for k in dict.fromkeys(keys) if NOTES[k].text or NOTES[k].message]
-
-
-def _plan_order(
-    plan: Plan,
-    e: Entry,
-    installed: Installed,
-    renames: dict[str, str],
-    positional: dict[str, tuple[str, ...]],
-) -> None:
-    """A changed argument order: a keyword fix, a warning, or what the engine cannot do yet."""
-    api = e.api
-    old = installed.parameters("tensorflow.compat.v1." + api[len("tensorflow.") :])
-    new = installed.parameters(api)
-    moved = _mismatch(old, new, e.keywords) if old and new else None
-    if moved is None or old is None or new is None:
-        return
-    if moved == 0:
-        group = plan.put("tf1-swapped-positional-arguments", "warning", 7, api)
-        group.note(api, SWAPPED_SIGNATURE_NOTES.get(api, ""))
-    elif api[len("tensorflow.") :] in LATE_ORDER_WARNINGS and (moved > 1 or not renames):
-        group = plan.put("tf1-reordered-later-arguments", "warning", 7, api)
-        group.extra["key"] = "reordered-arguments"
-        old_order = ", ".join(name for name, _ in old)
-        new_order = ", ".join(name for name, _ in new)
-        group.note(api, f"TF1: `({old_order})`; TF 2: `({new_order})`.")
-    elif moved > 1:
-        plan.exempt(
-            api,
-            "positional",
-            f"TF1 positional arguments from position {moved + 1} "
-            "on bind differently in TF 2; a keyword fix starting there needs the engine",
-            blocked=True,
-        )
-    elif not renames:
-        plan.exempt(
-            api,
-            "positional",
-            "TF1 positional arguments after the first bind "
-            "differently in TF 2; a keyword fix with `positional` but no renamed "
-            "keyword needs the engine",
-            blocked=True,
-        )
-    else:
-        names = {name for name, _ in new}
-        order: list[str] = []
-        for name, _ in old:
-            mapped = e.keywords.get(name, name)
-            if mapped is None or mapped not in names or mapped in order:
-                break
-            order.append(mapped)
-        positional[api] = tuple(order)
-
-
-def _plan_keywords(plan: Plan, api: str, renames: dict[str, str], order: tuple[str, ...]) -> None:
-    if order:
-        name = f"tf1-{_slug(api.rsplit('.', 1)[1])}-argument-order"
-    else:
-        name = "tf1-keywords-" + "-".join(_slug(f"{k} {v}") for k, v in sorted(renames.items()))
-        if len(name) > 60:
-            name = f"tf1-keywords-of-{_slug(api.rsplit('.', 1)[1])}"
-    group = plan.put(name, "keyword", 2, api)
-    group.extra.setdefault("renames", renames)
-    group.extra.setdefault("positional", order)
 
 
 def _successor(api: str, dead: str | None) -> str:
@@ -1596,10 +2031,12 @@ def _base(
     invalid: list[dict[str, str]],
     valid: list[str],
     probe: dict[str, Any] | None = None,
+    when: dict[str, Any] | None = None,
 ) -> RuleText:
     fields: dict[str, Any] = {
         "name": group.name,
         "apis": sorted(group.apis),
+        **({"when": when} if when else {}),
         "status": status,
         "since": SINCE,
         "severity": severity,
@@ -1830,10 +2267,16 @@ def _build_missing(group: Group, installed: Installed) -> RuleText:
 
 
 def _build_warning(group: Group, installed: Installed) -> RuleText:
-    note = NOTES[group.extra["key"]] if "key" in group.extra else NOTES["swapped-arguments"]
+    note = NOTES[group.extra["key"]]
     api = _example_api(group.apis)
     imports, expression = _example_use(api)
-    if _instance_like(api) and api.startswith("keras."):
+    when: dict[str, Any] | None = group.extra.get("when")
+    valid = [_shadowed(api)]
+    if when:
+        keyword = when["keywords"][0]
+        use = f"value = {expression}({keyword}={keyword})"
+        valid.append(f"{imports}\nvalue = {expression}()\n")
+    elif _instance_like(api) and api.startswith("keras."):
         use = 'model = keras.Model(inputs, outputs)\nmodel.save("model")'
     elif _instance_like(api):
         use = f"value = {expression}(dataset)"
@@ -1847,17 +2290,21 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
         explanation=(
             note.text
             + (
-                "\n\nThere is no automatic fix: whether a use needs changing depends on its "
-                "arguments or on how its result is used."
-                if group.family == 7
-                else ""
+                "\n\nOnly calls passing "
+                + _listing(when["keywords"], "or")
+                + " are flagged (a TF1 call passing it positionally, after the other parameters, "
+                "is not). There is no automatic fix: deleting the argument can change the result."
+                if when
+                else "\n\nThere is no automatic fix: whether a use needs changing depends on "
+                "its arguments or on how its result is used."
             )
             + _notes(group)
             + _refs(MIGRATE, UPGRADE)
         ),
         fix={"kind": "manual"},
         invalid=[{"code": f"{imports}\n{use}\n"}],
-        valid=[_shadowed(api)],
+        valid=valid,
+        when=when,
     )
 
 
@@ -1976,57 +2423,259 @@ def _build_auto_template(group: Group, installed: Installed) -> RuleText:
 
 
 def _build_keyword(group: Group, installed: Installed) -> RuleText:
-    """Renamed keywords, and (with `positional`) TF1 positional arguments passed by keyword."""
+    """Renamed keywords."""
     renames: dict[str, str] = group.extra["renames"]
-    order: tuple[str, ...] = group.extra["positional"]
     api = _example_api(group.apis)
     imports, expression = _example_use(api)
     values = "abcdefgh"
     old = ", ".join(f"{k}={values[i]}" for i, k in enumerate(sorted(renames)))
     new = ", ".join(f"{renames[k]}={values[i]}" for i, k in enumerate(sorted(renames)))
-    invalid = [
-        {
-            "code": f"{imports}\ny = {expression}(x, {old})\n",
-            "fixed": f"{imports}\ny = {expression}(x, {new})\n",
-        }
-    ]
     pairs = ", ".join(f"`{k}=` is `{v}=`" for k, v in sorted(renames.items()))
-    message = f"`{{name}}` ({{api}}) renamed arguments in TensorFlow 2: {pairs}"
-    explanation = (
-        f"TensorFlow 2 renamed arguments of these functions and removed the TF1 names: {pairs}. "
-        "Calls using the old keywords fail with `TypeError`; the fix renames them, which keeps "
-        "the meaning."
-    )
-    fix: dict[str, Any] = {"kind": "keyword", "rename": dict(sorted(renames.items()))}
-    if order:
-        moved = list(values[: min(2, len(order) - 1)])
-        keywords = ", ".join(f"{order[i + 1]}={a}" for i, a in enumerate(moved))
-        invalid.append(
-            {
-                "code": f"{imports}\ny = {expression}(x, {', '.join(moved)})\n",
-                "fixed": f"{imports}\ny = {expression}(x, {keywords})\n",
-            }
-        )
-        message = f"`{{name}}` ({{api}}) changed its argument order in TensorFlow 2, and {pairs}"
-        explanation = (
-            "TensorFlow 2 reordered the parameters of these functions, so TF1 calls that pass "
-            "arguments after the first positionally bind them to the wrong parameters. The fix "
-            "passes them by keyword, under their TF 2 names. It also renames keyword arguments: "
-            f"{pairs}."
-        )
-        fix["positional"] = list(order)
-    fix["safety"] = "safe"
     return _base(
         group,
         # The function itself still exists; only its TF1 keywords are gone.
         status="renamed",
         severity="error",
-        message=message,
-        explanation=explanation + _notes(group) + _refs(MIGRATE, UPGRADE),
-        fix=fix,
-        invalid=invalid,
+        message=f"`{{name}}` ({{api}}) renamed arguments in TensorFlow 2: {pairs}",
+        explanation=(
+            f"TensorFlow 2 renamed arguments of these functions and removed the TF1 names: "
+            f"{pairs}. Calls using the old keywords fail with `TypeError`; the fix renames them, "
+            "which keeps the meaning." + _notes(group) + _refs(MIGRATE, UPGRADE)
+        ),
+        fix={"kind": "keyword", "rename": dict(sorted(renames.items())), "safety": "safe"},
+        invalid=[
+            {
+                "code": f"{imports}\ny = {expression}(x, {old})\n",
+                "fixed": f"{imports}\ny = {expression}(x, {new})\n",
+            }
+        ],
         valid=[f"{imports}\ny = {expression}(x, {new})\n"],
         probe=next((KEYWORD_PROBES[a] for a in sorted(group.apis) if a in KEYWORD_PROBES), None),
+    )
+
+
+_TF2_CODE = (
+    "the rewrite is right for calls written for TF 1.x, and wrong for calls already written "
+)
+
+
+def _build_order(group: Group, installed: Installed) -> RuleText:
+    """TF1 positional arguments that bind to other TF 2 parameters: passed by keyword."""
+    order: tuple[str, ...] = group.extra["positional"]
+    keep: int = group.extra["keep"]
+    old: list[tuple[str, bool]] = group.extra["old"]
+    new: list[tuple[str, bool]] = group.extra["new"]
+    api = _example_api(group.apis)
+    imports, expression = _example_use(api)
+    names = [name for name, _ in old]
+    count = keep + min(2, len(order) - keep)
+    code = f"{expression}({', '.join(names[:count])})"
+    fixed_args = [*names[:keep], *(f"{order[i]}={names[i]}" for i in range(keep, count))]
+    fixed = f"{expression}({', '.join(fixed_args)})"
+    apis = ", ".join(f"`{_spell(a)}`" for a in sorted(group.apis))
+    old_order = ", ".join(names)
+    new_order = ", ".join(name for name, _ in new)
+    if keep == 0:
+        message = "`{name}` ({api}) takes its first arguments in another order in TensorFlow 2"
+        which = "its positional arguments"
+    else:
+        first = "first argument" if keep == 1 else f"first {keep} arguments"
+        message = f"`{{name}}` ({{api}}) takes its arguments after the {first} in another order in "
+        message += "TensorFlow 2"
+        which = f"positional arguments after the {first}"
+    return _base(
+        group,
+        status="changed",
+        severity="warning",
+        message=message,
+        explanation=(
+            f"TensorFlow 2 reordered the parameters of {apis} (TF1: `({old_order})`; TF 2: "
+            f"`({new_order})`), so a TF1 call passing {which} binds them to other parameters: "
+            "it fails, or silently computes something else. The fix passes them by keyword, "
+            "under their TF 2 names. Calls passing fewer positional arguments, or the rest by "
+            "keyword, are not flagged. A call passing more positional arguments than the fix "
+            "can name is left to you." + _notes(group) + _refs(MIGRATE, UPGRADE)
+        ),
+        fix={
+            "kind": "keyword",
+            "positional": list(order),
+            "keep": keep,
+            "safety": "unsafe",
+            "reason": f"TF 2 code passes these arguments in the new order: {_TF2_CODE}for TF 2",
+        },
+        invalid=[
+            {"code": f"{imports}\nvalue = {code}\n", "fixed": f"{imports}\nvalue = {fixed}\n"}
+        ],
+        valid=[f"{imports}\nvalue = {fixed}\n"],
+        probe=next((ORDER_PROBES[a] for a in sorted(group.apis) if a in ORDER_PROBES), None),
+    )
+
+
+def _build_drop(group: Group, installed: Installed) -> RuleText:
+    """A call fix deleting removed TF1 arguments whose removal keeps the behaviour."""
+    (api, _), *_ = sorted(group.apis.items())
+    imports, expression = _example_use(api)
+    keywords: list[str] = group.extra["when"]["keywords"]
+    dropped = _listing(keywords, "and")
+    key = group.extra.get("key")
+    message = f"`{{name}}` ({{api}}) no longer takes {_listing(keywords, 'or')} in TensorFlow 2"
+    if key:
+        message = NOTES[key].message
+    fixed = f"{expression}({group.extra['fixed']})"
+    return _base(
+        group,
+        status="changed",
+        severity="error",
+        message=message,
+        explanation=(
+            (NOTES[key].text + "\n\n" if key else "")
+            + f"TensorFlow 2 removed {dropped} from `{_spell(api)}`: calls passing "
+            + ("it" if len(keywords) == 1 else "them")
+            + " fail with `TypeError`. Deleting "
+            + ("it" if len(keywords) == 1 else "them")
+            + " keeps the behaviour, and the fix does so (it also passes the other arguments "
+            "under their TF 2 names). A call that also passes an argument the fix cannot map is "
+            "left to you." + _notes(group) + _refs(MIGRATE, UPGRADE)
+        ),
+        fix={
+            "kind": "call",
+            "signature": group.extra["signature"],
+            "template": group.extra["template"],
+            "safety": "safe",
+        },
+        when=group.extra["when"],
+        invalid=[
+            {
+                "code": f"{imports}\nvalue = {expression}({args})\n",
+                "fixed": f"{imports}\nvalue = {fixed}\n",
+            }
+            for args in group.extra["code"]
+        ],
+        valid=[f"{imports}\nvalue = {fixed}\n"],
+        probe=DROP_PROBES.get(api),
+    )
+
+
+def _build_call_fix(group: Group, installed: Installed) -> RuleText:
+    """A hand-made call fix for calls passing some arguments (dropout, block sizes)."""
+    (api, _), *_ = sorted(group.apis.items())
+    imports, expression = _example_use(api)
+    reason = group.extra.get("reason")
+    fix: dict[str, Any] = {
+        "kind": "call",
+        "signature": group.extra["signature"],
+        "template": group.extra["template"],
+        "safety": "unsafe" if reason else "safe",
+    }
+    if reason:
+        fix["reason"] = reason
+    target = group.extra["template"].split("(", 1)[0]
+    spelled = _spell(target)
+    return _base(
+        group,
+        status="changed",
+        severity=group.extra["severity"],
+        message=group.extra["message"],
+        explanation=group.extra["text"] + _notes(group) + _refs(MIGRATE, UPGRADE),
+        fix=fix,
+        when=group.extra["when"],
+        invalid=[
+            {
+                "code": f"{imports}\nvalue = {expression}({code})\n",
+                "fixed": f"{imports}\nvalue = {spelled}({fixed})\n",
+            }
+            for code, fixed in group.extra["examples"]
+        ],
+        valid=[f"{imports}\nvalue = {spelled}({args})\n" for args in group.extra["valid"]],
+        probe=group.extra["probe"],
+    )
+
+
+def _listing(keywords: list[str], conjunction: str) -> str:
+    """`a=`, `b=` and `c=`."""
+    spelled = [f"`{k}=`" for k in keywords]
+    if len(spelled) < 2:
+        return "".join(spelled)
+    return f"{', '.join(spelled[:-1])} {conjunction} {spelled[-1]}"
+
+
+def _build_v1_arguments(group: Group, installed: Installed) -> RuleText:
+    """Calls passing removed TF1 arguments (or TF1 positional ones) go to `tf.compat.v1`."""
+    api = _example_api(group.apis)
+    imports, expression = _example_use(api)
+    code, valid = group.extra["calls"][api]
+    to = group.apis[api]
+    assert to is not None
+    unsafe = group.kind == "v1-positional"
+    when: dict[str, Any] = group.extra["when"]
+    key = group.extra.get("key")
+    names: list[str] = when.get("keywords", [])
+    position: int | None = when.get("positional")
+    more = ""
+    if position is not None:
+        count = position - 1
+        more = f" (or more than {count} positional argument{'s' if count > 1 else ''})"
+    if unsafe and names:
+        message = (
+            "`{name}` ({api}) computes something else in TensorFlow 2 with these arguments; "
+            "`tf.compat.v1` keeps the TensorFlow 1.x behaviour"
+        )
+        head = f"Calls passing {_listing(names, 'or')}{more} behave differently in TensorFlow 2."
+    elif unsafe:
+        message = (
+            f"`{{name}}` ({{api}}) lost a TensorFlow 1.x parameter at position {position}: a TF1 "
+            "call passing that many positional arguments binds them to other parameters"
+        )
+        head = (
+            "TensorFlow 2 removed a parameter of these functions (below), so a TF1 call passing "
+            f"{position} or more positional arguments binds the later ones to other parameters: "
+            "it fails, or silently computes something else."
+        )
+    else:
+        message = (
+            NOTES[key].message
+            if key
+            else (
+                f"`{{name}}` ({{api}}) no longer takes {_listing(names, 'or')} in TensorFlow 2; "
+                "`tf.compat.v1` keeps the TensorFlow 1.x behaviour"
+            )
+        )
+        them = "it" if len(names) == 1 else "one of them"
+        head = (
+            (NOTES[key].text + "\n\n" if key else "")
+            + f"TensorFlow 2 removed {_listing(names, 'and')} from these functions: calls passing "
+            f"{them}{more} fail with `TypeError`, and deleting it would change what they compute."
+        )
+    explanation = (
+        head + " The fix moves these calls to the `tf.compat.v1` version, which keeps the TF1 "
+        "behaviour; migrating to the TF 2 function means rewriting the call by hand."
+        + _notes(group)
+        + _refs(MIGRATE, COMPAT_V1)
+    )
+    fix = _map_fix(
+        group,
+        "replace",
+        "unsafe" if unsafe else "safe",
+        f"a TF 2 call passing these arguments means the TF 2 behaviour: {_TF2_CODE}for TF 2"
+        if unsafe
+        else None,
+    )
+    _, v1 = _render(to, imports)
+    return _base(
+        group,
+        status="changed",
+        severity="warning" if unsafe else "error",
+        message=message,
+        explanation=explanation,
+        fix=fix,
+        when=when,
+        invalid=[
+            {
+                "code": f"{imports}\nvalue = {expression}({code})\n",
+                "fixed": f"{imports}\nvalue = {v1}({code})\n",
+            }
+        ],
+        valid=[f"{imports}\nvalue = {expression}({valid})\n"],
     )
 
 
@@ -2042,6 +2691,11 @@ _BUILDERS: dict[str, Callable[[Group, Installed], RuleText]] = {
     "template": _build_template,
     "auto-template": _build_auto_template,
     "keyword": _build_keyword,
+    "order": _build_order,
+    "drop": _build_drop,
+    "call-fix": _build_call_fix,
+    "v1-arguments": _build_v1_arguments,
+    "v1-positional": _build_v1_arguments,
 }
 
 _MATRIX = "x = np.arange(6, dtype='float32').reshape(2, 3)"
@@ -2078,6 +2732,101 @@ KEYWORD_PROBES: dict[str, dict[str, str]] = {
     },
 }
 """Old/new comparisons for keyword rules: the TF1 call through `tf.compat.v1`, the fixed call."""
+
+_GRADIENTS = (
+    "x = tf.constant([1.0, 2.0, 3.0])\n"
+    "old_fn = tf.function(lambda x: tf.compat.v1.{name}({y}, x, "
+    "colocate_gradients_with_ops=True)[0], autograph=False)\n"
+    "new_fn = tf.function(lambda x: tf.{name}({y}, x)[0], autograph=False)"
+)
+DROP_PROBES: dict[str, dict[str, str]] = {
+    "tensorflow.nn.conv1d": {
+        "setup": "x = np.arange(10, dtype='float32').reshape(1, 5, 2)\n"
+        "w = np.linspace(-1, 1, 12, dtype='float32').reshape(2, 2, 3)",
+        "old": "tf.compat.v1.nn.conv1d(x, w, 1, 'VALID', use_cudnn_on_gpu=False)",
+        "new": "tf.nn.conv1d(x, w, 1, 'VALID')",
+    },
+    "tensorflow.nn.conv2d": {
+        "setup": "x = np.arange(32, dtype='float32').reshape(1, 4, 4, 2)\n"
+        "w = np.linspace(-1, 1, 24, dtype='float32').reshape(2, 2, 2, 3)",
+        "old": "tf.compat.v1.nn.conv2d(x, w, [1, 1, 1, 1], 'VALID', use_cudnn_on_gpu=False)",
+        "new": "tf.nn.conv2d(x, w, [1, 1, 1, 1], 'VALID')",
+    },
+    "tensorflow.zeros_like": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.zeros_like(x, optimize=False)",
+        "new": "tf.zeros_like(x)",
+    },
+    "tensorflow.ones_like": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.ones_like(x, optimize=False)",
+        "new": "tf.ones_like(x)",
+    },
+    "tensorflow.nn.embedding_lookup": {
+        "setup": "params = np.arange(12, dtype='float32').reshape(4, 3)",
+        "old": "tf.compat.v1.nn.embedding_lookup(params, [2, 0], validate_indices=False)",
+        "new": "tf.nn.embedding_lookup(params, [2, 0])",
+    },
+    "tensorflow.constant": {
+        "setup": "x = [[1, 2], [3, 4]]",
+        "old": "tf.compat.v1.constant(x, shape=[2, 2], verify_shape=True)",
+        "new": "tf.constant(x, shape=[2, 2])",
+    },
+    "tensorflow.gradients": {
+        "setup": _GRADIENTS.format(name="gradients", y="x * x"),
+        "old": "old_fn(x)",
+        "new": "new_fn(x)",
+    },
+    "tensorflow.hessians": {
+        "setup": _GRADIENTS.format(name="hessians", y="tf.reduce_sum(x * x * x)"),
+        "old": "old_fn(x)",
+        "new": "new_fn(x)",
+    },
+}
+"""Old/new comparisons for the rules deleting removed arguments, by API."""
+
+_TOP_K = (
+    "predictions = np.array([[0.1, 0.9], [0.8, 0.2]], dtype='float32')\n"
+    "targets = np.array([1, 1], dtype='int32')"
+)
+ORDER_PROBES: dict[str, dict[str, Any]] = {
+    "tensorflow.argmax": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.argmax(x, 1, 'a')",
+        "new": "tf.argmax(x, 1, name='a')",
+    },
+    "tensorflow.transpose": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.transpose(x, [1, 0], 't')",
+        "new": "tf.transpose(x, [1, 0], name='t')",
+    },
+    "tensorflow.pad": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.pad(x, [[1, 1], [0, 0]], 'CONSTANT', 'p')",
+        "new": "tf.pad(x, [[1, 1], [0, 0]], 'CONSTANT', name='p')",
+    },
+    "tensorflow.gather_nd": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.gather_nd(x, [[0, 1], [1, 2]], 'g')",
+        "new": "tf.gather_nd(x, [[0, 1], [1, 2]], name='g')",
+    },
+    "tensorflow.boolean_mask": {
+        "setup": _MATRIX,
+        "old": "tf.compat.v1.boolean_mask(x, [True, False], 'm')",
+        "new": "tf.boolean_mask(x, [True, False], name='m')",
+    },
+    "tensorflow.math.in_top_k": {
+        "setup": _TOP_K,
+        "old": "tf.compat.v1.math.in_top_k(predictions, targets, 1)",
+        "new": "tf.math.in_top_k(predictions=predictions, targets=targets, k=1)",
+    },
+    "tensorflow.random.poisson": {
+        "old": "tf.compat.v1.random.poisson(3.0, [4])",
+        "new": "tf.random.poisson(lam=3.0, shape=[4])",
+        "compare": ["shape", "dtype"],
+    },
+}
+"""Old/new comparisons for the argument-order rules: the TF1 call, and the fixed one."""
 
 _PROBE_MODULES = ("tensorflow.math.", "tensorflow.linalg.", "tensorflow.signal.")
 """Only pure numeric functions are called while looking for probes."""
@@ -2184,7 +2933,8 @@ def assign_codes(
                 rule.code = code
                 used.add(code)
                 break
-    blocked = used | retired
+    # A previous code not kept by its rule is retired below: never hand it to a new rule.
+    blocked = used | retired | {str(r.get("code")) for r in previous}
     for rule in rules:
         if not rule.code:
             rule.code = _fresh(rule.family, blocked)
@@ -2247,6 +2997,14 @@ def render_rule(rule: RuleText) -> str:
     f = rule.fields
     out = [f"  - code: {rule.code}", f"    name: {f['name']}"]
     out.append(f"    apis: {_flow_list(f['apis'], 6)}")
+    if "when" in f:
+        when = f["when"]
+        parts = []
+        if "keywords" in when:
+            parts.append("keywords: [" + ", ".join(_scalar(k) for k in when["keywords"]) + "]")
+        if "positional" in when:
+            parts.append(f"positional: {when['positional']}")
+        out.append("    when: {" + ", ".join(parts) + "}")
     out.append(f"    status: {f['status']}")
     out.append(
         "    since: {" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in f["since"].items()) + "}"
@@ -2292,6 +3050,11 @@ _KIND_ORDER = (
     "replace-unsafe",
     "missing",
     "keyword",
+    "order",
+    "drop",
+    "call-fix",
+    "v1-arguments",
+    "v1-positional",
     "warning",
 )
 """New codes go to the most common kinds of change first."""

@@ -147,20 +147,13 @@ def test_every_api_in_tf_upgrade_v2s_tables_has_a_rule(probe: dict[str, Any]) ->
     assert not missing, "APIs of tf_upgrade_v2 without a rule:\n" + "\n".join(
         f"  {name} ({', '.join(tables)})" for name, tables in sorted(missing.items())
     )
-    # What tfmend leaves out entirely, and why: tf_upgrade_v2 is wrong about two names, and the
-    # rest are common functions whose later parameters moved (or optimizer methods that lost an
-    # argument): flagging every call would bury the real findings, and flagging only the calls
-    # that pass those arguments needs a rule condition on arguments in the engine.
+    # What tfmend leaves out entirely, and why: tf_upgrade_v2 is wrong about two names (it sends
+    # the Keras optimizer base class to a Keras 3 stub; `tf.space_to_batch_nd` works unchanged),
+    # and about the optimizer methods: it deletes `colocate_gradients_with_ops=` from any method
+    # called `minimize` or `compute_gradients`, but TF1's optimizers keep it in `tf.compat.v1`.
     assert without_rule_but_exempt == {
         "tf.keras.optimizers.Optimizer",
         "tf.space_to_batch_nd",
-        "tf.boolean_mask",
-        "tf.gather_nd",
-        "tf.pad",
-        "tf.shape",
-        "tf.size",
-        "tf.transpose",
-        "tf.tuple",
         "*.compute_gradients",
         "*.minimize",
     }
@@ -176,7 +169,7 @@ def test_tf_upgrade_v2_targets_that_tfmend_does_not_use_are_really_broken_or_unn
 ) -> None:
     symbol = {e["api"]: e["reason"] for e in probe["exemptions"] if e["aspect"] == "symbol"}
     # tf_upgrade_v2 sends the Keras optimizers to `keras.optimizers.legacy`, a Keras 3 stub that
-    # raises ImportError; the other three names still work in TF 2.21 with the same arguments.
+    # raises ImportError; the four `unneeded` names still work in TF 2.21 with the same arguments.
     optimizers = {
         f"keras.optimizers.{name}"
         for name in (
@@ -191,13 +184,40 @@ def test_tf_upgrade_v2_targets_that_tfmend_does_not_use_are_really_broken_or_unn
             "SGD",
         )
     }
-    assert set(symbol) == optimizers | {
+    # tf_upgrade_v2 sends the Keras initializers to `tf.compat.v1.keras.initializers`, which is
+    # Keras 3 again; they work under their own name, except when passed `dtype=` (flagged).
+    dtype_rule = next(
+        r for r in builtin_catalog().rules() if r.name == "tf1-behaviour-initializer-dtype"
+    )
+    initializers = set(dtype_rule.apis)
+    assert dtype_rule.when is not None
+    assert dtype_rule.when.keywords == {"dtype"}
+    unneeded = {
         "tensorflow.nn.avg_pool",
         "tensorflow.nn.max_pool",
+        "tensorflow.nn.space_to_batch",
         "tensorflow.space_to_batch_nd",
     }
+    # tf_upgrade_v2 reports or rewrites every use of these; tfmend's rules flag only the calls
+    # passing the arguments that changed (`keep_prob`, `default_name`, `seed2`, ...).
+    precise = {
+        "tensorflow.name_scope",
+        "tensorflow.nn.dropout",
+        "tensorflow.nn.fractional_avg_pool",
+        "tensorflow.nn.fractional_max_pool",
+    }
+    assert set(symbol) == optimizers | initializers | unneeded | precise
     for api in optimizers:
         assert "keras.optimizers.legacy" in symbol[api]
+    for api in initializers:
+        assert "tf.compat.v1.keras.initializers" in symbol[api]
+    for api in precise:
+        assert "tfmend flags" in symbol[api] or "the same" in symbol[api]
+    # Their rules only flag calls passing some arguments (keyword rules, and rules with `when`).
+    for api in initializers | precise:
+        rules = [r for r in builtin_catalog().rules() if api in r.apis]
+        assert rules, api
+        assert all(r.when is not None or r.fix.kind == "keyword" for r in rules), api
 
 
 def test_no_replacement_names_an_api_missing_from_tensorflow_2_21(

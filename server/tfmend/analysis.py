@@ -276,15 +276,11 @@ class Analyzer:
         bindings = module.bindings
         call = bindings.calls.get(id(node))
         span = module.span(node)
-        if rule.when is not None and not _call_matches(call, rule.when):
+        if not _use_matches(rule, call):
             return None
         if rule.fix.kind == "keyword":
-            if call is None:
-                return None
+            assert call is not None
             offending = [k for k in call.keywords if k.arg in rule.fix.rename]
-            moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
-            if not offending and not moved:
-                return None
             if offending:
                 span = module.span(offending[0])
         safety, note = site_fix(rule, module, node)
@@ -323,6 +319,8 @@ class Analyzer:
                 ):
                     continue
                 node = chain.nodes[position]
+                if not _use_matches(rule, module.bindings.calls.get(id(node))):
+                    continue
                 safety, note = site_fix(rule, module, node)
                 name = module.segment(node)
                 api = f"{class_name}.{attribute}"
@@ -514,6 +512,20 @@ _PRIVATE_PACKAGES = tuple(
 """Packages the surface does not walk: names under them are unknown, not missing."""
 
 
+def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
+    """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
+    passes a renamed keyword or more positional arguments than stay in place."""
+    if rule.when is not None and not _call_matches(call, rule.when):
+        return False
+    if rule.fix.kind != "keyword":
+        return True
+    if call is None:
+        return False
+    offending = any(k.arg in rule.fix.rename for k in call.keywords)
+    moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
+    return offending or moved
+
+
 def _call_matches(call: ast.Call | None, when: When) -> bool:
     """Whether a call passes one of the `when` keywords or enough positional arguments."""
     if call is None:
@@ -589,6 +601,8 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
     if fix.kind == "keyword" and call is not None:
         if any(isinstance(a, ast.Starred) for a in call.args):
             return "none", "the call passes *args"
+        if fix.positional and len(call.args) > len(fix.positional):
+            return "none", f"the call passes {len(call.args)} positional arguments"
         passed = {k.arg for k in call.keywords}
         for keyword in call.keywords:
             if keyword.arg is None or keyword.arg not in fix.rename:
