@@ -16,7 +16,7 @@ SMOKE_ARGS = {
     "bench_engine.py": ["--smoke"],
     "bench_surface.py": [],
     "bench_validation.py": ["--repeat", "3"],
-    "bench_lsp.py": ["--smoke"],
+    "bench_lsp.py": ["--sizes", "200,2000", "--edits", "10"],
 }
 
 
