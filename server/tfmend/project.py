@@ -6,6 +6,7 @@ import ast
 import sys
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,7 @@ class JediProject:
                 base = base.parent
             bases = [base]
         else:
-            bases = [self.root, self.root / "src", path.parent]
+            bases = [self.root, self.root / "src", _package_root(path.parent), path.parent]
         for base in bases:
             candidate = base.joinpath(*parts)
             files = [candidate / "__init__.py"]
@@ -374,6 +375,14 @@ class JediProject:
             module = None
         self._files[path] = _Landed(version, module)
         return module
+
+
+@lru_cache(maxsize=1024)
+def _package_root(directory: Path) -> Path:
+    """The directory above the package a directory belongs to: where Python would find it."""
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
 
 
 def _submodule(path: Path, name: str) -> Path | None:
