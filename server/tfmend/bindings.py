@@ -262,7 +262,6 @@ class _Walker:
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
-        self.dispatch: dict[type[ast.AST], Callable[[Any], None]] = {}
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
@@ -278,11 +277,13 @@ class _Walker:
 
     def visit(self, node: ast.AST) -> None:
         kind = type(node)
-        method = self.dispatch.get(kind)
+        method = _DISPATCH.get(kind)
         if method is None:
-            method = getattr(self, f"visit_{kind.__name__}", None) or self.generic
-            self.dispatch[kind] = method
-        method(node)
+            # Functions of the class, not bound methods: a walker must not refer to itself, or
+            # it (and the tree it holds) would wait for the cyclic collector to be freed.
+            method = getattr(_Walker, f"visit_{kind.__name__}", None) or _Walker.generic
+            _DISPATCH[kind] = method
+        method(self, node)
 
     def generic(self, node: ast.AST) -> None:
         # ast.iter_child_nodes, without its generator and with leaf nodes (contexts, operators)
@@ -491,6 +492,10 @@ class _Walker:
 
     def visit_DictComp(self, node: ast.DictComp) -> None:
         self.comprehension(node, [node.key, node.value])
+
+
+_DISPATCH: dict[type[ast.AST], Callable[[_Walker, Any], None]] = {}
+"""The visit method of each node type, looked up once per process."""
 
 
 class _ScopeContext:
