@@ -15,7 +15,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec
 
 from tfmend.findings import Finding, Position, Span
-from tfmend.lsp.convert import Lines
+from tfmend.lsp.convert import Lines, lines_of
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -174,7 +174,7 @@ def apply_change(
     """Apply one content change to a document's text, shifting what it shows."""
     old = doc.text
     if isinstance(change, types.TextDocumentContentChangePartial):
-        lines = Lines(old)
+        lines = lines_of(old)
         span = lines.range_from_client(codec, change.range)
         start, end = lines.offset(span.start), lines.offset(span.end)
         doc.text = old[:start] + change.text + old[end:]
@@ -215,7 +215,10 @@ def shift_all(shown: list[Shown], uri: str, span: Span, inserted: str) -> list[S
         if origin is not None and origin.uri == uri and origin.span is not None:
             origin_span = shift_span(origin.span, span, new_end)
             origin = replace(origin, span=origin_span) if origin_span is not None else None
-        out.append(replace(item, span=moved, origin=origin))
+        if moved is item.span and origin is item.origin:
+            out.append(item)  # before the edit: unchanged
+        else:
+            out.append(Shown(item.finding, item.uri, moved, origin))
     return out
 
 
