@@ -253,8 +253,8 @@ class Analyzer:
                 if self._exists(written) and _missing_when_removed(rule):
                     continue  # the installed version still has it under this spelling
                 finding = self._use_finding(
-                    module=module, chain=chain, node=node, rule=rule, api=found.api,
-                    imported=imported, origin=origin,
+                    module=module, node=node, rule=rule, api=found.api, imported=imported,
+                    origin=origin,
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
@@ -266,40 +266,15 @@ class Analyzer:
         self,
         *,
         module: ParsedModule,
-        chain: Chain,
         node: ast.Name | ast.Attribute,
         rule: Rule,
         api: str,
         imported: ImportBinding,
         origin: Origin | None,
     ) -> Finding | None:
-        bindings = module.bindings
-        call = bindings.calls.get(id(node))
-        span = module.span(node)
-        if not _use_matches(rule, call):
+        if not _use_matches(rule, module.bindings.calls.get(id(node))):
             return None
-        if rule.fix.kind == "keyword":
-            assert call is not None
-            offending = [k for k in call.keywords if k.arg in rule.fix.rename]
-            if offending:
-                span = module.span(offending[0])
-        safety, note = site_fix(rule, module, node)
-        name = module.segment(node)
-        if origin is None:
-            origin = module.origin(imported)
-        return Finding(
-            code=rule.code,
-            message=rule.render_message(name, api),
-            severity=rule.severity,
-            span=span,
-            api=api,
-            name=name,
-            fix=safety,
-            fix_note=note,
-            deprecated=rule.status != "changed",
-            origin=origin,
-            rule=rule,
-        )
+        return _use(module, node, rule, api, origin or module.origin(imported))
 
     def _instance_finding(
         self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
@@ -319,23 +294,8 @@ class Analyzer:
                 ):
                     continue
                 node = chain.nodes[position]
-                if not _use_matches(rule, module.bindings.calls.get(id(node))):
-                    continue
-                safety, note = site_fix(rule, module, node)
-                name = module.segment(node)
-                api = f"{class_name}.{attribute}"
-                return Finding(
-                    code=rule.code,
-                    message=rule.render_message(name, api),
-                    severity=rule.severity,
-                    span=module.span(node),
-                    api=api,
-                    name=name,
-                    fix=safety,
-                    fix_note=note,
-                    deprecated=rule.status != "changed",
-                    rule=rule,
-                )
+                if _use_matches(rule, module.bindings.calls.get(id(node))):
+                    return _use(module, node, rule, f"{class_name}.{attribute}", None)
         return None
 
     def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
@@ -510,6 +470,37 @@ _PRIVATE_PACKAGES = tuple(
     )
 )  # fmt: skip
 """Packages the surface does not walk: names under them are unknown, not missing."""
+
+
+def _use(
+    module: ParsedModule,
+    node: ast.Name | ast.Attribute,
+    rule: Rule,
+    api: str,
+    origin: Origin | None,
+) -> Finding:
+    """The finding of a rule on one use of its API (on the offending keyword, for keyword rules)."""
+    span = module.span(node)
+    call = module.bindings.calls.get(id(node))
+    if rule.fix.kind == "keyword" and call is not None:
+        offending = [k for k in call.keywords if k.arg in rule.fix.rename]
+        if offending:
+            span = module.span(offending[0])
+    safety, note = site_fix(rule, module, node)
+    name = module.segment(node)
+    return Finding(
+        code=rule.code,
+        message=rule.render_message(name, api),
+        severity=rule.severity,
+        span=span,
+        api=api,
+        name=name,
+        fix=safety,
+        fix_note=note,
+        deprecated=rule.status != "changed",
+        origin=origin,
+        rule=rule,
+    )
 
 
 def _use_matches(rule: Rule, call: ast.Call | None) -> bool:

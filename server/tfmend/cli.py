@@ -21,6 +21,7 @@ from tfmend.files import iter_source_files
 from tfmend.project import JediProject
 from tfmend.sourcetext import atomic_write
 from tfmend.surface import Surface
+from tfmend.validatecli import add_catalog_arguments
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -38,19 +39,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
-        sub.add_argument(
-            "--rules",
-            action="append",
-            type=Path,
-            default=[],
-            metavar="FILE",
-            help="an extra rules file (may be repeated)",
-        )
+        add_catalog_arguments(sub)
         sub.add_argument("--select", default=None, help="comma-separated code prefixes to report")
         sub.add_argument("--ignore", default=None, help="comma-separated code prefixes to skip")
-        sub.add_argument(
-            "--config", type=Path, default=None, help="read [tool.tfmend] from this pyproject.toml"
-        )
         sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
         sub.add_argument(

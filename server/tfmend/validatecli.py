@@ -12,6 +12,21 @@ from typing import Any
 EXIT_CODES = {"passed": 0, "failed": 1, "error": 2}
 
 
+def add_catalog_arguments(sub: argparse.ArgumentParser) -> None:
+    """`--rules` and `--config`: where the rules and the settings come from (every command)."""
+    sub.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="an extra rules file (may be repeated)",
+    )
+    sub.add_argument(
+        "--config", type=Path, default=None, help="read [tool.tfmend] from this pyproject.toml"
+    )
+
+
 def add_arguments(sub: argparse.ArgumentParser) -> None:
     """The options of `tfmend validate`."""
     sub.add_argument("path", type=Path, metavar="PATH", help="the file whose fixes to validate")
@@ -49,17 +64,7 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--import-check", action="store_true", help="also import the fixed module")
     sub.add_argument("--gpu", action="store_true", help="let TensorFlow see GPUs")
     sub.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
-    sub.add_argument(
-        "--rules",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="an extra rules file (may be repeated)",
-    )
-    sub.add_argument(
-        "--config", type=Path, default=None, help="read [tool.tfmend] from this pyproject.toml"
-    )
+    add_catalog_arguments(sub)
     sub.add_argument("--format", choices=("text", "json"), default="text")
 
 
