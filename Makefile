@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo install test lint typecheck generated generated-check pytest bench bench-smoke
+.PHONY: demo install editors test lint typecheck generated generated-check pytest bench bench-smoke
 
 $(BIN)/tfmend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(BIN)/tfmend
 	$(BIN)/tfmend check examples/ ; test $$? -le 1
 
 install: $(VENV)/.test-deps
+
+## editors: the real editors the client tests drive (apt, npm, PyPI; cached, idempotent)
+editors:
+	PYTHON=$(PYTHON) bash .ci/install-editors.sh
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,7 +43,7 @@ generated-check: install
 	$(BIN)/python scripts/generate_tf_keras_legacy.py --check
 	$(BIN)/python scripts/generate_docs.py --check
 
-pytest: install
+pytest: install editors
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -ra
 
 bench: install
