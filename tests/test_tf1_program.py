@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_python
 from tfmend.catalog import builtin_catalog
 
 pytestmark = pytest.mark.tensorflow
@@ -69,19 +69,6 @@ FIXED = textwrap.dedent(
 )
 
 
-def _run_python(path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    return subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
 def _tfmend(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tfmend", *args],
@@ -100,7 +87,7 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_tf1_program_fails_on_tensorflow_2(program: Path) -> None:
-    ran = _run_python(program)
+    ran = run_python(program)
     assert ran.returncode != 0
     assert "AttributeError: module 'tensorflow' has no attribute 'placeholder'" in ran.stderr
 
@@ -120,7 +107,7 @@ def test_tfmend_fix_makes_it_print_the_tf1_result(program: Path, tmp_path: Path)
     assert fixed.returncode == 1
     assert f"{initializers.code} `tfx.zeros_initializer`" in fixed.stdout
     assert "Fixed 8 problems in 1 file; 1 remaining." in fixed.stderr
-    ran = _run_python(copy)
+    ran = run_python(copy)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout == TF1_OUTPUT
 
@@ -135,6 +122,6 @@ def test_unsafe_fixes_leave_nothing_and_keep_the_result(program: Path, tmp_path:
     text = copy.read_text(encoding="utf-8")
     assert "initializer=tfx.compat.v1.zeros_initializer()" in text
     assert _tfmend("check", "--no-progress", str(copy)).returncode == 0
-    ran = _run_python(copy)
+    ran = run_python(copy)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout == TF1_OUTPUT

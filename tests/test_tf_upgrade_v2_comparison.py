@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import run_python
 from tfmend.engine import Engine
 from tfmend.qualnames import Target, canonical_names
 
@@ -218,19 +219,6 @@ def _python(code: str, *args: str, stdin: str | None = None) -> subprocess.Compl
     )
 
 
-def _run_file(path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    return subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
 SNIPPETS = {
     "alias": "import tensorflow as tfx\nx = tfx.placeholder(tfx.float32, [None, 3])\n",
     "parameter": (
@@ -353,7 +341,7 @@ def test_rename_targets_missing_from_tf_2_21_are_manual_in_tfmend(
     )
     path = tmp_path / "upgraded.py"
     path.write_text(upgraded["missing"], encoding="utf-8")
-    ran = _run_file(path)
+    ran = run_python(path)
     assert ran.returncode != 0
     assert "`LSTMCell` is not available with Keras 3" in ran.stderr
 
@@ -370,7 +358,7 @@ def test_tf_upgrade_v2_breaks_keras_optimizers_that_tfmend_keeps(
     assert "tf.keras.optimizers.legacy.Adam(0.001)" in upgraded["optimizer"]
     path = tmp_path / "upgraded.py"
     path.write_text(upgraded["optimizer"], encoding="utf-8")
-    ran = _run_file(path)
+    ran = run_python(path)
     assert ran.returncode != 0
     assert "`keras.optimizers.legacy` is not supported in Keras 3" in ran.stderr
     assert engine.check_text(SNIPPETS["optimizer"]) == []
@@ -421,7 +409,7 @@ def test_tf_upgrade_v2_rewrites_that_change_or_break_results(
     )
     path = tmp_path / "results.py"
     path.write_text(program, encoding="utf-8")
-    ran = _run_file(path)
+    ran = run_python(path)
     assert ran.returncode == 0, ran.stderr[-1500:]
     resized, pooled, blocks, blocked = ran.stdout.splitlines()
     assert resized == "True False"
