@@ -45,7 +45,7 @@ print(json.dumps({"rss_mb": rss, "failed": failed, "changes": changes}))
 
 _TFMEND = r"""
 import json, resource, sys
-from tfmend.cli import main
+from tfmend.cli.main import main
 main(["check", "--format", "json", "--no-progress", "--output", sys.argv[2], sys.argv[1]])
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -106,7 +106,7 @@ def _rate(files: list[Path], figures: dict[str, float]) -> float:
 
 def file_table(smoke: bool) -> None:
     """Warm analysis time of one file by size, next to ast.parse (the floor)."""
-    from tfmend.engine import Engine
+    from tfmend.api import Engine
 
     engine = Engine()
     print("\n## One file, warm (median of repeats)\n")

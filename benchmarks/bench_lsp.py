@@ -224,8 +224,8 @@ def report(runs: list[Run]) -> None:
 
 def profile(lines: int) -> None:
     """Where the engine spends a check of one file (in this process)."""
-    from tfmend.engine import Engine
-    from tfmend.project import JediProject
+    from tfmend.api import Engine
+    from tfmend.resolve.project import JediProject
 
     text = legacy_source(lines)
     with tempfile.TemporaryDirectory(prefix="tfmend-profile-") as directory:

@@ -23,7 +23,7 @@ NAMES = [
 
 def main() -> None:
     """Build, reload and query a surface, and print the figures."""
-    from tfmend.surface import load_surface
+    from tfmend.resolve.surface import load_surface
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--python", default=sys.executable)

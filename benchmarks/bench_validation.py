@@ -24,7 +24,7 @@ y = K.mean(x, axis=1, keepdims=True)
 
 def main() -> None:
     """Time validations and print them."""
-    from tfmend.validation import ValidationSettings, Validator
+    from tfmend.validate.validator import ValidationSettings, Validator
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--python", default=sys.executable)

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from tfmend.catalog import Rule, builtin_catalog
-from tfmend.meta import META_CODES, MetaCode
+from tfmend.catalog.meta import META_CODES, MetaCode
+from tfmend.catalog.rules import Rule, builtin_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "rules"

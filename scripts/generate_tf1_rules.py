@@ -1901,9 +1901,10 @@ def _successor(api: str, dead: str | None) -> str:
 
 
 def _covered_by(api: str, handwritten: set[str]) -> bool:
-    from tfmend.qualnames import Target, canonical_names
+    from tfmend.resolve.qualnames import canonical_names
+    from tfmend.versions import Versions
 
-    return any(name in handwritten for name in canonical_names(api, Target()))
+    return any(name in handwritten for name in canonical_names(api, Versions()))
 
 
 def _spell(qualname: str) -> str:
@@ -1976,7 +1977,7 @@ def _example_api(apis: Iterable[str]) -> str:
 
 
 def _instance_like(api: str) -> bool:
-    from tfmend.qualnames import instance_attribute
+    from tfmend.resolve.qualnames import instance_attribute
 
     return instance_attribute(api) is not None
 
@@ -2900,9 +2901,10 @@ def handwritten_apis(before: str, after: str) -> tuple[set[str], set[str]]:
     for rule in loaded.get("rules") or []:
         apis.update(rule.get("apis") or [])
         codes.add(str(rule.get("code")))
-    from tfmend.qualnames import Target, canonical_names
+    from tfmend.resolve.qualnames import canonical_names
+    from tfmend.versions import Versions
 
-    canonical = {name for api in apis for name in canonical_names(api, Target())}
+    canonical = {name for api in apis for name in canonical_names(api, Versions())}
     return apis | canonical, codes
 
 

@@ -1,4 +1,4 @@
-"""Generate server/tfmend/tf_keras_legacy.py: the Keras 2 backend names Keras 3 keeps in tf.keras.
+"""Generate server/tfmend/resolve/tf_keras_legacy.py: Keras 2 backend names kept in tf.keras.
 
 Keras 3 ships, under TensorFlow's `tf.keras` (`keras._tf_keras.keras`), a legacy backend that
 still has most Keras 2 functions (`tf.keras.backend.mean` runs on TF 2.21; `keras.backend.mean`
@@ -17,7 +17,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "server" / "tfmend" / "tf_keras_legacy.py"
+OUT = Path(__file__).resolve().parents[1] / "server" / "tfmend" / "resolve" / "tf_keras_legacy.py"
 
 
 def legacy_names() -> tuple[str, list[str]]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tfmend.catalog import builtin_catalog, load_rules_file
+from tfmend.api import Engine
+from tfmend.catalog.rules import builtin_catalog, load_rules_file
 from tfmend.config import Settings
-from tfmend.engine import Engine
-from tfmend.project import JediProject
+from tfmend.resolve.project import JediProject
 
 TEST_RULES = Path(__file__).with_name("data") / "rules.yaml"
 """Rules owned by the tests (TFM99xx); tests select only them to stay independent of wording."""

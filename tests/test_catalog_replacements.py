@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from tfmend.catalog import Rule, builtin_catalog
+from tfmend.catalog.rules import Rule, builtin_catalog
 
 pytestmark = pytest.mark.tensorflow
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tfmend.catalog import Rule, builtin_catalog
-from tfmend.validation import probe_request
-from tfmend.workerclient import WorkerClient
+from tfmend.catalog.rules import Rule, builtin_catalog
+from tfmend.validate.validator import probe_request
+from tfmend.worker.client import WorkerClient
 
 pytestmark = pytest.mark.tensorflow
 

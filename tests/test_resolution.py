@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_engine
-from tfmend.engine import Engine
+from tfmend.api import Engine
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
@@ -358,8 +358,8 @@ def test_module_found_only_through_sys_path_changes_is_resolved_with_jedi(tmp_pa
 
 def test_call_conditions_and_leading_positional_arguments() -> None:
     """`when` restricts a rule to calls passing some arguments; `keep: 0` moves every argument."""
-    from tfmend.catalog import load_rules_file
-    from tfmend.examples import check_rule
+    from tfmend.catalog.rules import load_rules_file
+    from tfmend.validate.examples import check_rule
 
     path = Path(__file__).with_name("data") / "when-rules.yaml"
     engine = make_engine()

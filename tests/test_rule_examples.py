@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tfmend.catalog import Example, Rule, builtin_catalog
-from tfmend.engine import Engine
-from tfmend.examples import check_invalid, check_valid
+from tfmend.api import Engine
+from tfmend.catalog.rules import Example, Rule, builtin_catalog
+from tfmend.validate.examples import check_invalid, check_valid
 
 RULES = builtin_catalog().rules()
 INVALID = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tfmend.surface import Surface, SurfaceError, cache_path, load_surface, surface_for
+from tfmend.resolve.surface import Surface, SurfaceError, cache_path, load_surface, surface_for
 
 pytestmark = pytest.mark.tensorflow
 

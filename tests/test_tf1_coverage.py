@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from tfmend.catalog import builtin_catalog
-from tfmend.qualnames import Target, canonical_names
+from tfmend.catalog.rules import builtin_catalog
+from tfmend.resolve.qualnames import canonical_names
+from tfmend.versions import Versions
 
 pytestmark = pytest.mark.tensorflow
 
@@ -110,7 +111,7 @@ def _spellings(name: str, methods: dict[str, str]) -> list[str]:
     else:
         assert name.startswith("tf."), name
         qualname = "tensorflow." + name[len("tf.") :]
-    return canonical_names(qualname, Target())
+    return canonical_names(qualname, Versions())
 
 
 def test_the_tables_are_the_ones_tfmend_was_built_from(probe: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_python
-from tfmend.catalog import builtin_catalog
+from tfmend.catalog.rules import builtin_catalog
 
 pytestmark = pytest.mark.tensorflow
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_python
-from tfmend.engine import Engine
-from tfmend.qualnames import Target, canonical_names
+from tfmend.api import Engine
+from tfmend.resolve.qualnames import canonical_names
+from tfmend.versions import Versions
 
 pytestmark = pytest.mark.tensorflow
 
@@ -278,7 +279,7 @@ def _qualnames(name: str, methods: dict[str, str]) -> list[str]:
         qualname = "tensorflow.contrib.slim." + name[len("slim.") :]
     else:
         qualname = "tensorflow." + name[len("tf.") :]
-    return canonical_names(qualname, Target())
+    return canonical_names(qualname, Versions())
 
 
 def test_tfmend_reports_every_api_change_tf_upgrade_v2_makes(

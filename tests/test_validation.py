@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tfmend.catalog import docs_url
-from tfmend.cli import main
-from tfmend.validation import ValidationSettings, Validator
+from tfmend.catalog.rules import docs_url
+from tfmend.cli.main import main
+from tfmend.validate.validator import ValidationSettings, Validator
 
 pytestmark = pytest.mark.tensorflow
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tfmend.workerclient import (
+from tfmend.worker.client import (
     WORKER_SCRIPT,
     InterpreterNotFoundError,
     RequestFailedError,

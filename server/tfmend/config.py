@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tfmend.qualnames import Target
+from tfmend.versions import Versions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,10 +34,10 @@ class Settings:
     """Project rule files (absolute paths)."""
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """gitignore-style pattern → code prefixes ignored in matching files."""
-    target: Target = field(default_factory=Target)
+    versions: Versions = field(default_factory=Versions)
     """The versions the code must run on."""
-    target_from_config: bool = False
-    """Whether `target` was set in the configuration (else it may come from the interpreter)."""
+    versions_from_config: bool = False
+    """Whether `versions` was set in the configuration (else they come from the interpreter)."""
     unsafe_fixes: bool = False
     python: str | None = None
     """The project's interpreter, for the installed API surface and validation."""
@@ -119,6 +119,7 @@ def settings_from_table(
         "exclude",
         "extend-rules",
         "per-file-ignores",
+        "versions",
         "target",
         "unsafe-fixes",
         "python",
@@ -156,9 +157,11 @@ def settings_from_table(
                 for pattern, codes in raw.items()
             },
         )
-    if "target" in table:
-        target = _target(table["target"], settings.target, f"{where}.target")
-        settings = replace(settings, target=target, target_from_config=True)
+    for key in ("target", "versions"):
+        # `target = {tensorflow = ...}` is the spelling of `versions` before tfmend 0.2.
+        if key in table:
+            versions = _versions(table[key], settings.versions, f"{where}.{key}")
+            settings = replace(settings, versions=versions, versions_from_config=True)
     if "unsafe-fixes" in table:
         if not isinstance(table["unsafe-fixes"], bool):
             raise ConfigError(f"{where}.unsafe-fixes: expected true or false")
@@ -170,22 +173,22 @@ def settings_from_table(
     return settings
 
 
-def _target(raw: Any, target: Target, where: str) -> Target:
+def _versions(raw: Any, versions: Versions, where: str) -> Versions:
     if not isinstance(raw, dict):
         raise ConfigError(f'{where}: expected a table like {{tensorflow = "2.21", keras = "3"}}')
     for key, value in raw.items():
         if key == "legacy-keras":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}.legacy-keras: expected true or false")
-            target = replace(target, legacy_keras=value)
+            versions = replace(versions, legacy_keras=value)
         elif key in ("tensorflow", "keras"):
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 raise ConfigError(f"{where}.{key}: expected a version string")
             version = str(value)
             if key == "tensorflow":
-                target = replace(target, tensorflow=version)
+                versions = replace(versions, tensorflow=version)
             else:
-                target = replace(target, keras=version)
+                versions = replace(versions, keras=version)
         else:
             raise ConfigError(f"{where}.{key}: unknown (known: tensorflow, keras, legacy-keras)")
-    return target
+    return versions

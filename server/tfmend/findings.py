@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tfmend.catalog import Rule, Severity
+from tfmend.catalog.rules import Rule, Severity
 
 FixSafety = Literal["safe", "unsafe", "none"]
 

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 
 from tests.lsp.harness import CLIENTS, TestClient, capabilities_for, rng, start
-from tfmend.catalog import builtin_catalog, docs_url
+from tfmend.catalog.rules import builtin_catalog, docs_url
 
 SOURCE = """\
 from keras import backend as K

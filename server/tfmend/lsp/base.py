@@ -15,7 +15,7 @@ from pygls.workspace import PositionCodec
 from tfmend import __version__
 from tfmend.lsp import checker, documents, logs, validate, workspace
 from tfmend.lsp.engines import Engines
-from tfmend.lsp.worker import Worker
+from tfmend.lsp.jobs import AnalysisThread
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class TfmendServer(LanguageServer):
         self.shutdown_requested = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
-        self._worker: Worker | None = None
+        self._analysis: AnalysisThread | None = None
 
     # -- shared helpers --------------------------------------------------------------------------
     def publish_diagnostics(
@@ -85,11 +85,11 @@ class TfmendServer(LanguageServer):
         return self._loop_thread == threading.get_ident()
 
     @property
-    def worker(self) -> Worker:
+    def analysis(self) -> AnalysisThread:
         """The analysis thread."""
-        if self._worker is None:
-            self._worker = Worker(self.loop)
-        return self._worker
+        if self._analysis is None:
+            self._analysis = AnalysisThread(self.loop)
+        return self._analysis
 
     @property
     def codec(self) -> PositionCodec:
@@ -166,6 +166,6 @@ class TfmendServer(LanguageServer):
     def stop_work(self) -> None:
         """Stop background work and the analysis thread."""
         self.project.stop()
-        if self._worker is not None:
-            self._worker.stop()
+        if self._analysis is not None:
+            self._analysis.stop()
         self.validation.close()

@@ -15,7 +15,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace import PositionCodec
 
-from tfmend.engine import Engine, file_finding
+from tfmend.api import Engine, file_finding
+from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR
 from tfmend.findings import Finding, Position, Span
 from tfmend.lsp.convert import (
     Lines,
@@ -27,10 +28,9 @@ from tfmend.lsp.convert import (
     related_message,
 )
 from tfmend.lsp.documents import Origin, Shown, Snapshot, TextDoc, Unit
-from tfmend.lsp.worker import EDITING, INTERACTIVE
-from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR
-from tfmend.notebook import join_cells
-from tfmend.sourcetext import decode_source
+from tfmend.lsp.jobs import EDITING, INTERACTIVE
+from tfmend.text.notebook import join_cells
+from tfmend.text.source import decode_source
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -300,7 +300,7 @@ class Checker:
             return
         snapshot = self.ls.store.snapshot(unit)
         engines, codec = self.ls.engines, self.ls.codec
-        pending.job = self.ls.worker.submit(lambda: analyse(engines, snapshot, codec), priority)
+        pending.job = self.ls.analysis.submit(lambda: analyse(engines, snapshot, codec), priority)
         pending.job.add_done_callback(lambda job: self._finished(uri, pending, job))
 
     def _finished(self, uri: str, pending: _Pending, job: asyncio.Future[Analysis]) -> None:

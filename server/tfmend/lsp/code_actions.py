@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from tfmend.findings import Finding, Position, Span
-from tfmend.fixes import FixError
+from tfmend.fixer import FixError
 from tfmend.lsp.convert import Lines, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
-from tfmend.lsp.worker import INTERACTIVE
-from tfmend.notebook import NotebookError, split_cells
+from tfmend.lsp.jobs import INTERACTIVE
+from tfmend.text.notebook import NotebookError, split_cells
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -284,7 +284,7 @@ async def edit_for(ls: TfmendServer, data: ActionData) -> types.WorkspaceEdit | 
         select = None
     else:
         return None
-    new_texts = await ls.worker.submit(
+    new_texts = await ls.analysis.submit(
         lambda: fix_module(analysis, unit.path, select, unsafe, single_pass), INTERACTIVE
     )
     if new_texts is None or unit.generation != analysis.generation:

@@ -11,9 +11,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from tfmend.catalog import docs_url
+from tfmend.catalog.rules import docs_url
 from tfmend.findings import Finding, Position, Span
-from tfmend.sourcetext import LineIndex
+from tfmend.text.source import LineIndex
 
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,

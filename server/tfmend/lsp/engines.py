@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tfmend.catalog import Catalog, CatalogError, builtin_catalog, load_rules_file
+from tfmend.api import Engine
+from tfmend.catalog.rules import Catalog, CatalogError, builtin_catalog, load_rules_file
 from tfmend.config import ConfigError, Settings, load_settings
-from tfmend.engine import Engine
 from tfmend.lsp.settings import EditorSettings, apply, editor_settings, merge
-from tfmend.project import JediProject
+from tfmend.resolve.project import JediProject
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from tfmend.catalog import Rule, docs_url
+from tfmend.catalog.rules import Rule, docs_url
 from tfmend.lsp.convert import lines_of
 
 if TYPE_CHECKING:

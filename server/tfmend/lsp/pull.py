@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from tfmend.lsp.checker import diagnostics_of
 from tfmend.lsp.documents import PYTHON_SUFFIXES, uri_path
-from tfmend.lsp.worker import INTERACTIVE
+from tfmend.lsp.jobs import INTERACTIVE
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer

@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from tfmend import __version__
-from tfmend.catalog import builtin_catalog
+from tfmend.catalog.rules import builtin_catalog
 from tfmend.lsp import (
     code_actions,
     commands,

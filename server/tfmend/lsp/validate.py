@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
-from tfmend.engine import Engine
+from tfmend.api import Engine
 from tfmend.lsp.documents import Unit, uri_path
-from tfmend.lsp.worker import INTERACTIVE
-from tfmend.project import JediProject
+from tfmend.lsp.jobs import INTERACTIVE
+from tfmend.resolve.project import JediProject
 
 if TYPE_CHECKING:
-    from tfmend.analysis import ParsedModule, ResolvedName
-    from tfmend.bindings import Chain, ImportBinding
     from tfmend.lsp.base import TfmendServer
-    from tfmend.validation import Validator
+    from tfmend.resolve.bindings import Chain, ImportBinding
+    from tfmend.resolve.module import ParsedModule, ResolvedName
+    from tfmend.validate.validator import Validator
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,15 +72,15 @@ class ValidationRunner:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _on_worker(self, run: Callable[[], T]) -> T:
+    def _on_analysis_thread(self, run: Callable[[], T]) -> T:
         async def submit() -> T:
-            return await self.ls.worker.submit(run, INTERACTIVE)
+            return await self.ls.analysis.submit(run, INTERACTIVE)
 
         return asyncio.run_coroutine_threadsafe(submit(), self.ls.loop).result(timeout=120)
 
     async def validate(self, uri: str, client_range: types.Range | None) -> dict[str, Any]:
         """Validate the fixes in a range of a document (all of it without a range)."""
-        from tfmend.validation import ValidationSettings, Validator
+        from tfmend.validate.validator import ValidationSettings, Validator
 
         unit = self.ls.store.unit_of(uri)
         path = unit.path if unit is not None else uri_path(uri)
@@ -100,12 +100,12 @@ class ValidationRunner:
                     offset = analysis.starts[unit.members.index(uri)]
             line_range = (client_range.start.line + offset, client_range.end.line + offset)
         engines = self.ls.engines
-        shared = await self.ls.worker.submit(lambda: engines.engine_for(path), INTERACTIVE)
+        shared = await self.ls.analysis.submit(lambda: engines.engine_for(path), INTERACTIVE)
         project = shared.project
         engine = Engine(
             shared.settings,
             catalog=shared.catalog,
-            project=_OnAnalysisThread(project, self._on_worker) if project else None,
+            project=_OnAnalysisThread(project, self._on_analysis_thread) if project else None,
         )
         settings = ValidationSettings(
             python=(engines.editor_for(path).interpreter or (None,))[0] or shared.settings.python,

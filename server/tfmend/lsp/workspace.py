@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from tfmend.engine import file_finding
-from tfmend.files import iter_source_files
+from tfmend.api import file_finding
+from tfmend.catalog.meta import RULE_CRASHED
 from tfmend.lsp.checker import Placer
 from tfmend.lsp.convert import Lines, Related, diagnostic
 from tfmend.lsp.documents import PYTHON_SUFFIXES, Unit, uri_path
-from tfmend.lsp.worker import BACKGROUND, INTERACTIVE
-from tfmend.meta import RULE_CRASHED
+from tfmend.lsp.jobs import BACKGROUND, INTERACTIVE
+from tfmend.text.files import iter_source_files
 
 if TYPE_CHECKING:
     from pygls.workspace import PositionCodec
@@ -163,7 +163,7 @@ class WorkspaceChecker:
         """Check a file that is not open from disk and publish its diagnostics."""
         engines, codec = self.ls.engines, self.ls.codec
         try:
-            found = await self.ls.worker.submit(
+            found = await self.ls.analysis.submit(
                 lambda: check_closed(engines, path, codec), priority
             )
         except asyncio.CancelledError:
@@ -206,7 +206,7 @@ class WorkspaceChecker:
     async def _changed(self, path: Path) -> None:
         engines = self.ls.engines
         changes = self._changes
-        affected = await self.ls.worker.submit(lambda: engines.invalidate(path), INTERACTIVE)
+        affected = await self.ls.analysis.submit(lambda: engines.invalidate(path), INTERACTIVE)
         targets = (
             [path, *sorted(affected - {path.resolve()})] if path.exists() else sorted(affected)
         )
@@ -233,7 +233,7 @@ class WorkspaceChecker:
 
     async def _edited(self, path: Path, text: str | None) -> None:
         engines = self.ls.engines
-        affected = await self.ls.worker.submit(lambda: engines.set_text(path, text), INTERACTIVE)
+        affected = await self.ls.analysis.submit(lambda: engines.set_text(path, text), INTERACTIVE)
         for target in sorted(affected - {path.resolve()}):
             unit = self.ls.store.unit_at(target)
             if unit is not None:

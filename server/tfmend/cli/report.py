@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from tfmend import __version__
-from tfmend.catalog import Catalog, docs_url
-from tfmend.engine import FileResult
+from tfmend.api import FileResult
+from tfmend.catalog.meta import META_CODES
+from tfmend.catalog.rules import Catalog, docs_url
 from tfmend.findings import Finding
-from tfmend.meta import META_CODES
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
 

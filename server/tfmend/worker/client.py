@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-WORKER_SCRIPT = Path(__file__).with_name("worker") / "tfworker.py"
+WORKER_SCRIPT = Path(__file__).with_name("tfworker.py")
 
 Progress = Callable[[str], None]
 """Receives one line of progress text ("importing TensorFlow")."""

@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfmend.analysis import ParsedModule
-from tfmend.catalog import Probe, Rule, docs_url
+from tfmend.api import Engine
+from tfmend.catalog.rules import Probe, Rule, docs_url
 from tfmend.config import ConfigError, load_settings
-from tfmend.engine import Engine
 from tfmend.findings import Finding
-from tfmend.fixes import FixError
-from tfmend.notebook import NotebookError, read_notebook
-from tfmend.scratch import Scratch, ScratchError, project_root
-from tfmend.sourcetext import UndecodableError, decode_source
-from tfmend.workerclient import (
+from tfmend.fixer import FixError
+from tfmend.resolve.module import ParsedModule
+from tfmend.text.notebook import NotebookError, read_notebook
+from tfmend.text.source import UndecodableError, decode_source
+from tfmend.validate.scratch import Scratch, ScratchError, project_root
+from tfmend.worker.client import (
     InterpreterNotFoundError,
     RequestFailedError,
     WorkerClient,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tfmend.bindings import FileBindings, Scope
-from tfmend.qualnames import Target, same_module
+from tfmend.resolve.bindings import FileBindings, Scope
+from tfmend.resolve.qualnames import same_module
+from tfmend.versions import Versions
 
 _PREFERRED_ALIAS = {"tensorflow": "tf", "numpy": "np", "keras": "keras", "tf_keras": "tf_keras"}
 _FALLBACK_ALIAS = {
@@ -21,7 +22,7 @@ class NameRenderer:
     """Turns `tensorflow.math.log` into `tf.math.log`, recording imports the file lacks."""
 
     bindings: FileBindings
-    target: Target
+    versions: Versions
     added: dict[str, str] = field(default_factory=dict)
     """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
 
@@ -32,7 +33,7 @@ class NameRenderer:
             if resolution is None or resolution.shadowed:
                 continue
             imports = resolution.imports
-            modules = {same_module(i.target, self.target) for i in imports}
+            modules = {same_module(i.target, self.versions) for i in imports}
             if len(modules) == 1 and all(i.level == 0 for i in imports):
                 self._reusable.append((modules.pop(), name))
 

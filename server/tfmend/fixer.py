@@ -11,14 +11,15 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analysis import Analyzer, ParsedModule
-from tfmend.bindings import Chain, ImportBinding
-from tfmend.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.analyze import Analyzer
+from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
-from tfmend.names import NameRenderer
-from tfmend.qualnames import instance_attribute
-from tfmend.sourcetext import dominant_newline
-from tfmend.template import RenderError
+from tfmend.resolve.bindings import Chain, ImportBinding
+from tfmend.resolve.module import ParsedModule
+from tfmend.resolve.qualnames import instance_attribute
+from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.rewrite.names import NameRenderer
+from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
 _GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
@@ -322,7 +323,7 @@ class Fixer:
             chosen = self._choose(findings, select, unsafe, rewrites)
             if not chosen:
                 break
-            state = _Pass(module, NameRenderer(module.bindings, self.analyzer.target))
+            state = _Pass(module, NameRenderer(module.bindings, self.analyzer.versions))
             planned: list[tuple[Finding, list[Edit]]] = []
             for finding in chosen:
                 if finding.on_import:

@@ -7,22 +7,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tfmend.analysis import Analyzer, ParsedModule
-from tfmend.catalog import Catalog, builtin_catalog, load_rules_file
+from tfmend.analyze import Analyzer
+from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
+from tfmend.catalog.rules import Catalog, builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.findings import Finding, Position, Span
-from tfmend.fixes import Fixer, FixError, FixResult
-from tfmend.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
-from tfmend.notebook import Notebook, NotebookError, read_notebook
-from tfmend.project import ImportIndex, JediProject
-from tfmend.qualnames import Target
-from tfmend.sourcetext import DecodedSource, LineIndex, UndecodableError, decode_source
-from tfmend.surface import Surface
+from tfmend.fixer import Fixer, FixError, FixResult
+from tfmend.resolve.module import ParsedModule
+from tfmend.resolve.project import ImportIndex, JediProject
+from tfmend.resolve.surface import Surface
+from tfmend.text.notebook import Notebook, NotebookError, read_notebook
+from tfmend.text.source import DecodedSource, LineIndex, UndecodableError, decode_source
+from tfmend.versions import Versions
 
 
-def target_of(surface: Surface, default: Target) -> Target:
-    """The target versions an environment has (TF_USE_LEGACY_KERAS included)."""
-    return Target(
+def versions_of(surface: Surface, default: Versions) -> Versions:
+    """The versions an environment has (TF_USE_LEGACY_KERAS included)."""
+    return Versions(
         tensorflow=surface.versions.get("tensorflow") or default.tensorflow,
         keras=surface.versions.get("keras") or default.keras,
         legacy_keras=surface.legacy_keras,
@@ -90,12 +91,12 @@ class Engine:
         self.catalog = catalog if catalog is not None else load_catalog(self.settings)
         self.project = project
         self.surface = surface if surface is not None and surface.available else None
-        target = self.settings.target
-        if self.surface is not None and not self.settings.target_from_config:
-            target = target_of(self.surface, target)
+        versions = self.settings.versions
+        if self.surface is not None and not self.settings.versions_from_config:
+            versions = versions_of(self.surface, versions)
         # Unselected rules never match, so another rule on the same API still can.
         selected = self.catalog.selected(self.settings.reports)
-        self.analyzer = Analyzer(selected, target, project, self.surface)
+        self.analyzer = Analyzer(selected, versions, project, self.surface)
         imports = ImportIndex(project.root) if project is not None else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 

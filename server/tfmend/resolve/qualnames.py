@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tfmend.tf_keras_legacy import TF_KERAS_BACKEND
+from tfmend.resolve.tf_keras_legacy import TF_KERAS_BACKEND
+from tfmend.versions import Versions
 
 # Prefix rewrites to the canonical spelling, most specific first. `tensorflow.compat.v1.X` is not
 # here: it is the maintained TF1 API, valid in TF2 (only its `keras` part is an alias).
@@ -24,39 +23,11 @@ _TENSORFLOW_ALIASES = (
 _BACKEND_SUBMODULES = ("keras.backend.tensorflow_backend", "keras.backend.common")
 
 
-@dataclass(frozen=True)
-class Target:
-    """The versions code must run on, and whether `tf.keras` is Keras 2 (TF_USE_LEGACY_KERAS=1)."""
-
-    tensorflow: str = "2.21"
-    keras: str = "3.0"
-    legacy_keras: bool = False
-
-    def version(self, package: str) -> tuple[int, ...]:
-        """The target version of `tensorflow` or `keras` as a tuple of ints."""
-        return parse_version(self.tensorflow if package == "tensorflow" else self.keras)
-
-
-def parse_version(text: str) -> tuple[int, ...]:
-    """`"2.21.0rc1"` → (2, 21, 0): leading numeric components only."""
-    parts: list[int] = []
-    for piece in text.split("."):
-        digits = ""
-        for ch in piece:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
-
-
-def canonical_names(name: str, target: Target) -> list[str]:
+def canonical_names(name: str, versions: Versions) -> list[str]:
     """Spellings to look a textual qualified name up under, the written one first.
 
     `tf_keras.*` yields nothing: it is the maintained Keras 2 and always valid. With a legacy
-    target, `tensorflow.keras.*` is tf_keras too.
+    `versions`, `tensorflow.keras.*` is tf_keras too.
     """
     root = name.split(".", 1)[0]
     if root not in ("keras", "tensorflow"):
@@ -65,7 +36,7 @@ def canonical_names(name: str, target: Target) -> list[str]:
     current = name
     for alias in _KERAS_ALIASES:
         if name == alias or name.startswith(alias + "."):
-            if target.legacy_keras and alias in _TF_KERAS:
+            if versions.legacy_keras and alias in _TF_KERAS:
                 return []
             if alias in _TF_KERAS and _kept_in_tf_keras(name[len(alias) + 1 :]):
                 return []
@@ -82,9 +53,9 @@ def canonical_names(name: str, target: Target) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def same_module(binding_target: str, target: Target) -> str:
+def same_module(binding_target: str, versions: Versions) -> str:
     """The canonical module a binding refers to, for reusing it when rendering new names."""
-    names = canonical_names(binding_target, target)
+    names = canonical_names(binding_target, versions)
     return names[-1] if names else binding_target
 
 

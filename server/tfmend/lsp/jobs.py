@@ -31,7 +31,7 @@ class _Job:
     cancelled: bool = field(default=False, compare=False)
 
 
-class Worker:
+class AnalysisThread:
     """A single thread that runs submitted callables by priority, then submission order.
 
     A job whose future is cancelled before it starts is skipped; a running job finishes (the

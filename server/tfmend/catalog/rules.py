@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
-from tfmend.qualnames import instance_attribute
-from tfmend.template import Template, TemplateError
-from tfmend.yamlsource import Located, LocatedError, load_located, load_located_file
+from tfmend.catalog.template import Template, TemplateError
+from tfmend.catalog.yamlsource import Located, LocatedError, load_located, load_located_file
+from tfmend.resolve.qualnames import instance_attribute
 
 FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
 Safety = Literal["safe", "unsafe"]
@@ -29,7 +29,7 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 QUALNAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
-BUILTIN_CATALOG = Path(__file__).with_name("rules.yaml")
+BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from tfmend.catalog import Example, Rule
-from tfmend.engine import Engine
-from tfmend.fixes import FixError
+from tfmend.api import Engine
+from tfmend.catalog.rules import Example, Rule
+from tfmend.fixer import FixError
 
 
 @dataclass(frozen=True)

@@ -4,109 +4,27 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
-from typing import Protocol
 
-from tfmend.bindings import Chain, FileBindings, ImportBinding, Resolution
-from tfmend.catalog import Catalog, Rule, When
-from tfmend.findings import Finding, FixSafety, Origin, Position, Span
-from tfmend.meta import MISSING_API
-from tfmend.qualnames import RECEIVER_CLASSES, Target, canonical_names
-from tfmend.sourcetext import LineIndex
-from tfmend.surface import Surface
-from tfmend.template import RenderError
-
-_IGNORE = re.compile(r"#\s*tfmend:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+from tfmend.catalog.meta import MISSING_API
+from tfmend.catalog.rules import Catalog, Rule, When
+from tfmend.catalog.template import RenderError
+from tfmend.findings import Finding, FixSafety, Origin
+from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
+from tfmend.resolve.module import ParsedModule, ProjectResolver
+from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
+from tfmend.resolve.surface import Surface
+from tfmend.versions import Versions, parse_version
 
 
-@dataclass(frozen=True)
-class ResolvedName:
-    """A name imported from the user's own modules, resolved to TensorFlow/Keras."""
-
-    qualname: str
-    """What `chain.nodes[used]` refers to."""
-    origin: Origin
-    used: int = 0
-    """How many of the chain's attributes the project modules account for."""
-
-
-class ProjectResolver(Protocol):
-    """Resolves names that come from the user's own modules (re-exports)."""
-
-    def resolve(
-        self, module: ParsedModule, chain: Chain, imported: ImportBinding
-    ) -> ResolvedName | None:
-        """What the chain reaches when its base name came from a project module."""
-
-
-class ParsedModule:
-    """A module's text, tree and bindings: parsed once, shared by analysis and fixes."""
-
-    def __init__(self, text: str, path: Path | None = None) -> None:
-        self.text = text
-        self.path = path
-        # Not the real path: CPython would read the error line from the file on disk, which
-        # differs from an editor's unsaved text, to place SyntaxError.offset.
-        self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
-        self.lines = LineIndex(text)
-        self._origins: dict[int, Origin] = {}
-
-    @cached_property
-    def bindings(self) -> FileBindings:
-        """Scopes and name uses."""
-        return FileBindings(self.tree)
-
-    def span(self, node: ast.AST) -> Span:
-        """The span of an ast node in code point positions."""
-        start = self.lines.from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end_line = node.end_lineno  # type: ignore[attr-defined]
-        end = self.lines.from_ast(end_line, node.end_col_offset)  # type: ignore[attr-defined]
-        return Span(Position(*start), Position(*end))
-
-    def segment(self, node: ast.AST) -> str:
-        """The source text of a node."""
-        span = self.span(node)
-        start = self.lines.offset(span.start.line, span.start.column)
-        end = self.lines.offset(span.end.line, span.end.column)
-        return self.text[start:end]
-
-    def origin(self, imported: ImportBinding) -> Origin:
-        """Where an import binding of this module is (computed once per binding)."""
-        found = self._origins.get(id(imported))
-        if found is None:
-            found = Origin(None, self.span(imported.alias), self.segment(imported.statement))
-            self._origins[id(imported)] = found
-        return found
-
-    def ignored_codes(self, line: int) -> set[str] | None:
-        """Codes ignored on a line by `# tfmend: ignore[...]`; an empty set means all."""
-        text = self.lines.line_text(line)
-        if "tfmend" not in text:
-            return None
-        match = _IGNORE.search(text)
-        if match is None:
-            return None
-        if match.group(1) is None:
-            return set()
-        return {code.strip() for code in match.group(1).split(",") if code.strip()}
-
-
-def rule_applies(rule: Rule, target: Target) -> bool:
+def rule_applies(rule: Rule, versions: Versions) -> bool:
     """Whether the target versions are at or past any version the rule names in `since`."""
     return any(
-        target.version(package) >= _version(version) for package, version in rule.since.items()
+        versions.version(package) >= parse_version(version)
+        for package, version in rule.since.items()
     )
-
-
-def _version(text: str) -> tuple[int, ...]:
-    from tfmend.qualnames import parse_version
-
-    return parse_version(text)
 
 
 @dataclass
@@ -123,19 +41,19 @@ class Analyzer:
     def __init__(
         self,
         catalog: Catalog,
-        target: Target,
+        versions: Versions,
         project: ProjectResolver | None = None,
         surface: Surface | None = None,
     ) -> None:
         self.catalog = catalog
-        self.target = target
+        self.versions = versions
         self.project = project
         self._canonical_names: dict[str, list[str]] = {}
         # Decided once: whether each rule applies to the target versions.
         self._applicable = {
             api: applicable
             for api, rules in catalog.by_api.items()
-            if (applicable := [r for r in rules if rule_applies(r, target)])
+            if (applicable := [r for r in rules if rule_applies(r, versions)])
         }
         self.surface = surface if surface is not None and surface.available else None
         """The installed API surface: names missing from it are findings; names present in it
@@ -187,10 +105,10 @@ class Analyzer:
         return next(self.matches(qualname, attributes, floor), None)
 
     def _canonical(self, name: str) -> list[str]:
-        """canonical_names for the target, remembered (names repeat across a file's uses)."""
+        """canonical_names for the versions, remembered (names repeat across a file's uses)."""
         found = self._canonical_names.get(name)
         if found is None:
-            found = self._canonical_names[name] = canonical_names(name, self.target)
+            found = self._canonical_names[name] = canonical_names(name, self.versions)
         return found
 
     def matches(self, qualname: str, attributes: list[str], floor: int = 0) -> Iterator[_Match]:
@@ -290,7 +208,7 @@ class Analyzer:
             owner_module = owner.rsplit(".", 1)[0]
             for class_name, rule in entries:
                 if class_name.rsplit(".", 1)[0] != owner_module or not rule_applies(
-                    rule, self.target
+                    rule, self.versions
                 ):
                     continue
                 node = chain.nodes[position]
@@ -315,7 +233,7 @@ class Analyzer:
         for imported in resolution.imports:
             if imported.tracked:
                 name = ".".join([imported.target, *resolution.via, *callee.attributes])
-                names = canonical_names(name, self.target)
+                names = canonical_names(name, self.versions)
                 if names:
                     return names[-1]
         return None

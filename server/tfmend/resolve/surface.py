@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfmend.workerclient import WorkerClient, WorkerError, resolve_python
+from tfmend.worker.client import WorkerClient, WorkerError, resolve_python
 
 FORMAT = 1
 """Version of the cache file layout; another value means rebuild."""

@@ -11,9 +11,9 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
-from tfmend.analysis import ParsedModule, ResolvedName
-from tfmend.bindings import Chain, ImportBinding
 from tfmend.findings import Origin
+from tfmend.resolve.bindings import Chain, ImportBinding
+from tfmend.resolve.module import ParsedModule, ResolvedName
 
 _MAX_HOPS = 8
 
@@ -115,7 +115,7 @@ class JediProject:
     def _module_stems(self) -> set[str]:
         """Names of every module and package directory in the project (read once)."""
         if self._stems is None:
-            from tfmend.files import iter_source_files
+            from tfmend.text.files import iter_source_files
 
             self._stems = set()
             for file in iter_source_files([self.root], root=self.root):
@@ -366,7 +366,7 @@ class JediProject:
         if cached is not None and cached.version == version:
             return cached.module
         try:
-            from tfmend.sourcetext import decode_source
+            from tfmend.text.source import decode_source
 
             if text is None:
                 text = decode_source(path.read_bytes()).text
@@ -439,7 +439,7 @@ class ImportIndex:
         modules = self.module_names(path)
         if not modules:
             return False
-        from tfmend.files import iter_source_files
+        from tfmend.text.files import iter_source_files
 
         target = path.resolve()
         for other in iter_source_files([self.root], root=self.root):

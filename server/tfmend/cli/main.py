@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TextIO
 
 from tfmend import __version__
-from tfmend.catalog import CatalogError
+from tfmend.api import Engine, FileResult, load_catalog
+from tfmend.catalog.rules import CatalogError
+from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
-from tfmend.engine import Engine, FileResult, load_catalog
-from tfmend.files import iter_source_files
-from tfmend.project import JediProject
-from tfmend.sourcetext import atomic_write
-from tfmend.surface import Surface
-from tfmend.validatecli import add_catalog_arguments
+from tfmend.resolve.project import JediProject
+from tfmend.resolve.surface import Surface
+from tfmend.text.files import iter_source_files
+from tfmend.text.source import atomic_write
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
 
-    from tfmend.validatecli import add_arguments as add_validate_arguments
+    from tfmend.cli.validate import add_arguments as add_validate_arguments
 
     validate = commands.add_parser("validate", help="check fixes against real TensorFlow")
     add_validate_arguments(validate)
@@ -228,7 +228,7 @@ def _prepare(args: argparse.Namespace) -> tuple[_Setup, list[Path]]:
 
 def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
     """The project interpreter's API surface, or None (said once on stderr) without TensorFlow."""
-    from tfmend.surface import SurfaceError, surface_for
+    from tfmend.resolve.surface import SurfaceError, surface_for
 
     def warn(message: str) -> None:
         sys.stderr.write(f"tfmend: {message}\n")
@@ -247,7 +247,7 @@ def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from tfmend import report
+    from tfmend.cli import report
 
     setup, files = _prepare(args)
     results = _run(setup, files, _check_one, jobs=args.jobs, progress=not args.no_progress)
@@ -265,7 +265,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
-    from tfmend import report
+    from tfmend.cli import report
 
     setup, files = _prepare(args)
     results = _run(setup, files, _fix_one, jobs=args.jobs, progress=not args.no_progress)
@@ -303,12 +303,12 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from tfmend import report
+    from tfmend.cli import report
 
     catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules + args.test))
     if args.test:
-        from tfmend.catalog import load_rules_file
-        from tfmend.examples import check_rule
+        from tfmend.catalog.rules import load_rules_file
+        from tfmend.validate.examples import check_rule
 
         engine = Engine(catalog=catalog)
         failures = [
@@ -335,7 +335,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from tfmend.validatecli import run
+    from tfmend.cli.validate import run
 
     return run(args)
 

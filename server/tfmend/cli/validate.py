@@ -70,11 +70,11 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate and print the result: exit 0 passed, 1 failed, 2 could not validate."""
+    from tfmend.api import Engine, load_catalog
     from tfmend.config import load_settings
-    from tfmend.engine import Engine, load_catalog
-    from tfmend.project import JediProject
-    from tfmend.scratch import project_root
-    from tfmend.validation import ValidationSettings, Validator
+    from tfmend.resolve.project import JediProject
+    from tfmend.validate.scratch import project_root
+    from tfmend.validate.validator import ValidationSettings, Validator
 
     settings = load_settings(args.config or args.path)
     if args.unsafe_fixes:

@@ -1,0 +1,1 @@
+"""The rule catalog: schema, loading, call templates and tfmend's own codes."""

@@ -1,0 +1,1 @@
+"""The `tfmend` command line: thin over the engine, converting types only."""

@@ -1,0 +1,1 @@
+"""Name resolution: bindings, name families, project re-exports, the installed API surface."""

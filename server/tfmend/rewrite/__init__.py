@@ -1,0 +1,1 @@
+"""Text edits and rendering qualified names through a file's imports."""

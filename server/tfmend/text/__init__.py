@@ -1,0 +1,1 @@
+"""Source text: decoding, positions, atomic writes, notebooks, walking directories."""

@@ -1,0 +1,1 @@
+"""Validation: running fixes and rule examples against real TensorFlow."""
