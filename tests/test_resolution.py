@@ -365,7 +365,7 @@ def test_call_conditions_and_leading_positional_arguments() -> None:
     engine = make_engine()
     rules = load_rules_file(path)
     engine = Engine(catalog=engine.catalog.with_rules(rules))
-    assert [str(f) for rule in rules for f in check_rule(engine, rule)] == []
+    assert [str(f) for rule in rules for f in check_rule(lambda _target: engine, rule)] == []
 
 
 def test_long_expressions_do_not_exhaust_the_walk(engine: Engine) -> None:

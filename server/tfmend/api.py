@@ -95,7 +95,7 @@ class Engine:
         if self.surface is not None and not self.settings.versions_from_config:
             versions = versions_of(self.surface, versions)
         # Unselected rules never match, so another rule on the same API still can.
-        selected = self.catalog.selected(self.settings.reports)
+        selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)
         imports = ImportIndex(project.root) if project is not None else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)

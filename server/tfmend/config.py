@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, MigrationTarget
 from tfmend.versions import Versions
 
 if sys.version_info >= (3, 11):
@@ -34,6 +35,8 @@ class Settings:
     """Project rule files (absolute paths)."""
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """gitignore-style pattern → code prefixes ignored in matching files."""
+    target: MigrationTarget = DEFAULT_TARGET
+    """What fixed code runs on: `tensorflow`, `keras` (portable Keras 3) or `tf-keras`."""
     versions: Versions = field(default_factory=Versions)
     """The versions the code must run on."""
     versions_from_config: bool = False
@@ -157,9 +160,11 @@ def settings_from_table(
                 for pattern, codes in raw.items()
             },
         )
+    if isinstance(table.get("target"), str):
+        settings = replace(settings, target=parse_target(table["target"], f"{where}.target"))
     for key in ("target", "versions"):
         # `target = {tensorflow = ...}` is the spelling of `versions` before tfmend 0.2.
-        if key in table:
+        if key in table and not (key == "target" and isinstance(table[key], str)):
             versions = _versions(table[key], settings.versions, f"{where}.{key}")
             settings = replace(settings, versions=versions, versions_from_config=True)
     if "unsafe-fixes" in table:
@@ -171,6 +176,14 @@ def settings_from_table(
             raise ConfigError(f"{where}.python: expected a path")
         settings = replace(settings, python=table["python"])
     return settings
+
+
+def parse_target(raw: object, where: str) -> MigrationTarget:
+    """A migration target's name, or ConfigError naming the choices."""
+    for target in TARGETS:
+        if raw == target:
+            return target
+    raise ConfigError(f"{where}: expected one of {', '.join(TARGETS)}, got {raw!r}")
 
 
 def _versions(raw: Any, versions: Versions, where: str) -> Versions:

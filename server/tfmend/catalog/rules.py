@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal, cast
@@ -17,12 +17,16 @@ FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
+MigrationTarget = Literal["tensorflow", "keras", "tf-keras"]
 
 FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
 STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
 PROBE_ASPECTS = ("value", "dtype", "shape")
+TARGETS: tuple[MigrationTarget, ...] = ("tensorflow", "keras", "tf-keras")
+"""What migrated code runs on: TensorFlow (`tf.*`), portable Keras 3, or Keras 2 as tf_keras."""
+DEFAULT_TARGET: MigrationTarget = "tensorflow"
 
 CODE_PATTERN = re.compile(r"^TFM[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -55,8 +59,12 @@ _RULE_FIELDS = {
     "examples",
     "probe",
     "when",
+    "targets",
 }
-_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe", "when"}
+_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe", "when", "targets"}
+_OVERRIDE_FIELDS = {"message", "explanation", "fix", "probe", "examples"}
+SKIP = "skip"
+"""The value of `targets.<target>` for a rule that does not apply under that target."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,21 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class Override:
+    """How a rule reads under one migration target; None fields keep the rule's own."""
+
+    skip: bool = False
+    """The rule does not apply under this target."""
+    message: str | None = None
+    explanation: str | None = None
+    fix: Fix | None = None
+    probe: Probe | None = None
+    """The comparison of the old API with this target's replacement."""
+    invalid: tuple[Example, ...] | None = None
+    valid: tuple[Example, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     """One catalog entry."""
 
@@ -147,6 +170,26 @@ class Rule:
     """Only calls that pass these arguments match (None: every use)."""
     origin: str = ""
     """`file:line` where the rule is defined."""
+    targets: Mapping[str, Override] = field(default_factory=dict)
+    """Per migration target: what differs from the fields above (which serve every other)."""
+
+    def for_target(self, target: MigrationTarget) -> Rule | None:
+        """The rule as it applies under a migration target (None: it does not apply)."""
+        override = self.targets.get(target)
+        if override is None:
+            return self
+        if override.skip:
+            return None
+        return replace(
+            self,
+            message=override.message or self.message,
+            explanation=override.explanation or self.explanation,
+            fix=override.fix or self.fix,
+            probe=override.probe if override.probe is not None else self.probe,
+            invalid=override.invalid if override.invalid is not None else self.invalid,
+            valid=override.valid if override.valid is not None else self.valid,
+            targets={},
+        )
 
     def render_message(self, name: str, api: str) -> str:
         """The message with `{name}` and `{api}` filled in."""
@@ -405,16 +448,20 @@ def _read_examples(
     return tuple(groups["invalid"]), tuple(groups["valid"])
 
 
-def _read_probe(r: _Reader, value: Located | None, where: str) -> Probe | None:
+def _read_probe(
+    r: _Reader, value: Located | None, where: str, base: Probe | None = None
+) -> Probe | None:
+    """A probe; a target's probe takes `setup`, `old`, `compare` and `tolerance` from `base`."""
     if value is None:
         return None
     items = r.mapping(value, where, {"setup", "old", "new", "compare", "tolerance"}, {"new"})
     if items is None:
         return None
-    setup = "" if "setup" not in items else r.text(items["setup"], f"{where}.setup")
-    old = r.text(items.get("old"), f"{where}.old") if "old" in items else ""
+    inherited = base or Probe(setup="", old="", new="")
+    setup = inherited.setup if "setup" not in items else r.text(items["setup"], f"{where}.setup")
+    old = r.text(items.get("old"), f"{where}.old") if "old" in items else inherited.old
     new = r.text(items.get("new"), f"{where}.new")
-    compare: tuple[str, ...] = PROBE_ASPECTS
+    compare: tuple[str, ...] = inherited.compare
     if "compare" in items:
         compare = r.text_list(items["compare"], f"{where}.compare")
         for aspect in compare:
@@ -424,7 +471,7 @@ def _read_probe(r: _Reader, value: Located | None, where: str) -> Probe | None:
                     f"{where}.compare",
                     f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}",
                 )
-    tolerance = 1e-6
+    tolerance = inherited.tolerance
     if "tolerance" in items:
         raw = items["tolerance"].value
         if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
@@ -463,6 +510,55 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     return When(frozenset(keywords), positional)
 
 
+def _read_targets(
+    r: _Reader, value: Located | None, where: str, probe: Probe | None, require_examples: bool
+) -> dict[str, Override]:
+    """Per-target overrides: `skip`, or a mapping of the rule fields that differ."""
+    if value is None:
+        return {}
+    if not isinstance(value.value, dict) or not value.value:
+        r.error(value, where, f"expected a mapping of targets, found {value.kind()}")
+        return {}
+    out: dict[str, Override] = {}
+    for target, item in cast(dict[str, Located], value.value).items():
+        at = f"{where}.{target}"
+        if target not in TARGETS:
+            r.error(item, at, f"unknown target (known: {', '.join(TARGETS)})")
+            continue
+        if item.value == SKIP:
+            out[target] = Override(skip=True)
+            continue
+        if not isinstance(item.value, dict):
+            r.error(item, at, f"expected '{SKIP}' or a mapping of rule fields, found {item.kind()}")
+            continue
+        fields = r.mapping(item, at, _OVERRIDE_FIELDS, set())
+        if fields is None:
+            continue
+        if not fields:
+            r.error(
+                item, at, f"name the fields that differ ({', '.join(sorted(_OVERRIDE_FIELDS))})"
+            )
+            continue
+        fix = _read_fix(r, fields["fix"], f"{at}.fix") if "fix" in fields else None
+        examples = fields.get("examples")
+        invalid, valid = _read_examples(r, examples, f"{at}.examples", fix)
+        if fix is not None and fix.fixable and require_examples and not invalid:
+            r.error(
+                examples or item,
+                f"{at}.examples",
+                "a target with a fix of its own needs invalid examples of it",
+            )
+        out[target] = Override(
+            message=r.text(fields.get("message"), f"{at}.message"),
+            explanation=r.text(fields.get("explanation"), f"{at}.explanation"),
+            fix=fix,
+            probe=_read_probe(r, fields.get("probe"), f"{at}.probe", probe),
+            invalid=invalid if examples is not None else None,
+            valid=valid if examples is not None else None,
+        )
+    return out
+
+
 def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -> Rule | None:
     items = r.mapping(value, where, _RULE_FIELDS, _RULE_REQUIRED)
     if items is None:
@@ -495,6 +591,7 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         )
     probe = _read_probe(r, items.get("probe"), f"{where}.probe")
     when = _read_when(r, items.get("when"), f"{where}.when")
+    targets = _read_targets(r, items.get("targets"), f"{where}.targets", probe, require_examples)
     if fix is not None:
         for api in fix.map:
             if api not in apis:
@@ -532,6 +629,7 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         probe=probe,
         when=when,
         origin=f"{r.path}:{value.line}",
+        targets=targets,
     )
 
 
@@ -618,6 +716,12 @@ class Catalog:
     def selected(self, keep: Callable[[str], bool]) -> Catalog:
         """A catalog of the rules whose codes `keep` accepts."""
         return Catalog(rule for rule in self.by_code.values() if keep(rule.code))
+
+    def for_target(self, target: MigrationTarget) -> Catalog:
+        """The rules as they apply under a migration target."""
+        return Catalog(
+            found for rule in self.by_code.values() if (found := rule.for_target(target))
+        )
 
     def with_rules(self, extra: Iterable[Rule]) -> Catalog:
         """A new catalog where `extra` adds rules and replaces rules with the same code."""

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from tfmend import __version__
 from tfmend.api import Engine, FileResult, load_catalog
-from tfmend.catalog.rules import CatalogError
+from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
 from tfmend.resolve.project import JediProject
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
         add_catalog_arguments(sub)
+        sub.add_argument(
+            "--target",
+            choices=TARGETS,
+            default=None,
+            help="what fixed code runs on (default: the `target` setting, else tensorflow)",
+        )
         sub.add_argument("--select", default=None, help="comma-separated code prefixes to report")
         sub.add_argument("--ignore", default=None, help="comma-separated code prefixes to skip")
         sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
@@ -115,6 +121,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         )
     if getattr(args, "unsafe_fixes", False):
         settings = replace(settings, unsafe_fixes=True)
+    if getattr(args, "target", None):
+        settings = replace(settings, target=args.target)
     return settings
 
 
@@ -308,18 +316,29 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules + args.test))
     if args.test:
         from tfmend.catalog.rules import load_rules_file
-        from tfmend.validate.examples import check_rule
+        from tfmend.validate.examples import check_rule, example_targets
 
-        engine = Engine(catalog=catalog)
+        engines: dict[str, Engine] = {}
+
+        def engine_for(target: MigrationTarget) -> Engine:
+            if target not in engines:
+                engines[target] = Engine(Settings(target=target), catalog=catalog)
+            return engines[target]
+
         failures = [
             f
             for path in args.test
             for rule in load_rules_file(path.resolve())
-            for f in check_rule(engine, rule)
+            for f in check_rule(engine_for, rule)
         ]
         for failure in failures:
             sys.stdout.write(f"{failure}\n")
-        count = sum(len(r.invalid) + len(r.valid) for p in args.test for r in load_rules_file(p))
+        count = sum(
+            len(variant.invalid) + len(variant.valid)
+            for p in args.test
+            for rule in load_rules_file(p)
+            for _target, variant in example_targets(rule)
+        )
         sys.stdout.write(f"{count} examples, {len(failures)} failing\n")
         return EXIT_FINDINGS if failures else EXIT_CLEAN
     sys.stdout.write(

@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tfmend.catalog.rules import TARGETS
+
 EXIT_CODES = {"passed": 0, "failed": 1, "error": 2}
 
 
@@ -30,6 +32,12 @@ def add_catalog_arguments(sub: argparse.ArgumentParser) -> None:
 def add_arguments(sub: argparse.ArgumentParser) -> None:
     """The options of `tfmend validate`."""
     sub.add_argument("path", type=Path, metavar="PATH", help="the file whose fixes to validate")
+    sub.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help="what fixed code runs on (default: the `target` setting, else tensorflow)",
+    )
     sub.add_argument(
         "--line",
         type=int,
@@ -79,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config or args.path)
     if args.unsafe_fixes:
         settings = replace(settings, unsafe_fixes=True)
+    if args.target:
+        settings = replace(settings, target=args.target)
     extra = tuple(p.resolve() for p in args.rules)
     root, _whole = project_root(args.path, settings.root)
     engine = Engine(settings, catalog=load_catalog(settings, extra), project=JediProject(root))

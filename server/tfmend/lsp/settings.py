@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from tfmend.catalog.rules import TARGETS, MigrationTarget
 from tfmend.config import Settings
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class EditorSettings:
     """Extra rule files (relative to the workspace folder), after those of pyproject.toml."""
     unsafe_fixes: bool | None = None
     """Whether fix-all applies unsafe fixes."""
+    target: MigrationTarget | None = None
+    """What fixed code runs on; replaces `target` from pyproject.toml."""
     validation: ValidationOptions = field(default_factory=ValidationOptions)
     log_level: str | None = None
     """error, warning, info or debug: what goes to window/logMessage and stderr."""
@@ -123,6 +126,12 @@ def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings
                 values["unsafe_fixes"] = value
             else:
                 bad(key, "true or false")
+        elif key == "target":
+            chosen = next((t for t in TARGETS if t == value), None)
+            if chosen is None:
+                bad(key, "one of " + ", ".join(TARGETS))
+            else:
+                values["target"] = chosen
         elif key == "logLevel":
             if isinstance(value, str) and value.lower() in LOG_LEVELS:
                 values["log_level"] = value.lower()
@@ -206,6 +215,8 @@ def apply(editor: EditorSettings, base: Settings, folder: Path | None) -> Settin
         )
     if editor.unsafe_fixes is not None:
         settings = replace(settings, unsafe_fixes=editor.unsafe_fixes)
+    if editor.target is not None:
+        settings = replace(settings, target=editor.target)
     if editor.interpreter:
         settings = replace(settings, python=editor.interpreter[0])
     return settings

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tfmend.api import Engine
-from tfmend.catalog.rules import Example, Rule
+from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, Example, MigrationTarget, Rule
 from tfmend.fixer import FixError
 
 
@@ -17,10 +18,14 @@ class ExampleFailure:
     rule: Rule
     example: Example
     problem: str
+    target: MigrationTarget = DEFAULT_TARGET
 
     def __str__(self) -> str:
         where = self.rule.origin.rsplit(":", 1)[0]
-        return f"{where}:{self.example.line}: {self.rule.code} {self.rule.name}: {self.problem}"
+        return (
+            f"{where}:{self.example.line}: {self.rule.code} {self.rule.name} "
+            f"(target {self.target}): {self.problem}"
+        )
 
 
 def _diff(expected: str, actual: str) -> str:
@@ -73,11 +78,32 @@ def check_valid(engine: Engine, rule: Rule, example: Example) -> list[str]:
     return []
 
 
-def check_rule(engine: Engine, rule: Rule) -> list[ExampleFailure]:
-    """Every failing example of a rule."""
+def example_targets(rule: Rule) -> list[tuple[MigrationTarget, Rule]]:
+    """The targets to run a rule's examples under, with the rule as it reads under each.
+
+    A target with examples of its own runs those; the rule's own examples run once, under the
+    default target when it uses them, else under the first target that does.
+    """
+    own = [t for t in TARGETS if (o := rule.targets.get(t)) is not None and o.invalid is not None]
+    shared = [t for t in TARGETS if t not in own and not _skipped(rule, t)]
+    chosen = own + ([DEFAULT_TARGET if DEFAULT_TARGET in shared else shared[0]] if shared else [])
+    return [(t, variant) for t in TARGETS if t in chosen and (variant := rule.for_target(t))]
+
+
+def _skipped(rule: Rule, target: MigrationTarget) -> bool:
+    override = rule.targets.get(target)
+    return override is not None and override.skip
+
+
+def check_rule(engine_for: Callable[[MigrationTarget], Engine], rule: Rule) -> list[ExampleFailure]:
+    """Every failing example of a rule, under each target it has examples for."""
     failures = []
-    for example in rule.invalid:
-        failures += [ExampleFailure(rule, example, p) for p in check_invalid(engine, rule, example)]
-    for example in rule.valid:
-        failures += [ExampleFailure(rule, example, p) for p in check_valid(engine, rule, example)]
+    for target, variant in example_targets(rule):
+        engine = engine_for(target)
+        for example in variant.invalid:
+            problems = check_invalid(engine, variant, example)
+            failures += [ExampleFailure(variant, example, p, target) for p in problems]
+        for example in variant.valid:
+            problems = check_valid(engine, variant, example)
+            failures += [ExampleFailure(variant, example, p, target) for p in problems]
     return failures
