@@ -68,8 +68,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report problems")
     common(check)
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif", "gitlab"), default="text")
     check.add_argument("--output", type=Path, default=None, help="write the report to a file")
+    check.add_argument(
+        "--statistics", action="store_true", help="count findings per code (text or json)"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
 
     fix = commands.add_parser("fix", help="rewrite files in place")
     common(fix)
@@ -257,9 +261,13 @@ def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
 def _cmd_check(args: argparse.Namespace) -> int:
     from tfmend.cli import report
 
+    if args.statistics and args.format not in ("text", "json"):
+        raise ConfigError("--statistics is printed as text or json")
     setup, files = _prepare(args)
     results = _run(setup, files, _check_one, jobs=args.jobs, progress=not args.no_progress)
-    if args.format == "json":
+    if args.statistics or args.format == "gitlab":
+        text = _check_summary(args, setup, results)
+    elif args.format == "json":
         text = report.json_report(results)
     elif args.format == "sarif":
         text = report.sarif_report(results, load_catalog(setup.settings, setup.extra))
@@ -269,7 +277,22 @@ def _cmd_check(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if args.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _check_summary(args: argparse.Namespace, setup: _Setup, results: list[FileResult]) -> str:
+    """`--statistics` and `--format gitlab`: reports built on the findings' summary."""
+    from tfmend.cli.gitlab import gitlab_report
+    from tfmend.cli.statistics import statistics_json, statistics_text
+    from tfmend.cli.summary import items_of
+
+    items = items_of(results, load_catalog(setup.settings, setup.extra), setup.settings.target)
+    if args.format == "gitlab":
+        return gitlab_report(items)
+    render = statistics_json if args.format == "json" else statistics_text
+    return render(items, unsafe_fixes=setup.settings.unsafe_fixes)
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
