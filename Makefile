@@ -15,9 +15,11 @@ $(VENV)/.test-deps: $(BIN)/tfmend
 	$(BIN)/python -m pip install --quiet -e '.[test,tensorflow,dev]'
 	touch $@
 
-## demo: set up and check the bundled legacy example (exit 1 = problems found, as expected)
+## demo: set up, check the bundled legacy examples (exit 1 = problems found, as expected) and
+## write their migration report to migration.html
 demo: $(BIN)/tfmend
 	$(BIN)/tfmend check examples/ ; test $$? -le 1
+	$(BIN)/tfmend report examples/ --output migration.html
 
 install: $(VENV)/.test-deps
 

@@ -1,4 +1,4 @@
-"""The `tfmend` command line: check, fix, rules, serve, validate."""
+"""The `tfmend` command line: check, fix, report, rules, serve, validate."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     common(fix)
     fix.add_argument("--diff", action="store_true", help="print a diff instead of writing")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+
+    from tfmend.cli.migration import add_arguments as add_report_arguments
+
+    report = commands.add_parser("report", help="write a migration report (HTML or Markdown)")
+    common(report)
+    add_report_arguments(report)
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -295,6 +301,17 @@ def _check_summary(args: argparse.Namespace, setup: _Setup, results: list[FileRe
     return render(items, unsafe_fixes=setup.settings.unsafe_fixes)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tfmend.cli.migration import write_report
+
+    setup, files = _prepare(args)
+    results = _run(setup, files, _fix_one, jobs=args.jobs, progress=not args.no_progress)
+    catalog = load_catalog(setup.settings, setup.extra)
+    return write_report(
+        args, results, catalog=catalog, settings=setup.settings, surface=setup.surface
+    )
+
+
 def _cmd_fix(args: argparse.Namespace) -> int:
     from tfmend.cli import report
 
@@ -393,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "check": _cmd_check,
         "fix": _cmd_fix,
+        "report": _cmd_report,
         "rules": _cmd_rules,
         "serve": _cmd_serve,
         "validate": _cmd_validate,
