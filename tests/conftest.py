@@ -1,16 +1,19 @@
-"""Shared fixtures: a scratch project directory, a runner for the real `tfmend` command, and
-the source tree as a fresh clone of it has it."""
+"""Shared fixtures: a scratch project directory, a runner for the real `tfmend` command, the
+SARIF schema, and the source tree as a fresh clone of it has it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +76,24 @@ def tfmend() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sarif_schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The SARIF 2.1.0 JSON schema, from the npm registry (@microsoft/jest-sarif ships it)."""
+    directory = tmp_path_factory.mktemp("sarif")
+    subprocess.run(
+        ["npm", "pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--pack-destination", str(directory)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (archive,) = directory.glob("*.tgz")
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
+        assert member is not None
+        schema: dict[str, Any] = json.load(member)
+    return schema
 
 
 @dataclass(frozen=True)
