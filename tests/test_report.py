@@ -164,3 +164,26 @@ def test_report_of_a_clean_tree(tmp_path: Path, tfmend: Run) -> None:
     page = (tmp_path / "migration.html").read_text(encoding="utf-8")
     assert "<p>Nothing: every finding has a fix.</p>" in page
     assert "<p>Nothing to fix.</p>" in page
+
+
+def test_markdown_report_fits_in_a_comment(tmp_path: Path, tfmend: Run) -> None:
+    """Thousands of findings under long paths: the comment stays within GitHub's 65,536
+    characters, listing fewer findings one by one and counting the rest."""
+    deep = "/".join(["a_rather_long_package_directory_name"] * 7)
+    lines = "".join(
+        f"net{i} = tf.contrib.slim.fully_connected(K.mean(x), {i})\n" for i in range(200)
+    )
+    header = "import tensorflow as tf\nfrom keras import backend as K\n\n"
+    write(tmp_path, {f"{deep}/module_{n}.py": header + lines for n in range(6)})
+    template = "https://github.com/org/repository/blob/" + "0" * 40 + "/{path}#L{line}"
+    result = tfmend(
+        "report", "--no-surface", "--format", "markdown", "--source-url", template, ".",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "**2400** findings in **6** of 6 files" in result.stdout
+    assert len(result.stdout) <= 65_536
+    listed = re.findall(r"^\| \[a_rather", result.stdout, re.MULTILINE)
+    more = re.findall(r"… and (\d+) more \(`tfmend report` lists them all\)", result.stdout)
+    assert [int(n) + len(listed) // 2 for n in more] == [1200, 1200]
+    assert 0 < len(listed) // 2 < 50, "fewer than the usual 50 fit"

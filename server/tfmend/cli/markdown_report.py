@@ -9,9 +9,12 @@ from tfmend.cli.charts import KIND_LABELS
 from tfmend.cli.links import SourceLinks
 from tfmend.cli.summary import KINDS, Group, Item, Summary
 
-MAX_LISTED = 100
-"""Findings listed by name; a comment has a size limit (65,536 characters on GitHub)."""
-MAX_DIRECTORIES = 20
+MAX_CHARS = 65_536
+"""The most a GitHub comment holds."""
+MAX_LISTED = 50
+"""Findings listed one by one in each list (fewer when the comment would exceed MAX_CHARS)."""
+MAX_GROUPS = 30
+"""Directories and rules listed (families are few)."""
 
 
 def _cell(text: str) -> str:
@@ -27,7 +30,17 @@ def _code(text: str) -> str:
 
 
 def markdown_report(summary: Summary, links: SourceLinks) -> str:
-    """The comment: totals, what `tfmend fix` does now, what needs a person, the breakdowns."""
+    """The comment: totals, what `tfmend fix` does now, what needs a person, the breakdowns;
+    within a comment's size, listing fewer findings one by one when needed."""
+    listed = MAX_LISTED
+    text = _render(summary, links, listed)
+    while len(text) > MAX_CHARS and listed > 0:
+        listed //= 2
+        text = _render(summary, links, listed)
+    return text
+
+
+def _render(summary: Summary, links: SourceLinks, listed: int) -> str:
     kinds = summary.kinds
     checked = summary.checked
     out = [
@@ -53,15 +66,15 @@ def markdown_report(summary: Summary, links: SourceLinks) -> str:
         *(f"| {KIND_LABELS[kind]} | {kinds.of(kind)} |" for kind in KINDS),
         "",
     ]
-    out += _items("Needs a person", summary.manual, links)
-    out += _items("Unsafe fixes to review", summary.unsafe, links)
+    out += _items("Needs a person", summary.manual, links, listed)
+    out += _items("Unsafe fixes to review", summary.unsafe, links, listed)
     out += _groups("By rule family", "family", summary.families, len(summary.families))
-    out += _groups("By directory", "directory", summary.directories, MAX_DIRECTORIES)
-    out += _groups("By rule", "rule", summary.codes, len(summary.codes), link=True)
+    out += _groups("By directory", "directory", summary.directories, MAX_GROUPS)
+    out += _groups("By rule", "rule", summary.codes, MAX_GROUPS, link=True)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _items(title: str, items: Sequence[Item], links: SourceLinks) -> list[str]:
+def _items(title: str, items: Sequence[Item], links: SourceLinks, listed: int) -> list[str]:
     if not items:
         return []
     out = [
@@ -71,13 +84,13 @@ def _items(title: str, items: Sequence[Item], links: SourceLinks) -> list[str]:
         "| where | rule | what |",
         "|---|---|---|",
     ]
-    for item in items[:MAX_LISTED]:
+    for item in items[:listed]:
         cell = f"cell {item.cell}:" if item.cell is not None else ""
         where = f"[{_cell(item.path)}:{cell}{item.line}]({links.url(item)})"
         what = _cell(item.message + (f" — {item.note}" if item.note else ""))
         out.append(f"| {where} | [{item.code}]({item.docs}) {item.rule} | {what} |")
-    if len(items) > MAX_LISTED:
-        out.append(f"\n… and {len(items) - MAX_LISTED} more (`tfmend report` lists them all).")
+    if len(items) > listed:
+        out.append(f"\n… and {len(items) - listed} more (`tfmend report` lists them all).")
     out += ["", "</details>", ""]
     return out
 
