@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo install editors test lint typecheck generated generated-check pytest bench bench-smoke
+.PHONY: demo dist install editors test lint typecheck generated generated-check pytest bench bench-smoke
 
 $(BIN)/tfmend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,17 @@ $(VENV)/.test-deps: $(BIN)/tfmend
 	$(BIN)/python -m pip install --quiet -e '.[test,tensorflow,dev]'
 	touch $@
 
-## demo: set up and check the bundled legacy example (exit 1 = problems found, as expected)
+## demo: set up, check the bundled legacy examples (exit 1 = problems found, as expected) and
+## write their migration report to migration.html
 demo: $(BIN)/tfmend
 	$(BIN)/tfmend check examples/ ; test $$? -le 1
+	$(BIN)/tfmend report examples/ --output migration.html
+
+## dist: the wheel and the sdist, into dist/ (what `pip install` and `pipx install` take)
+dist: $(BIN)/tfmend
+	$(BIN)/python -m pip install --quiet build
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
 
 install: $(VENV)/.test-deps
 

@@ -1,13 +1,19 @@
-"""Shared fixtures: a scratch project directory and a runner for the real `tfmend` command."""
+"""Shared fixtures: a scratch project directory, a runner for the real `tfmend` command, the
+SARIF schema, and the source tree as a fresh clone of it has it."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +22,7 @@ from tfmend.catalog.rules import builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.resolve.project import JediProject
 
+REPO = Path(__file__).resolve().parents[1]
 TEST_RULES = Path(__file__).with_name("data") / "rules.yaml"
 """Rules owned by the tests (TFM99xx); tests select only them to stay independent of wording."""
 TEST_ARGS = ("--rules", str(TEST_RULES), "--select", "TFM99", "--no-surface")
@@ -69,3 +76,68 @@ def tfmend() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sarif_schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The SARIF 2.1.0 JSON schema, from the npm registry (@microsoft/jest-sarif ships it)."""
+    directory = tmp_path_factory.mktemp("sarif")
+    subprocess.run(
+        ["npm", "pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--pack-destination", str(directory)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (archive,) = directory.glob("*.tgz")
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
+        assert member is not None
+        schema: dict[str, Any] = json.load(member)
+    return schema
+
+
+@dataclass(frozen=True)
+class Clone:
+    """A copy of the source tree in a git repository of its own."""
+
+    root: Path
+    rev: str
+    """The one commit, holding the tree as it is on disk."""
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git without the user's configuration; its output."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_SYSTEM": os.devnull,
+        "GIT_AUTHOR_NAME": "tfmend tests",
+        "GIT_AUTHOR_EMAIL": "tests@tfmend.invalid",
+        "GIT_COMMITTER_NAME": "tfmend tests",
+        "GIT_COMMITTER_EMAIL": "tests@tfmend.invalid",
+    }
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return proc.stdout
+
+
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Clone:
+    """The source tree as a clone has it once the working tree is committed: the files git
+    tracks or would add (not ignored ones: no .venv, no node_modules), as they are on disk."""
+    root = tmp_path_factory.mktemp("clone") / "tfmend"
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO)
+    for name in sorted(set(filter(None, listed.split("\0")))):
+        source, target = REPO / name, root / name
+        if not source.is_symlink() and not source.exists():
+            continue  # deleted in the working tree
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    git("init", "-q", cwd=root)
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "the working tree", cwd=root)
+    return Clone(root, git("rev-parse", "HEAD", cwd=root).strip())

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
 from tests.conftest import TEST_ARGS, write
 
@@ -55,24 +53,6 @@ def test_check_json_format(tmp_path: Path, tfmend: Run) -> None:
             "docs": "https://github.com/tfmend/tfmend/blob/main/docs/rules/TFM9901.md",
         }
     ]
-
-
-@pytest.fixture(scope="session")
-def sarif_schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The SARIF 2.1.0 JSON schema, from the npm registry (@microsoft/jest-sarif ships it)."""
-    directory = tmp_path_factory.mktemp("sarif")
-    subprocess.run(
-        ["npm", "pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--pack-destination", str(directory)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    (archive,) = directory.glob("*.tgz")
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
-        assert member is not None
-        schema: dict[str, Any] = json.load(member)
-    return schema
 
 
 def test_check_sarif_format_validates(

@@ -93,6 +93,13 @@ def prepare(project, tensorflow_python: str, vsix: Path, artifacts: Path) -> dic
     }, indent=2))  # fmt: skip
     return {
         **os.environ,
+        # Step 8 expects the first-run message for an interpreter without tfmend: the extension
+        # would otherwise start a `tfmend` found on PATH (this test's own .venv/bin).
+        "PATH": os.pathsep.join(
+            d
+            for d in os.environ.get("PATH", "").split(os.pathsep)
+            if d and not (Path(d) / "tfmend").exists()
+        ),
         "CODE_SERVER": str(code_server),
         "VSIX": str(vsix),
         "WORKSPACE": str(project.root),

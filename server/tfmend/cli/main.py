@@ -1,4 +1,4 @@
-"""The `tfmend` command line: check, fix, rules, serve, validate."""
+"""The `tfmend` command line: check, fix, report, rules, serve, validate."""
 
 from __future__ import annotations
 
@@ -68,13 +68,23 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report problems")
     common(check)
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif", "gitlab"), default="text")
     check.add_argument("--output", type=Path, default=None, help="write the report to a file")
+    check.add_argument(
+        "--statistics", action="store_true", help="count findings per code (text or json)"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
 
     fix = commands.add_parser("fix", help="rewrite files in place")
     common(fix)
     fix.add_argument("--diff", action="store_true", help="print a diff instead of writing")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+
+    from tfmend.cli.migration import add_arguments as add_report_arguments
+
+    report = commands.add_parser("report", help="write a migration report (HTML or Markdown)")
+    common(report)
+    add_report_arguments(report)
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -257,9 +267,13 @@ def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
 def _cmd_check(args: argparse.Namespace) -> int:
     from tfmend.cli import report
 
+    if args.statistics and args.format not in ("text", "json"):
+        raise ConfigError("--statistics is printed as text or json")
     setup, files = _prepare(args)
     results = _run(setup, files, _check_one, jobs=args.jobs, progress=not args.no_progress)
-    if args.format == "json":
+    if args.statistics or args.format == "gitlab":
+        text = _check_summary(args, setup, results)
+    elif args.format == "json":
         text = report.json_report(results)
     elif args.format == "sarif":
         text = report.sarif_report(results, load_catalog(setup.settings, setup.extra))
@@ -269,7 +283,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if args.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _check_summary(args: argparse.Namespace, setup: _Setup, results: list[FileResult]) -> str:
+    """`--statistics` and `--format gitlab`: reports built on the findings' summary."""
+    from tfmend.cli.gitlab import gitlab_report
+    from tfmend.cli.statistics import statistics_json, statistics_text
+    from tfmend.cli.summary import items_of
+
+    items = items_of(results, load_catalog(setup.settings, setup.extra), setup.settings.target)
+    if args.format == "gitlab":
+        return gitlab_report(items)
+    render = statistics_json if args.format == "json" else statistics_text
+    return render(items, unsafe_fixes=setup.settings.unsafe_fixes)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from tfmend.cli.migration import write_report
+
+    setup, files = _prepare(args)
+    results = _run(setup, files, _fix_one, jobs=args.jobs, progress=not args.no_progress)
+    catalog = load_catalog(setup.settings, setup.extra)
+    return write_report(
+        args, results, catalog=catalog, settings=setup.settings, surface=setup.surface
+    )
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
@@ -370,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "check": _cmd_check,
         "fix": _cmd_fix,
+        "report": _cmd_report,
         "rules": _cmd_rules,
         "serve": _cmd_serve,
         "validate": _cmd_validate,

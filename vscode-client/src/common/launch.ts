@@ -3,7 +3,9 @@
  *
  * - `tfmend.path` set: run that executable with `serve` (the interpreter only validates fixes).
  * - `fromEnvironment` (default): `<interpreter> -m tfmend serve`, tfmend being pip-installed in
- *   the interpreter's environment; if it is not, a bundled copy is used when this build has one.
+ *   the interpreter's environment; if it is not, a `tfmend` installed on its own (`pipx install
+ *   tfmend`: on `PATH` or in pipx's `~/.local/bin`) runs with `serve`, the interpreter then only
+ *   validating fixes; failing that, a bundled copy when this build has one.
  * - `useBundled`: the same with the extension's `bundled/libs` first on `PYTHONPATH`.
  */
 
@@ -19,7 +21,7 @@ export interface Bundle {
     python?: string;
 }
 
-export type LaunchVia = 'path' | 'environment' | 'bundled';
+export type LaunchVia = 'path' | 'environment' | 'installed' | 'bundled';
 
 export interface Launch {
     kind: 'launch';
@@ -47,12 +49,19 @@ export interface LaunchInputs {
     /** The probe of the interpreter, or the reason it failed. */
     probe: ProbeResult | Error;
     bundle: Bundle;
+    /** A `tfmend` executable installed on its own (pipx), when one was found. */
+    installed?: string;
     /** The current PYTHONPATH, kept after the bundle. */
     pythonPath?: string;
     pathSeparator: string;
 }
 
 const SERVE = ['-m', 'tfmend', 'serve'];
+
+/** How to install tfmend, for the messages: into an environment, or on its own. */
+export function installHint(interpreter: string): string {
+    return `Install it into that environment ("${interpreter} -m pip install tfmend") or on its own ("pipx install tfmend")`;
+}
 
 export function planLaunch(inputs: LaunchInputs): Launch | Problem {
     const { settings, interpreter, probe, bundle } = inputs;
@@ -75,14 +84,29 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
                 'Select an interpreter in the Python extension or set "tfmend.interpreter".',
         };
     }
+    const installed = (note: string): Launch | undefined =>
+        inputs.installed
+            ? {
+                  kind: 'launch',
+                  command: inputs.installed,
+                  args: ['serve', ...settings.args],
+                  env: {},
+                  via: 'installed',
+                  note: `${note}; using ${inputs.installed} (the interpreter only validates fixes).`,
+              }
+            : undefined;
     if (!isSupportedPython(probe.python)) {
+        const own = installed(`${probe.executable || shown} is Python ${formatVersion(probe.python)}`);
+        if (own && settings.importStrategy !== 'useBundled') {
+            return own;
+        }
         return {
             kind: 'problem',
             problem: 'python-too-old',
             message:
                 `tfmend needs Python ${formatVersion(MINIMUM_PYTHON)} or newer, but ${probe.executable || shown} ` +
                 `is Python ${formatVersion(probe.python)}. Select a newer interpreter, or install tfmend on its own ` +
-                '("pipx install tfmend") and set "tfmend.path" to it: this interpreter then only validates fixes.',
+                '("pipx install tfmend"): it is then found on PATH, and this interpreter only validates fixes.',
         };
     }
     const bundled = (note?: string): Launch | Problem => {
@@ -130,6 +154,10 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
             via: 'environment',
         };
     }
+    const own = installed(`tfmend is not installed in ${probe.executable || shown}`);
+    if (own) {
+        return own;
+    }
     if (bundle.present) {
         return bundled(`tfmend is not installed in ${probe.executable}; using the copy bundled with the extension.`);
     }
@@ -138,7 +166,7 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
         problem: 'not-installed',
         message:
             `tfmend is not installed in the Python environment of ${probe.executable || shown} ` +
-            `(Python ${formatVersion(probe.python)}). Install it with "${shown} -m pip install tfmend", ` +
+            `(Python ${formatVersion(probe.python)}). ${installHint(shown)}, ` +
             'or select the environment that has it.',
     };
 }

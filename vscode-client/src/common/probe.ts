@@ -1,6 +1,6 @@
 /**
- * Runs the interpreter probe (see `PROBE_SCRIPT`) and locates a bundled copy of tfmend.
- * Node only: no `vscode` import.
+ * Runs the interpreter probe (see `PROBE_SCRIPT`), and locates a `tfmend` installed on its own
+ * and a bundled copy of tfmend. Node only: no `vscode` import.
  */
 
 import { execFile } from 'child_process';
@@ -60,4 +60,30 @@ export function findBundle(extensionPath: string): Bundle {
         python = undefined;
     }
     return { libs, present, python };
+}
+
+/**
+ * A `tfmend` executable installed on its own: the first on `PATH`, else in pipx's default
+ * directory (`~/.local/bin`, or `$PIPX_BIN_DIR`), which an editor started from a desktop
+ * session often lacks on its `PATH`.
+ */
+export function findInstalledServer(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string | undefined {
+    const name = platform === 'win32' ? 'tfmend.exe' : 'tfmend';
+    const directories = [
+        ...(env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':'),
+        env.PIPX_BIN_DIR ?? '',
+        path.join(home, '.local', 'bin'),
+    ].filter((d) => d.length > 0);
+    for (const directory of directories) {
+        const candidate = path.join(directory, name);
+        try {
+            fs.accessSync(candidate, platform === 'win32' ? fs.constants.F_OK : fs.constants.X_OK);
+            if (fs.statSync(candidate).isFile()) {
+                return candidate;
+            }
+        } catch {
+            // not there, or not executable: try the next directory
+        }
+    }
+    return undefined;
 }

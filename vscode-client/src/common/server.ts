@@ -30,7 +30,7 @@ import {
 } from 'vscode-languageclient/node';
 import { resolveInterpreter } from './interpreter';
 import { planLaunch, Problem } from './launch';
-import { findBundle, runProbe } from './probe';
+import { findBundle, findInstalledServer, runProbe } from './probe';
 import { selectedInterpreter } from './python';
 import {
     ExtensionSettings,
@@ -161,6 +161,7 @@ export class ServerManager implements Disposable {
             interpreter: resolved.command,
             probe,
             bundle,
+            installed: findInstalledServer(process.env, process.platform, os.homedir()),
             pythonPath: process.env.PYTHONPATH,
             pathSeparator: path.delimiter,
         });

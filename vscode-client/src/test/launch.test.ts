@@ -96,4 +96,47 @@ describe('planLaunch', () => {
             assert.match(other.message, /built for Python 3\.11, but \/venv\/bin\/python is Python 3\.12/);
         }
     });
+    it('runs a tfmend installed on its own when the environment has none', () => {
+        const plan = planLaunch({
+            ...base,
+            settings: settings({ args: ['--log-level', 'debug'] }),
+            probe: probe({ tfmend: null }),
+            bundle,
+            installed: '/home/u/.local/bin/tfmend',
+        });
+        assert.deepEqual(plan, {
+            kind: 'launch',
+            command: '/home/u/.local/bin/tfmend',
+            args: ['serve', '--log-level', 'debug'],
+            env: {},
+            via: 'installed',
+            note: 'tfmend is not installed in /venv/bin/python; using /home/u/.local/bin/tfmend (the interpreter only validates fixes).',
+        });
+    });
+    it('prefers the environment to a tfmend installed on its own', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: probe(), bundle: noBundle, installed: '/usr/local/bin/tfmend' });
+        assert.equal(plan.kind === 'launch' && plan.via, 'environment');
+    });
+    it('runs a tfmend installed on its own when the interpreter is too old', () => {
+        const plan = planLaunch({
+            ...base,
+            settings: settings(),
+            probe: probe({ python: [3, 8, 10] }),
+            bundle: noBundle,
+            installed: '/usr/local/bin/tfmend',
+        });
+        assert.equal(plan.kind === 'launch' && plan.via, 'installed');
+    });
+    it('says how to install tfmend, into the environment or on its own', () => {
+        const plan = planLaunch({ ...base, settings: settings(), probe: probe({ tfmend: null }), bundle: noBundle });
+        assert.equal(plan.kind, 'problem');
+        if (plan.kind === 'problem') {
+            assert.equal(
+                plan.message,
+                'tfmend is not installed in the Python environment of /venv/bin/python (Python 3.11.7). ' +
+                    'Install it into that environment ("/venv/bin/python -m pip install tfmend") or on its own ' +
+                    '("pipx install tfmend"), or select the environment that has it.',
+            );
+        }
+    });
 });
