@@ -8,6 +8,7 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
 from tfmend.catalog.rules import Catalog, Rule, When
 from tfmend.catalog.template import RenderError
@@ -498,10 +499,16 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
         except RenderError as exc:
             return "none", str(exc)
         for name in fix.template.repeated:
-            if name in bound and not isinstance(bound[name], ast.Name | ast.Constant):
+            # A name, attribute or plain subscript reads the same twice; a call may not.
+            if name in bound and not (
+                isinstance(bound[name], ast.Constant) or expression_kind(bound[name]) == "reference"
+            ):
                 return "none", f"the rewrite would evaluate the {name} argument twice"
         if "#" in module.segment(call) and _has_comment(module.segment(call)):
             return "none", "the call has comments inside that the rewrite would lose"
+        unsure = fix.template.unsafe_reason(bound)
+        if unsure is not None and safety == "safe":
+            return "unsafe", unsure
     if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
         if call is None or len(call.args) != 1 or call.keywords:
             return "none", "only a call with one argument or a decorator can be unwrapped"
