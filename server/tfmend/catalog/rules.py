@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
-from tfmend.catalog.template import Template, TemplateError
+from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
@@ -37,7 +37,7 @@ BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},
-    "call": {"signature", "template", "to"},
+    "call": {"signature", "template", "to", "bool-cast", "int-to-list", "exact-when"},
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map"},
@@ -133,6 +133,10 @@ class Probe:
     new: str
     compare: tuple[str, ...] = PROBE_ASPECTS
     tolerance: float = 1e-6
+    cases: tuple[str, ...] = ()
+    """Statements run after `setup`, one input each; old and new are compared in every case."""
+    differing: tuple[str, ...] = ()
+    """Cases where an unsafe replacement is not exact: old and new must differ in each."""
 
 
 @dataclass(frozen=True)
@@ -382,9 +386,17 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         # An empty signature is a function without parameters.
         signature = "" if raw_signature.value == "" else r.text(raw_signature, f"{where}.signature")
         text = r.text(items["template"], f"{where}.template")
-        if signature is not None and text is not None:
+        coerce = {
+            name: coercion
+            for coercion in COERCIONS
+            if (name := r.text(items.get(coercion), f"{where}.{coercion}", _IDENTIFIER, "a name"))
+        }
+        if len(coerce) > 1:
+            r.error(items["int-to-list"], f"{where}.int-to-list", "one coercion per fix")
+        exact_when = r.text_map(items.get("exact-when"), f"{where}.exact-when")
+        if signature is not None and text is not None and len(coerce) <= 1:
             try:
-                template = Template.parse(signature, text)
+                template = Template.parse(signature, text, coerce, exact_when)
             except TemplateError as exc:
                 field_name = f"{where}.{exc.field}"
                 r.error(items[exc.field], field_name, str(exc))
@@ -451,10 +463,12 @@ def _read_examples(
 def _read_probe(
     r: _Reader, value: Located | None, where: str, base: Probe | None = None
 ) -> Probe | None:
-    """A probe; a target's probe takes `setup`, `old`, `compare` and `tolerance` from `base`."""
+    """A probe; a target's probe takes `setup`, `cases`, `old`, `compare` and `tolerance` from
+    `base`."""
     if value is None:
         return None
-    items = r.mapping(value, where, {"setup", "old", "new", "compare", "tolerance"}, {"new"})
+    fields = {"setup", "cases", "differing", "old", "new", "compare", "tolerance"}
+    items = r.mapping(value, where, fields, {"new"})
     if items is None:
         return None
     inherited = base or Probe(setup="", old="", new="")
@@ -471,6 +485,13 @@ def _read_probe(
                     f"{where}.compare",
                     f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}",
                 )
+    cases = inherited.cases
+    if "cases" in items:
+        cases = r.text_list(items["cases"], f"{where}.cases")
+    # What differs is the replacement's own: a target's probe does not inherit it.
+    differing = r.text_list(items.get("differing"), f"{where}.differing")
+    if differing and not cases:
+        r.error(items["differing"], f"{where}.differing", "needs the probe's cases")
     tolerance = inherited.tolerance
     if "tolerance" in items:
         raw = items["tolerance"].value
@@ -487,7 +508,7 @@ def _read_probe(
                 r.error(items[label], f"{where}.{label}", f"not valid Python: {exc.msg}")
     if setup is None or old is None or new is None:
         return None
-    return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance)
+    return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance, cases=cases)
 
 
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
@@ -636,7 +657,11 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
 def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
     """Validate a parsed rules file and return its rules, or raise CatalogError."""
     r = _Reader(path)
-    top = r.mapping(root, "", {"schema", "rules"}, {"schema", "rules"})
+    # `x-` keys hold YAML anchors that rules refer to (`cases: *tensors`); they are not read.
+    extensions = {key for key in root.value if key.startswith("x-")} if isinstance(
+        root.value, dict
+    ) else set()  # fmt: skip
+    top = r.mapping(root, "", {"schema", "rules"} | extensions, {"schema", "rules"})
     rules: list[Rule] = []
     if top is not None:
         schema = top.get("schema")

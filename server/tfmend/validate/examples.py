@@ -40,11 +40,14 @@ def _diff(expected: str, actual: str) -> str:
 
 def check_invalid(engine: Engine, rule: Rule, example: Example) -> list[str]:
     """Problems with an invalid example (empty when it holds)."""
-    codes = [f.code for f in engine.check_text(example.code)]
+    findings = engine.check_text(example.code)
+    codes = [f.code for f in findings]
     if rule.code not in codes:
         return [f"the invalid example is not flagged (found: {', '.join(codes) or 'nothing'})"]
+    # A safe rule's fix can be unsafe at one use (an argument whose dtype the source hides).
+    unsafe = any(f.code == rule.code and f.fix == "unsafe" for f in findings)
     try:
-        result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+        result = engine.fix_text(example.code, unsafe=unsafe or rule.fix_safety == "unsafe")
     except FixError as exc:
         return [f"the fix fails: {exc}"]
     if example.fixed == example.code:
