@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tfmend.catalog.dtypes import expression_kind
@@ -509,6 +509,14 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
         unsure = fix.template.unsafe_reason(bound)
         if unsure is not None and safety == "safe":
             return "unsafe", unsure
+    mapping = fix.kind == "replace" and fix.values and call is not None
+    if (
+        safety == "safe"
+        and call is not None
+        and mapping
+        and not _values_all_mapped(module, call, fix.values)
+    ):
+        return "unsafe", "only string literals passed to the call or compared with it are mapped"
     if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
         if call is None or len(call.args) != 1 or call.keywords:
             return "none", "only a call with one argument or a decorator can be unwrapped"
@@ -529,6 +537,27 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             if new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
+
+
+def _values_all_mapped(module: ParsedModule, call: ast.Call, values: Mapping[str, str]) -> bool:
+    """Whether a `values` fix is exact here: the call's arguments are literals it maps, or (no
+    arguments) its result is only compared (==, !=, in) with literals it maps."""
+
+    def mapped(node: ast.expr) -> bool:
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return all(mapped(item) for item in node.elts)
+        return isinstance(node, ast.Constant) and node.value in values
+
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if arguments:
+        return all(mapped(a) for a in arguments)
+    for parent in ast.walk(module.tree):
+        if isinstance(parent, ast.Compare) and call in (parent.left, *parent.comparators):
+            others = [o for o in (parent.left, *parent.comparators) if o is not call]
+            return all(
+                isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in parent.ops
+            ) and all(mapped(o) for o in others)
+    return False
 
 
 def _is_ignored(module: ParsedModule, finding: Finding) -> bool:
