@@ -307,8 +307,8 @@ class Analyzer:
         )
 
     def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) when an import names a removed module and a replace
-        rule maps it to one that has every imported name (`keras.backend.common` →
+        """(rule, old module, new module) when an import names a removed module, or one inside it,
+        and a replace rule maps it to one that has every imported name (`keras.backend.common` →
         `keras.backend` in `from keras.backend.common import epsilon`)."""
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
@@ -323,14 +323,13 @@ class Analyzer:
         to = rule.fix.to_for(found.api)
         if to is None:
             return None
-        old = ".".join(parts[: found.index + 1])
-        new = to + module_name[len(old) :]
+        new = to + module_name[len(".".join(parts[: found.index + 1])) :]
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
-        return rule, old, new
+        return rule, module_name, new
 
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]

@@ -367,6 +367,11 @@ class Fixer:
             if rewrite is None:
                 continue
             _rule, old, new = rewrite
+            root, new_root = old.split(".")[0], new.split(".")[0]
+            unaliased = isinstance(imported.statement, ast.Import) and not imported.alias.asname
+            if unaliased and root != new_root:
+                # `import keras.layers` binds `keras`: keep that name for the new package.
+                new = f"{new_root} as {root}"
             start, end = locator.offsets(imported.statement)
             statement = module.text[start:end]
             # The module name is the first dotted name after `from`/`import` in the statement.
@@ -384,6 +389,7 @@ class Fixer:
     ) -> list[Finding]:
         chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
         import_spans = {f.span for f in chosen if f.on_import}
+        import_rules = {f.span: f.code for f in chosen if f.on_import}
         # Fixing an import means fixing every use bound by it, which then leaves it unused, or
         # pointing it at the module that replaces a removed one, which leaves its uses valid.
         extra = [
@@ -399,7 +405,7 @@ class Fixer:
         return [
             f
             for f in chosen + extra
-            if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_spans))
+            if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_rules))
         ]
 
     def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
@@ -437,14 +443,16 @@ class Fixer:
         return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
 
 
-def _through(finding: Finding, rewrites: dict[Span, Edit], chosen_imports: set[Span]) -> bool:
-    """Whether a use comes through an import that is being rewritten."""
+def _through(finding: Finding, rewrites: dict[Span, Edit], import_rules: dict[Span, str]) -> bool:
+    """Whether a use comes through an import that is being rewritten, and the rewrite covers it
+    (a use with a rule of its own, like `K.symbolic` through `from keras import backend as K`
+    pointed at tf_keras, is still fixed)."""
     origin = finding.origin
     return (
         origin is not None
         and origin.path is None
         and origin.span in rewrites
-        and origin.span in chosen_imports
+        and import_rules.get(origin.span) == finding.code
     )
 
 
