@@ -27,9 +27,7 @@ def probed() -> list[tuple[MigrationTarget, Rule]]:
     return found
 
 
-PROBED = [
-    pytest.param(rule, id=f"{rule.code}-{rule.name}-{target}") for target, rule in probed()
-]
+PROBED = [pytest.param(rule, id=f"{rule.code}-{rule.name}-{target}") for target, rule in probed()]
 
 
 @pytest.fixture(scope="module")

@@ -145,6 +145,8 @@ class Override:
 
     skip: bool = False
     """The rule does not apply under this target."""
+    same_as: MigrationTarget | None = None
+    """The rule reads as under that other target (`tf-keras: tensorflow`)."""
     message: str | None = None
     explanation: str | None = None
     fix: Fix | None = None
@@ -184,6 +186,8 @@ class Rule:
             return self
         if override.skip:
             return None
+        if override.same_as is not None:
+            return self.for_target(override.same_as)
         return replace(
             self,
             message=override.message or self.message,
@@ -541,6 +545,7 @@ def _read_targets(
         r.error(value, where, f"expected a mapping of targets, found {value.kind()}")
         return {}
     out: dict[str, Override] = {}
+    aliases: dict[str, Located] = {}
     for target, item in cast(dict[str, Located], value.value).items():
         at = f"{where}.{target}"
         if target not in TARGETS:
@@ -549,8 +554,16 @@ def _read_targets(
         if item.value == SKIP:
             out[target] = Override(skip=True)
             continue
+        if item.value in TARGETS and item.value != target:
+            out[target] = Override(same_as=cast(MigrationTarget, item.value))
+            aliases[target] = item
+            continue
         if not isinstance(item.value, dict):
-            r.error(item, at, f"expected '{SKIP}' or a mapping of rule fields, found {item.kind()}")
+            r.error(
+                item,
+                at,
+                f"expected '{SKIP}', a target or a mapping of rule fields, found {item.kind()}",
+            )
             continue
         fields = r.mapping(item, at, _OVERRIDE_FIELDS, set())
         if fields is None:
@@ -577,6 +590,14 @@ def _read_targets(
             invalid=invalid if examples is not None else None,
             valid=valid if examples is not None else None,
         )
+    for target, item in aliases.items():
+        other = out[target].same_as
+        if other not in out or out[other].same_as is not None or out[other].skip:
+            r.error(
+                item,
+                f"{where}.{target}",
+                f"'{other}' must be a target with fields of its own here",
+            )
     return out
 
 

@@ -88,9 +88,15 @@ def example_targets(rule: Rule) -> list[tuple[MigrationTarget, Rule]]:
     default target when it uses them, else under the first target that does.
     """
     own = [t for t in TARGETS if (o := rule.targets.get(t)) is not None and o.invalid is not None]
-    shared = [t for t in TARGETS if t not in own and not _skipped(rule, t)]
+    shared = [t for t in TARGETS if t not in own and not _skipped(rule, t) and not _alias(rule, t)]
     chosen = own + ([DEFAULT_TARGET if DEFAULT_TARGET in shared else shared[0]] if shared else [])
     return [(t, variant) for t in TARGETS if t in chosen and (variant := rule.for_target(t))]
+
+
+def _alias(rule: Rule, target: MigrationTarget) -> bool:
+    """Whether the target reads the rule as another target does (its examples run there)."""
+    override = rule.targets.get(target)
+    return override is not None and override.same_as is not None
 
 
 def _skipped(rule: Rule, target: MigrationTarget) -> bool:
