@@ -510,9 +510,24 @@ def _read_probe(
                 compile(text, f"<probe {label}>", mode)
             except SyntaxError as exc:
                 r.error(items[label], f"{where}.{label}", f"not valid Python: {exc.msg}")
+    for label in ("cases", "differing"):
+        for index, case in enumerate(cases if label == "cases" else differing):
+            try:
+                compile(case, "<probe case>", "exec")
+            except SyntaxError as exc:
+                at = items.get(label) or value
+                r.error(at, f"{where}.{label}[{index}]", f"not valid Python: {exc.msg}")
     if setup is None or old is None or new is None:
         return None
-    return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance, cases=cases)
+    return Probe(
+        setup=setup,
+        old=old,
+        new=new,
+        compare=compare,
+        tolerance=tolerance,
+        cases=cases,
+        differing=differing,
+    )
 
 
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
