@@ -39,9 +39,7 @@ def worker() -> Iterator[WorkerClient]:
 
 
 def test_the_catalog_has_probes_for_every_target() -> None:
-    assert {target for target, _rule in probed()} == set(TARGETS) - {"tf-keras"} | (
-        {"tf-keras"} if any(t == "tf-keras" for t, _ in probed()) else set()
-    )
+    assert {target for target, _rule in probed()} == set(TARGETS)
 
 
 @pytest.mark.parametrize("rule", PROBED)
