@@ -72,7 +72,7 @@ def expression_kind(node: ast.expr) -> ArgumentKind:
             isinstance(node.op, ast.Mult) and "number" in sides
         ):
             return "number"
-        if isinstance(node.op, _LOGICAL_OPERATORS | ast.Mult) and "bool" in sides:
+        if isinstance(node.op, (*_LOGICAL_OPERATORS, ast.Mult)) and "bool" in sides:
             return "bool"
         return "unknown"
     if isinstance(node, ast.Call):
