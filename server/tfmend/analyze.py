@@ -483,6 +483,9 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
     if safety == "none":
         return "none", ""
     call = module.bindings.calls.get(id(node))
+    context = fix.kind == "call" and fix.as_context is not None and call is not None
+    if context and call is not None and as_default_item(module.tree, call) is not None:
+        return "safe", ""  # the whole `CALL.as_default()` is replaced, exactly
     if fix.kind == "call":
         if call is None:
             return (safety, "") if fix.to else ("none", "only calls can be rewritten")
@@ -536,6 +539,24 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             if new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
+
+
+def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:
+    """`CALL.as_default()` when it is a `with` item (`with K.get_graph().as_default():`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                used = item.context_expr
+                if (
+                    isinstance(used, ast.Call)
+                    and not used.args
+                    and not used.keywords
+                    and isinstance(used.func, ast.Attribute)
+                    and used.func.attr == "as_default"
+                    and used.func.value is call
+                ):
+                    return used
+    return None
 
 
 def _values_all_mapped(module: ParsedModule, call: ast.Call, values: Mapping[str, str]) -> bool:

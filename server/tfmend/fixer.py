@@ -11,7 +11,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer
+from tfmend.analyze import Analyzer, as_default_item
+from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
 from tfmend.resolve.bindings import Chain, ImportBinding
@@ -140,8 +141,8 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
         state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
         return edits
     if fix.kind == "call":
-        if call is None:
-            return [Edit(start, end, render(fix.to))] if fix.to else []
+        if (context := _context_edits(locator, call, fix, render)) or call is None:
+            return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
         assert fix.template is not None
         try:
             bound = fix.template.bind(
@@ -181,6 +182,18 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
                 edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
         return edits
     return []
+
+
+def _context_edits(
+    locator: _Locator, call: ast.Call | None, fix: Fix, render: Callable[[str], str]
+) -> list[Edit]:
+    """`with K.get_graph().as_default():` → `with contextlib.nullcontext():` (the fix's
+    `as_context`), when the call is used that way."""
+    used = as_default_item(locator.module.tree, call) if call and fix.as_context else None
+    if used is None or fix.as_context is None:
+        return []
+    start, end = locator.offsets(used)
+    return [Edit(start, end, fix.as_context.render({}, render))]
 
 
 def _keyword_callee(
