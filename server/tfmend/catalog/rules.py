@@ -37,7 +37,7 @@ BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},
-    "call": {"signature", "template", "to", "bool-cast", "int-to-list", "exact-when"},
+    "call": {"signature", "template", "to", "bool-cast", "int-to-list", "exact-when", "as-context"},
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map"},
@@ -84,6 +84,8 @@ class Fix:
     """String literals to rewrite in the call's arguments and in comparisons with its result."""
     template: Template | None = None
     """The call template with its signature (call)."""
+    as_context: Template | None = None
+    """What replaces `CALL.as_default()` used as a `with` item, exactly (call)."""
     rename: Mapping[str, str | None] = field(default_factory=dict)
     """Keyword renames (keyword); None flags a keyword that has no automatic rewrite."""
     positional: tuple[str, ...] = ()
@@ -209,8 +211,9 @@ class Rule:
         names: list[str] = []
         if fix.kind in ("replace", "compat-v1", "call"):
             names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
-        if fix.template is not None:
-            names.extend(ref.qualname for ref in fix.template.references)
+        for template in (fix.template, fix.as_context):
+            if template is not None:
+                names.extend(ref.qualname for ref in template.references)
         if fix.kind == "compat-v1":
             names.append("tensorflow.compat.v1.disable_eager_execution")
         return tuple(dict.fromkeys(names))
@@ -347,6 +350,18 @@ def _read_rename(r: _Reader, value: Located | None, where: str) -> dict[str, str
     return out
 
 
+def _read_context(r: _Reader, value: Located | None, where: str) -> Template | None:
+    """A call fix's `as-context`: the expression that replaces `CALL.as_default()`."""
+    text = r.text(value, where)
+    if value is None or text is None:
+        return None
+    try:
+        return Template.parse("", text)
+    except TemplateError as exc:
+        r.error(value, where, str(exc))
+        return None
+
+
 def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     items = r.mapping(
         value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()), {"kind"}
@@ -424,6 +439,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         map=mapping,
         values=r.text_map(items.get("values"), f"{where}.values"),
         template=template,
+        as_context=_read_context(r, items.get("as-context"), f"{where}.as-context"),
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
         keep=keep,

@@ -16,7 +16,7 @@ from tfmend.catalog.dtypes import EXACT_KINDS, argument_kind, expression_kind
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\?)?\}")
 PACKAGE_ROOTS = frozenset(
     {"keras", "tensorflow", "tf_keras", "numpy", "builtins", "math", "inspect", "functools",
-     "operator", "warnings", "collections"}
+     "operator", "warnings", "collections", "contextlib"}
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
 T = TypeVar("T")
