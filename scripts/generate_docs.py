@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tfmend.catalog.meta import META_CODES, MetaCode
-from tfmend.catalog.rules import Rule, builtin_catalog
+from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, MigrationTarget, Rule, builtin_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "rules"
@@ -48,22 +48,113 @@ def _fix_safety(rule: Rule) -> str:
     )
 
 
+def _variants(rule: Rule) -> list[tuple[list[MigrationTarget], Rule]]:
+    """The rule as each migration target reads it, targets reading it alike grouped together."""
+    groups: list[tuple[list[MigrationTarget], Rule]] = []
+    for target in TARGETS:
+        variant = rule.for_target(target)
+        if variant is None:
+            continue
+        for targets, seen in groups:
+            if (seen.fix, seen.message, seen.invalid, seen.probe) == (
+                variant.fix,
+                variant.message,
+                variant.invalid,
+                variant.probe,
+            ):
+                targets.append(target)
+                break
+        else:
+            groups.append(([target], variant))
+    return groups
+
+
+def _named(targets: list[MigrationTarget]) -> str:
+    names = [f"`{t}`" + (" (the default)" if t == DEFAULT_TARGET else "") for t in targets]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _probe(probe_rule: Rule) -> str:
+    probe = probe_rule.probe
+    assert probe is not None
+    lines = []
+    if probe.setup:
+        lines.append(f"setup: {probe.setup.strip()}")
+    for case in probe.cases:
+        lines.append(f"case:  {case}")
+    for case in probe.differing:
+        lines.append(f"differs: {case}")
+    if probe.old:
+        lines.append(f"old:   {probe.old}")
+    lines.append(f"new:   {probe.new}")
+    return "```\n" + "\n".join(lines) + "\n```\n"
+
+
+def _target_parts(rule: Rule, groups: list[tuple[list[MigrationTarget], Rule]]) -> list[str]:
+    """Example, Use instead, Fix safety, Replacements and probes, one entry per target group."""
+    parts: list[str] = []
+    if rule.invalid:
+        parts += ["## Example\n", _code_block(rule.invalid[0].code)]
+    skipped = [t for t in TARGETS if rule.for_target(t) is None]
+    uses = []
+    for targets, variant in groups:
+        example = next((e for e in variant.invalid if e.code == rule.invalid[0].code), None)
+        if example is not None and example.fixed is not None and example.fixed != example.code:
+            uses += [f"Under {_named(targets)}:\n", _code_block(example.fixed)]
+    if uses:
+        parts += ["## Use instead\n", *uses]
+    parts.append("## Fix safety\n")
+    for targets, variant in groups:
+        text = _fix_safety(variant)
+        parts.append(f"Under {_named(targets)}, {text[0].lower()}{text[1:]}")
+    if skipped:
+        parts.append(f"The rule does not apply under {_named(skipped)}.\n")
+    replaced = [(t, v.replacements()) for t, v in groups if v.replacements()]
+    if replaced:
+        parts.append("## Replacements\n")
+        for targets, names in replaced:
+            parts.append(f"{_named(targets)}: " + ", ".join(f"`{n}`" for n in names) + "\n")
+    probed = [(t, v) for t, v in groups if v.probe is not None]
+    if probed:
+        parts += [
+            "## Validation probe\n",
+            "`tfmend validate` checks the replacement against your TensorFlow by comparing "
+            f"{', '.join(probed[0][1].probe.compare)} (each `case` is one input; a `differs` "  # type: ignore[union-attr]
+            "case shows where an unsafe fix is not exact):\n",
+        ]
+        for targets, variant in probed:
+            parts += [f"Under {_named(targets)}:\n", _probe(variant)]
+    return parts
+
+
 def rule_page(rule: Rule) -> str:
     """The markdown page of one rule."""
+    groups = _variants(rule)
+    default = rule.for_target(DEFAULT_TARGET) or groups[0][1]
     apis = ", ".join(f"`{api}`" for api in rule.apis[:12])
     if len(rule.apis) > 12:
         apis += f" and {len(rule.apis) - 12} more (see `tfmend rules --format json`)"
+    safety = (
+        rule.fix_safety
+        if not rule.targets
+        else " · ".join(
+            f"{t}: {v.fix_safety if (v := rule.for_target(t)) is not None else 'does not apply'}"
+            for t in TARGETS
+        )
+    )
     parts = [
         HEADER,
         f"# {rule.code}: {rule.name}\n",
         f"**Applies to:** {apis}  \n"
         f"**Status:** {rule.status} since {_since(rule)} · **Severity:** {rule.severity} · "
-        f"**Fix:** {rule.fix_safety}\n",
+        f"**Fix:** {safety}\n",
         "## What it does\n",
-        rule.render_message(rule.apis[0], rule.apis[0]) + "\n",
+        default.render_message(rule.apis[0], rule.apis[0]) + "\n",
         "## Why is this bad?\n",
         rule.explanation.rstrip() + "\n",
     ]
+    if rule.targets:
+        return "\n".join(parts + _target_parts(rule, groups))
     if rule.invalid:
         parts += ["## Example\n", _code_block(rule.invalid[0].code)]
         fixed = rule.invalid[0].fixed
@@ -74,18 +165,11 @@ def rule_page(rule: Rule) -> str:
     if replacements:
         parts += ["## Replacements\n", "".join(f"- `{name}`\n" for name in replacements)]
     if rule.probe is not None:
-        probe = rule.probe
-        lines = []
-        if probe.setup:
-            lines.append(f"setup: {probe.setup.strip()}")
-        if probe.old:
-            lines.append(f"old:   {probe.old}")
-        lines.append(f"new:   {probe.new}")
         parts += [
             "## Validation probe\n",
             "`tfmend validate` checks the replacement against your TensorFlow by comparing "
-            f"{', '.join(probe.compare)}:\n",
-            "```\n" + "\n".join(lines) + "\n```\n",
+            f"{', '.join(rule.probe.compare)}:\n",
+            _probe(rule),
         ]
     return "\n".join(parts)
 
@@ -98,12 +182,12 @@ def meta_page(meta: MetaCode) -> str:
 
 def index_page(rules: list[Rule]) -> str:
     """The table of every code."""
-    rows = ["| code | name | applies to | fix |", "|---|---|---|---|"]
+    rows = ["| code | name | applies to | fix (target tensorflow) |", "|---|---|---|---|"]
     for rule in rules:
         applies = f"`{rule.apis[0]}`" + (f" (+{len(rule.apis) - 1})" if len(rule.apis) > 1 else "")
-        rows.append(
-            f"| [{rule.code}]({rule.code}.md) | {rule.name} | {applies} | {rule.fix_safety} |"
-        )
+        default = rule.for_target(DEFAULT_TARGET)
+        safety = default.fix_safety if default is not None else "does not apply"
+        rows.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {applies} | {safety} |")
     for meta in META_CODES:
         rows.append(f"| [{meta.code}]({meta.code}.md) | {meta.name} | — | none |")
     return "\n".join([HEADER, "# Rules\n",

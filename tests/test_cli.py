@@ -29,10 +29,10 @@ def test_check_text_format_and_exit_code(tmp_path: Path, tfmend: Run) -> None:
     assert result.returncode == 1
     assert result.stdout == (
         "model.py:3:5: TFM9901 `K.mean` (keras.backend.mean) is gone; use `keras.ops.mean` [*]\n"
-        "Found 1 problem (1 fixable with `tfmend fix`).\n"
+        "Found 1 problem (1 fixable with `tfmend fix`; target tensorflow).\n"
     )
     clean = tfmend("check", *TEST_ARGS, "clean.py", cwd=tmp_path)
-    assert (clean.returncode, clean.stdout) == (0, "All checks passed.\n")
+    assert (clean.returncode, clean.stdout) == (0, "All checks passed (target tensorflow).\n")
 
 
 def test_check_json_format(tmp_path: Path, tfmend: Run) -> None:

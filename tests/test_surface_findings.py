@@ -43,7 +43,7 @@ def test_missing_names_are_reported_with_suggestions(
         f"model.py:4:5: TFM801 `keras.ops.meen` (keras.ops.meen) does not exist in Keras "
         f"{keras_version} installed at {sys.executable}; did you mean `keras.ops.mean`, "
         "`keras.ops.median`?",
-        "Found 2 problems (0 fixable with `tfmend fix`).",
+        "Found 2 problems (0 fixable with `tfmend fix`; target tensorflow).",
     ]
     assert result.returncode == 1
 

@@ -14,7 +14,7 @@ from tfmend.catalog.rules import CatalogError, load_rules_file
 Run = Callable[..., subprocess.CompletedProcess[str]]
 RULES = Path(__file__).with_name("data") / "target-rules.yaml"
 ARGS = ("--rules", str(RULES), "--select", "TFM996", "--no-surface")
-LEGACY = "import keras.backend as K\ny = K.mean(x, axis=1)\n"
+LEGACY = "import keras.backend as K\ny = K.row_mean(x, axis=1)\n"
 
 
 def test_each_target_runs_its_own_examples(tmp_path: Path, tfmend: Run) -> None:
@@ -26,8 +26,8 @@ def test_each_target_runs_its_own_examples(tmp_path: Path, tfmend: Run) -> None:
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
-        ("tensorflow", "model.py:2:5: TFM9960 `K.mean` is gone; use `tf.reduce_mean` [*]\n"),
-        ("keras", "model.py:2:5: TFM9960 `K.mean` is gone; use `keras.ops.mean` [*unsafe]\n"),
+        ("tensorflow", "model.py:2:5: TFM9960 `K.row_mean` is gone; use `tf.reduce_mean` [*]\n"),
+        ("keras", "model.py:2:5: TFM9960 `K.row_mean` is gone; use `keras.ops.mean` [*unsafe]\n"),
         ("tf-keras", ""),
     ],
 )
@@ -62,7 +62,7 @@ def test_pyproject_target_and_the_old_versions_table(tmp_path: Path, tfmend: Run
     assert "use `keras.ops.mean` [*unsafe]" in keras.stdout
     # The table is the versions setting: Keras 2.15 is before the rule's `since`, nothing fires.
     old = tfmend("check", *ARGS, "model.py", cwd=tmp_path / "old")
-    assert (old.returncode, old.stdout) == (0, "All checks passed.\n")
+    assert (old.returncode, old.stdout) == (0, "All checks passed (target tensorflow).\n")
 
 
 def test_unknown_target_is_a_located_configuration_error(tmp_path: Path, tfmend: Run) -> None:
@@ -109,6 +109,81 @@ def test_broken_overrides_are_located(tmp_path: Path) -> None:
         f"{path}:13: rules[0].targets.jax: unknown target (known: tensorflow, keras, tf-keras)",
         f"{path}:16: rules[0].targets.tensorflow.wording: unknown field "
         "(known: examples, explanation, fix, message, probe)",
-        f"{path}:17: rules[0].targets.keras: expected 'skip' or a mapping of rule fields, "
-        "found a str",
+        f"{path}:17: rules[0].targets.keras: expected 'skip', a target or a mapping of rule "
+        "fields, found a str",
+    ]
+
+
+KERAS_2 = """\
+import keras
+import tensorflow as tf
+from keras import backend as K
+from keras.layers import Dense, Layer
+
+
+@K.symbolic
+def loss(y_true, y_pred):
+    return K.mean(K.square(y_pred - y_true), axis=-1) + K.logsumexp(y_pred)
+
+
+class Scale(Layer):
+    def build(self, input_shape):
+        self.axis = 1 if K.image_dim_ordering() == "th" else -1
+        self.eps = K.common.epsilon()
+
+
+model = keras.models.Sequential([Dense(2), tf.keras.layers.Dense(1)])
+"""
+KEPT_ON_KERAS_2 = """\
+import tf_keras as keras
+import tensorflow as tf
+from tf_keras import backend as K
+from tf_keras.layers import Dense, Layer
+
+
+def loss(y_true, y_pred):
+    return K.mean(K.square(y_pred - y_true), axis=-1) + tf.reduce_logsumexp(y_pred)
+
+
+class Scale(Layer):
+    def build(self, input_shape):
+        self.axis = 1 if K.image_data_format() == "channels_first" else -1
+        self.eps = K.epsilon()
+
+
+model = keras.models.Sequential([Dense(2), tf.keras.layers.Dense(1)])
+"""
+
+
+def test_tf_keras_target_points_keras_at_tf_keras_and_says_what_to_install(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    # Imports keep their names; what tf_keras has (K.mean) stays; multi-backend-only names
+    # (symbolic, image_dim_ordering, common) and a name tf_keras lacks (logsumexp, read as under
+    # the tensorflow target) are fixed in the same run; tf.keras is left to TF_USE_LEGACY_KERAS.
+    write(tmp_path, {"model.py": KERAS_2})
+    fixed = tfmend("fix", "--no-progress", "--target", "tf-keras", "model.py", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stderr) == (0, "Fixed 8 problems in 1 file; 0 remaining.\n")
+    assert (tmp_path / "model.py").read_text() == KEPT_ON_KERAS_2
+    check = tfmend("check", "--target", "tf-keras", "model.py", cwd=tmp_path)
+    assert check.stdout == (
+        "All checks passed (target tf-keras).\n"
+        "Target tf-keras keeps Keras 2: install tf_keras (`pip install tf_keras`), and set "
+        "TF_USE_LEGACY_KERAS=1 before TensorFlow is imported so that tf.keras is Keras 2 too.\n"
+    )
+
+
+def test_a_target_can_read_a_rule_as_another_target_does(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.read_text().replace("      tf-keras: skip", "      tf-keras: tensorflow")
+    )
+    (rule,) = load_rules_file(rules)
+    assert rule.for_target("tf-keras") == rule.for_target("tensorflow")
+    rules.write_text(RULES.read_text().replace("      tf-keras: skip", "      tf-keras: keras"))
+    with pytest.raises(CatalogError) as caught:
+        load_rules_file(rules)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{rules}:46: rules[0].targets.tf-keras: 'keras' must be a target with fields of its own "
+        "here"
     ]

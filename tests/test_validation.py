@@ -161,8 +161,13 @@ def test_a_correct_fix_passes_and_the_users_files_stay_untouched(
     assert list(scratch_parent.iterdir()) == []  # the scratch copy is gone
     checks = by_kind(result)
     assert list(checks) == ["api TFM401", "probe TFM401", "compile", "command"]
-    assert checks["api TFM401"]["detail"] == "exists: keras.ops.mean"
-    assert checks["probe TFM401"]["detail"] == "old and new agree on value, dtype, shape"
+    # The default target's replacement: tf.reduce_mean, casting booleans to floatx as Keras 2 did.
+    assert checks["api TFM401"]["detail"] == (
+        "exists: keras.config.floatx, tensorflow.bool, tensorflow.cast, tensorflow.reduce_mean"
+    )
+    assert checks["probe TFM401"]["detail"] == (
+        "old and new agree on value, dtype, shape in 9 cases"
+    )
     assert checks["command"]["detail"] == (
         "before: failed (AttributeError: module 'keras.backend' has no attribute 'mean'); "
         "after: passed"

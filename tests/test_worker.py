@@ -395,3 +395,45 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_probe_cases_compare_every_input_and_name_the_one_that_differs(
+    worker: WorkerClient,
+) -> None:
+    cases = ["x = tf.constant([1.5, 2.5])", "x = tf.constant([1, 2])", "x = tf.zeros((0,))"]
+    agree = probe(worker, "tf.reduce_sum(x)", "tf_keras.backend.sum(x)", setup="", cases=cases)
+    assert agree["status"] == "passed", agree
+    assert agree["detail"] == "old and new agree on value, dtype, shape in 3 cases"
+    mean = probe(worker, "keras.ops.mean(x)", "tf_keras.backend.mean(x)", setup="", cases=cases)
+    assert mean["status"] == "failed"
+    assert mean["mismatches"] == [
+        "case 2 (x = tf.constant([1, 2])): old and new differ: dtype: old int32, new float32; "
+        "value: old 1, new 1.5"
+    ]
+
+
+def test_probe_cases_where_the_old_api_raises_are_not_compared(worker: WorkerClient) -> None:
+    cases = ["x = tf.constant([True, False])", "x = tf.constant([1.0, -2.0])"]
+    result = probe(worker, "keras.ops.abs(x)", "tf_keras.backend.abs(x)", setup="", cases=cases)
+    assert result["status"] == "passed", result
+    assert result["detail"] == (
+        "old and new agree on value, dtype, shape in 1 cases (1 where the old API raises are "
+        "not compared)"
+    )
+    raising = probe(worker, "x", "tf_keras.backend.abs(x)", setup="", cases=cases[:1])
+    assert raising["detail"] == "the old API raised in every case: nothing was compared"
+
+
+def test_differing_cases_must_differ(worker: WorkerClient) -> None:
+    cases = ["x = tf.constant([1.5, 2.5])"]
+    shown = probe(worker, "keras.ops.mean(x)", "tf_keras.backend.mean(x)", setup="", cases=cases,
+                  differing=["x = tf.constant([1, 2])"])  # fmt: skip
+    assert shown["status"] == "passed", shown
+    assert shown["detail"].endswith("and differ in the 1 cases they should")
+    exact = probe(worker, "keras.ops.mean(x)", "tf_keras.backend.mean(x)", setup="", cases=cases,
+                  differing=["x = tf.constant([0.5, 1.5])"])  # fmt: skip
+    assert exact["status"] == "failed"
+    assert exact["detail"] == (
+        "differing case 1 (x = tf.constant([0.5, 1.5])): old and new agree, so the replacement "
+        "is exact here"
+    )

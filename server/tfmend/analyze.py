@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
 from tfmend.catalog.rules import Catalog, Rule, When
 from tfmend.catalog.template import RenderError
@@ -306,8 +307,8 @@ class Analyzer:
         )
 
     def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) when an import names a removed module and a replace
-        rule maps it to one that has every imported name (`keras.backend.common` →
+        """(rule, old module, new module) when an import names a removed module, or one inside it,
+        and a replace rule maps it to one that has every imported name (`keras.backend.common` →
         `keras.backend` in `from keras.backend.common import epsilon`)."""
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
@@ -322,14 +323,13 @@ class Analyzer:
         to = rule.fix.to_for(found.api)
         if to is None:
             return None
-        old = ".".join(parts[: found.index + 1])
-        new = to + module_name[len(old) :]
+        new = to + module_name[len(".".join(parts[: found.index + 1])) :]
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
-        return rule, old, new
+        return rule, module_name, new
 
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]
@@ -483,6 +483,9 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
     if safety == "none":
         return "none", ""
     call = module.bindings.calls.get(id(node))
+    context = fix.kind == "call" and fix.as_context is not None and call is not None
+    if context and call is not None and as_default_item(module.tree, call) is not None:
+        return "safe", ""  # the whole `CALL.as_default()` is replaced, exactly
     if fix.kind == "call":
         if call is None:
             return (safety, "") if fix.to else ("none", "only calls can be rewritten")
@@ -498,10 +501,24 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
         except RenderError as exc:
             return "none", str(exc)
         for name in fix.template.repeated:
-            if name in bound and not isinstance(bound[name], ast.Name | ast.Constant):
+            # A name, attribute or plain subscript reads the same twice; a call may not.
+            if name in bound and not (
+                isinstance(bound[name], ast.Constant) or expression_kind(bound[name]) == "reference"
+            ):
                 return "none", f"the rewrite would evaluate the {name} argument twice"
         if "#" in module.segment(call) and _has_comment(module.segment(call)):
             return "none", "the call has comments inside that the rewrite would lose"
+        unsure = fix.template.unsafe_reason(bound)
+        if unsure is not None and safety == "safe":
+            return "unsafe", unsure
+    mapping = fix.kind == "replace" and fix.values and call is not None
+    if (
+        safety == "safe"
+        and call is not None
+        and mapping
+        and not _values_all_mapped(module, call, fix.values)
+    ):
+        return "unsafe", "only string literals passed to the call or compared with it are mapped"
     if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
         if call is None or len(call.args) != 1 or call.keywords:
             return "none", "only a call with one argument or a decorator can be unwrapped"
@@ -522,6 +539,45 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             if new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
+
+
+def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:
+    """`CALL.as_default()` when it is a `with` item (`with K.get_graph().as_default():`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                used = item.context_expr
+                if (
+                    isinstance(used, ast.Call)
+                    and not used.args
+                    and not used.keywords
+                    and isinstance(used.func, ast.Attribute)
+                    and used.func.attr == "as_default"
+                    and used.func.value is call
+                ):
+                    return used
+    return None
+
+
+def _values_all_mapped(module: ParsedModule, call: ast.Call, values: Mapping[str, str]) -> bool:
+    """Whether a `values` fix is exact here: the call's arguments are literals it maps, or (no
+    arguments) its result is only compared (==, !=, in) with literals it maps."""
+
+    def mapped(node: ast.expr) -> bool:
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return all(mapped(item) for item in node.elts)
+        return isinstance(node, ast.Constant) and node.value in values
+
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if arguments:
+        return all(mapped(a) for a in arguments)
+    for parent in ast.walk(module.tree):
+        if isinstance(parent, ast.Compare) and call in (parent.left, *parent.comparators):
+            others = [o for o in (parent.left, *parent.comparators) if o is not call]
+            return all(
+                isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in parent.ops
+            ) and all(mapped(o) for o in others)
+    return False
 
 
 def _is_ignored(module: ParsedModule, finding: Finding) -> bool:

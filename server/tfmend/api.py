@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tfmend.analyze import Analyzer
@@ -94,6 +94,9 @@ class Engine:
         versions = self.settings.versions
         if self.surface is not None and not self.settings.versions_from_config:
             versions = versions_of(self.surface, versions)
+        if self.settings.target == "tf-keras":
+            # Code kept on Keras 2 runs with TF_USE_LEGACY_KERAS=1: `tf.keras` is tf_keras there.
+            versions = replace(versions, legacy_keras=True)
         # Unselected rules never match, so another rule on the same API still can.
         selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)

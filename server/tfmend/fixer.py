@@ -11,7 +11,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer
+from tfmend.analyze import Analyzer, as_default_item
+from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
 from tfmend.resolve.bindings import Chain, ImportBinding
@@ -140,8 +141,8 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
         state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
         return edits
     if fix.kind == "call":
-        if call is None:
-            return [Edit(start, end, render(fix.to))] if fix.to else []
+        if (context := _context_edits(locator, call, fix, render)) or call is None:
+            return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
         assert fix.template is not None
         try:
             bound = fix.template.bind(
@@ -181,6 +182,18 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
                 edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
         return edits
     return []
+
+
+def _context_edits(
+    locator: _Locator, call: ast.Call | None, fix: Fix, render: Callable[[str], str]
+) -> list[Edit]:
+    """`with K.get_graph().as_default():` → `with contextlib.nullcontext():` (the fix's
+    `as_context`), when the call is used that way."""
+    used = as_default_item(locator.module.tree, call) if call and fix.as_context else None
+    if used is None or fix.as_context is None:
+        return []
+    start, end = locator.offsets(used)
+    return [Edit(start, end, fix.as_context.render({}, render))]
 
 
 def _keyword_callee(
@@ -367,6 +380,11 @@ class Fixer:
             if rewrite is None:
                 continue
             _rule, old, new = rewrite
+            root, new_root = old.split(".")[0], new.split(".")[0]
+            unaliased = isinstance(imported.statement, ast.Import) and not imported.alias.asname
+            if unaliased and root != new_root:
+                # `import keras.layers` binds `keras`: keep that name for the new package.
+                new = f"{new_root} as {root}"
             start, end = locator.offsets(imported.statement)
             statement = module.text[start:end]
             # The module name is the first dotted name after `from`/`import` in the statement.
@@ -384,6 +402,7 @@ class Fixer:
     ) -> list[Finding]:
         chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
         import_spans = {f.span for f in chosen if f.on_import}
+        import_rules = {f.span: f.code for f in chosen if f.on_import}
         # Fixing an import means fixing every use bound by it, which then leaves it unused, or
         # pointing it at the module that replaces a removed one, which leaves its uses valid.
         extra = [
@@ -399,7 +418,7 @@ class Fixer:
         return [
             f
             for f in chosen + extra
-            if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_spans))
+            if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_rules))
         ]
 
     def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
@@ -437,14 +456,16 @@ class Fixer:
         return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
 
 
-def _through(finding: Finding, rewrites: dict[Span, Edit], chosen_imports: set[Span]) -> bool:
-    """Whether a use comes through an import that is being rewritten."""
+def _through(finding: Finding, rewrites: dict[Span, Edit], import_rules: dict[Span, str]) -> bool:
+    """Whether a use comes through an import that is being rewritten, and the rewrite covers it
+    (a use with a rule of its own, like `K.symbolic` through `from keras import backend as K`
+    pointed at tf_keras, is still fixed)."""
     origin = finding.origin
     return (
         origin is not None
         and origin.path is None
         and origin.span in rewrites
-        and origin.span in chosen_imports
+        and import_rules.get(origin.span) == finding.code
     )
 
 

@@ -49,21 +49,21 @@ if __name__ == "__main__":
     print("rows", np.asarray(row_max(data)).tolist())
     print("columns", np.asarray(column_max(data)).tolist())
 '''
-"""The legacy file every editor opens: two findings with safe fixes (`K.max` → `keras.ops.max`)
-on lines 8 and 12, column 12."""
+"""The legacy file every editor opens: two findings with safe fixes under the default target
+(`K.max` → `tf.reduce_max`) on lines 8 and 12, column 12."""
 LEGACY_OUTPUT = "rows [2.0, 5.0]\ncolumns [[3.0, 4.0, 5.0]]\n"
 """What the fixed program prints."""
 FINDINGS = ((8, 12), (12, 12))
 """1-based line and column of each finding in LEGACY."""
-QUICK_FIX = r"Replace .K\.max. with .keras\.ops\.max."
+QUICK_FIX = r"Replace .K\.max. with .tensorflow\.reduce_max."
 """A regular expression matching the title of the findings' quick fix."""
 
 SECOND = """\
 from keras import backend as K
 
 
-def total_mean(x):
-    return K.mean(x)
+def width(x):
+    return K.int_shape(x)[-1]
 """
 """A second file, fixed on save by `editor.codeActionsOnSave` in VS Code. Its fix is unsafe, so
 it is applied only if the editor's `tfmend.unsafeFixes: true` reached the server."""

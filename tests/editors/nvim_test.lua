@@ -91,7 +91,7 @@ local function run()
   vim.cmd('TfmendFixAll')
   ok = vim.wait(20000, function()
     local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
-    return not text:find('K%.') and text:find('keras%.ops%.') ~= nil
+    return not text:find('K%.') and text:find('tf%.reduce_max') ~= nil
   end, 20)
   if not ok then
     return fail('fix-all not applied; offered: ' .. vim.inspect(report.offered) .. '\n'

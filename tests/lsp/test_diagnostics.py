@@ -95,7 +95,8 @@ async def test_open_document_diagnostics(
 async def test_builtin_rule_is_reported(client: TestClient, workspace_root: Path) -> None:
     session = await start(client, workspace_root)
     uri = session.open("builtin.py", "from keras import backend as K\ny = K.mean(x)\n")
-    rule = builtin_catalog().by_code["TFM401"]
+    rule = builtin_catalog().by_code["TFM401"].for_target("tensorflow")
+    assert rule is not None
     [found] = await session.diagnostics(uri, version=1)
     assert found.code == "TFM401"
     assert found.range == rng(1, 4, 1, 10)

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
-from tfmend.catalog.template import Template, TemplateError
+from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
@@ -37,7 +37,7 @@ BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},
-    "call": {"signature", "template", "to"},
+    "call": {"signature", "template", "to", "bool-cast", "int-to-list", "exact-when", "as-context"},
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map"},
@@ -84,6 +84,8 @@ class Fix:
     """String literals to rewrite in the call's arguments and in comparisons with its result."""
     template: Template | None = None
     """The call template with its signature (call)."""
+    as_context: Template | None = None
+    """What replaces `CALL.as_default()` used as a `with` item, exactly (call)."""
     rename: Mapping[str, str | None] = field(default_factory=dict)
     """Keyword renames (keyword); None flags a keyword that has no automatic rewrite."""
     positional: tuple[str, ...] = ()
@@ -133,6 +135,10 @@ class Probe:
     new: str
     compare: tuple[str, ...] = PROBE_ASPECTS
     tolerance: float = 1e-6
+    cases: tuple[str, ...] = ()
+    """Statements run after `setup`, one input each; old and new are compared in every case."""
+    differing: tuple[str, ...] = ()
+    """Cases where an unsafe replacement is not exact: old and new must differ in each."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,8 @@ class Override:
 
     skip: bool = False
     """The rule does not apply under this target."""
+    same_as: MigrationTarget | None = None
+    """The rule reads as under that other target (`tf-keras: tensorflow`)."""
     message: str | None = None
     explanation: str | None = None
     fix: Fix | None = None
@@ -180,6 +188,8 @@ class Rule:
             return self
         if override.skip:
             return None
+        if override.same_as is not None:
+            return self.for_target(override.same_as)
         return replace(
             self,
             message=override.message or self.message,
@@ -201,8 +211,9 @@ class Rule:
         names: list[str] = []
         if fix.kind in ("replace", "compat-v1", "call"):
             names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
-        if fix.template is not None:
-            names.extend(ref.qualname for ref in fix.template.references)
+        for template in (fix.template, fix.as_context):
+            if template is not None:
+                names.extend(ref.qualname for ref in template.references)
         if fix.kind == "compat-v1":
             names.append("tensorflow.compat.v1.disable_eager_execution")
         return tuple(dict.fromkeys(names))
@@ -339,6 +350,18 @@ def _read_rename(r: _Reader, value: Located | None, where: str) -> dict[str, str
     return out
 
 
+def _read_context(r: _Reader, value: Located | None, where: str) -> Template | None:
+    """A call fix's `as-context`: the expression that replaces `CALL.as_default()`."""
+    text = r.text(value, where)
+    if value is None or text is None:
+        return None
+    try:
+        return Template.parse("", text)
+    except TemplateError as exc:
+        r.error(value, where, str(exc))
+        return None
+
+
 def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     items = r.mapping(
         value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()), {"kind"}
@@ -382,9 +405,17 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         # An empty signature is a function without parameters.
         signature = "" if raw_signature.value == "" else r.text(raw_signature, f"{where}.signature")
         text = r.text(items["template"], f"{where}.template")
-        if signature is not None and text is not None:
+        coerce = {
+            name: coercion
+            for coercion in COERCIONS
+            if (name := r.text(items.get(coercion), f"{where}.{coercion}", _IDENTIFIER, "a name"))
+        }
+        if len(coerce) > 1:
+            r.error(items["int-to-list"], f"{where}.int-to-list", "one coercion per fix")
+        exact_when = r.text_map(items.get("exact-when"), f"{where}.exact-when")
+        if signature is not None and text is not None and len(coerce) <= 1:
             try:
-                template = Template.parse(signature, text)
+                template = Template.parse(signature, text, coerce, exact_when)
             except TemplateError as exc:
                 field_name = f"{where}.{exc.field}"
                 r.error(items[exc.field], field_name, str(exc))
@@ -408,6 +439,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         map=mapping,
         values=r.text_map(items.get("values"), f"{where}.values"),
         template=template,
+        as_context=_read_context(r, items.get("as-context"), f"{where}.as-context"),
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
         keep=keep,
@@ -451,10 +483,12 @@ def _read_examples(
 def _read_probe(
     r: _Reader, value: Located | None, where: str, base: Probe | None = None
 ) -> Probe | None:
-    """A probe; a target's probe takes `setup`, `old`, `compare` and `tolerance` from `base`."""
+    """A probe; a target's probe takes `setup`, `cases`, `old`, `compare` and `tolerance` from
+    `base`."""
     if value is None:
         return None
-    items = r.mapping(value, where, {"setup", "old", "new", "compare", "tolerance"}, {"new"})
+    fields = {"setup", "cases", "differing", "old", "new", "compare", "tolerance"}
+    items = r.mapping(value, where, fields, {"new"})
     if items is None:
         return None
     inherited = base or Probe(setup="", old="", new="")
@@ -471,6 +505,13 @@ def _read_probe(
                     f"{where}.compare",
                     f"{aspect!r} is not one of {', '.join(PROBE_ASPECTS)}",
                 )
+    cases = inherited.cases
+    if "cases" in items:
+        cases = r.text_list(items["cases"], f"{where}.cases")
+    # What differs is the replacement's own: a target's probe does not inherit it.
+    differing = r.text_list(items.get("differing"), f"{where}.differing")
+    if differing and not cases:
+        r.error(items["differing"], f"{where}.differing", "needs the probe's cases")
     tolerance = inherited.tolerance
     if "tolerance" in items:
         raw = items["tolerance"].value
@@ -485,9 +526,24 @@ def _read_probe(
                 compile(text, f"<probe {label}>", mode)
             except SyntaxError as exc:
                 r.error(items[label], f"{where}.{label}", f"not valid Python: {exc.msg}")
+    for label in ("cases", "differing"):
+        for index, case in enumerate(cases if label == "cases" else differing):
+            try:
+                compile(case, "<probe case>", "exec")
+            except SyntaxError as exc:
+                at = items.get(label) or value
+                r.error(at, f"{where}.{label}[{index}]", f"not valid Python: {exc.msg}")
     if setup is None or old is None or new is None:
         return None
-    return Probe(setup=setup, old=old, new=new, compare=compare, tolerance=tolerance)
+    return Probe(
+        setup=setup,
+        old=old,
+        new=new,
+        compare=compare,
+        tolerance=tolerance,
+        cases=cases,
+        differing=differing,
+    )
 
 
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
@@ -520,6 +576,7 @@ def _read_targets(
         r.error(value, where, f"expected a mapping of targets, found {value.kind()}")
         return {}
     out: dict[str, Override] = {}
+    aliases: dict[str, Located] = {}
     for target, item in cast(dict[str, Located], value.value).items():
         at = f"{where}.{target}"
         if target not in TARGETS:
@@ -528,8 +585,16 @@ def _read_targets(
         if item.value == SKIP:
             out[target] = Override(skip=True)
             continue
+        if item.value in TARGETS and item.value != target:
+            out[target] = Override(same_as=cast(MigrationTarget, item.value))
+            aliases[target] = item
+            continue
         if not isinstance(item.value, dict):
-            r.error(item, at, f"expected '{SKIP}' or a mapping of rule fields, found {item.kind()}")
+            r.error(
+                item,
+                at,
+                f"expected '{SKIP}', a target or a mapping of rule fields, found {item.kind()}",
+            )
             continue
         fields = r.mapping(item, at, _OVERRIDE_FIELDS, set())
         if fields is None:
@@ -556,6 +621,14 @@ def _read_targets(
             invalid=invalid if examples is not None else None,
             valid=valid if examples is not None else None,
         )
+    for target, item in aliases.items():
+        other = out[target].same_as
+        if other not in out or out[other].same_as is not None or out[other].skip:
+            r.error(
+                item,
+                f"{where}.{target}",
+                f"'{other}' must be a target with fields of its own here",
+            )
     return out
 
 
@@ -636,7 +709,11 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
 def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
     """Validate a parsed rules file and return its rules, or raise CatalogError."""
     r = _Reader(path)
-    top = r.mapping(root, "", {"schema", "rules"}, {"schema", "rules"})
+    # `x-` keys hold YAML anchors that rules refer to (`cases: *tensors`); they are not read.
+    extensions = {key for key in root.value if key.startswith("x-")} if isinstance(
+        root.value, dict
+    ) else set()  # fmt: skip
+    top = r.mapping(root, "", {"schema", "rules"} | extensions, {"schema", "rules"})
     rules: list[Rule] = []
     if top is not None:
         schema = top.get("schema")

@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import libcst as cst
 
+from tfmend.catalog.dtypes import EXACT_KINDS, argument_kind, expression_kind
+
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\?)?\}")
 PACKAGE_ROOTS = frozenset(
     {"keras", "tensorflow", "tf_keras", "numpy", "builtins", "math", "inspect", "functools",
-     "operator", "warnings", "collections"}
+     "operator", "warnings", "collections", "contextlib"}
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
 T = TypeVar("T")
 _REQUIRED = "__tfm_p_"
 _OPTIONAL = "__tfm_o_"
+BOOL_CAST = "tensorflow.cast({p}, keras.config.floatx())"
+COERCIONS: dict[str, dict[str, str]] = {
+    # Keras 2 cast a boolean tensor to floatx before averaging it (mean, std, var); an argument
+    # whose dtype the source does not show is tested at run time when it can be read twice.
+    "bool-cast": {
+        "bool": BOOL_CAST,
+        "reference": f"{BOOL_CAST} if {{p}}.dtype == tensorflow.bool else {{p}}",
+    },
+    # Keras 2 wrapped a single int in a list (tile's n, reverse's axes).
+    "int-to-list": {"number": "[{p}]"},
+}
+"""Argument coercions of the old API: argument kind → the form that replaces the argument."""
+EXACT_WITHOUT_FORM = {
+    "bool-cast": frozenset({"number", "sequence"}),
+    "int-to-list": frozenset({"sequence"}),
+}
+"""The argument kinds for which the template is exact as written."""
 
 
 class TemplateError(Exception):
@@ -49,6 +69,22 @@ class Reference:
     qualname: str
 
 
+def _substituted(template: str, parameter: str, form: str) -> str:
+    """The template with each `{parameter}` replaced by `form`, in parentheses unless it stands
+    alone as a call argument."""
+    placeholder = f"{{{parameter}}}"
+    filled = form.format(p=placeholder)
+    pieces = template.split(placeholder)
+    out = [pieces[0]]
+    for before, after in itertools.pairwise(pieces):
+        opened = before.rstrip()
+        keyword = opened.endswith("=") and not opened.endswith(("==", "!=", "<=", ">="))
+        alone = (opened.endswith(("(", ",")) or keyword) and after.lstrip().startswith((",", ")"))
+        out.append(filled if alone else f"({filled})")
+        out.append(after)
+    return "".join(out)
+
+
 def _dotted(node: ast.expr) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -68,10 +104,50 @@ class Template:
     text: str
     """The template with placeholders replaced by marker identifiers."""
     references: tuple[Reference, ...]
+    coerced: tuple[str, str] | None = None
+    """(parameter, coercion): an argument the old API converted first (see COERCIONS)."""
+    forms: tuple[tuple[str, Template], ...] = ()
+    """Argument kind → the template with the coerced argument converted as the old API did."""
+    exact_when: tuple[tuple[str, str], ...] = ()
+    """(parameter, kind): the rewrite is exact only where that argument's source is of the kind
+    (`number`, `sequence`, `tensor`); elsewhere the site's fix is unsafe."""
 
     @staticmethod
-    def parse(signature: str, template: str) -> Template:
-        """Parse and check a signature and a template."""
+    def parse(
+        signature: str,
+        template: str,
+        coerce: Mapping[str, str] | None = None,
+        exact_when: Mapping[str, str] | None = None,
+    ) -> Template:
+        """Parse and check a signature and a template, with the parameters that `coerce` (at most
+        one: parameter → coercion) and `exact_when` name."""
+        parsed = Template._parse(signature, template)
+        names = {p.name for p in parsed.parameters}
+        checks: list[tuple[str, Mapping[str, str], Collection[str]]] = [
+            ("exact-when", exact_when or {}, EXACT_KINDS),
+            *((coercion, {name: coercion}, COERCIONS) for name, coercion in (coerce or {}).items()),
+        ]
+        for field, wanted, known in checks:
+            for name, kind in wanted.items():
+                if name not in names:
+                    raise TemplateError(field, f"{name!r} is not a parameter of the signature")
+                if kind not in known:
+                    raise TemplateError(field, f"{kind!r} is not one of {', '.join(sorted(known))}")
+        parsed = replace(parsed, exact_when=tuple((exact_when or {}).items()))
+        if not coerce:
+            return parsed
+        ((name, coercion),) = coerce.items()
+        forms = tuple(
+            (kind, Template._parse(signature, _substituted(template, name, form)))
+            for kind, form in COERCIONS[coercion].items()
+        )
+        references = tuple(
+            dict.fromkeys(r for t in (parsed, *(f for _k, f in forms)) for r in t.references)
+        )
+        return replace(parsed, references=references, coerced=(name, coercion), forms=forms)
+
+    @staticmethod
+    def _parse(signature: str, template: str) -> Template:
         try:
             fn = ast.parse(f"def _({signature}):\n    pass\n").body[0]
         except SyntaxError as exc:
@@ -157,6 +233,36 @@ class Template:
                 raise RenderError(f"the call does not pass {parameter.name}")
         return bound
 
+    def unsafe_reason(self, bound: Mapping[str, ast.expr]) -> str | None:
+        """Why this call's rewrite may differ from the old API: an `exact_when` argument is not of
+        its kind, or the coerced argument is of a kind the rewrite cannot convert."""
+        for name, kind in self.exact_when:
+            passed = bound.get(name)
+            if passed is not None and expression_kind(passed) not in EXACT_KINDS[kind]:
+                return f"the rewrite is exact only when the {name} argument is a {kind}"
+        if self.coerced is None or self.coerced[0] not in bound:
+            return None
+        name, coercion = self.coerced
+        kind = expression_kind(bound[name])
+        if kind in EXACT_WITHOUT_FORM[coercion] or kind in COERCIONS[coercion]:
+            return None
+        if coercion == "bool-cast":
+            return (
+                f"tfmend cannot tell whether the {name} argument is a boolean tensor, which "
+                "Keras 2 cast to floatx first"
+            )
+        return (
+            f"tfmend cannot tell whether the {name} argument is an int, which Keras 2 wrapped in "
+            "a list"
+        )
+
+    def _form_for(self, bound: Mapping[str, str]) -> Template:
+        """The template, or its form for the coerced argument's kind."""
+        if self.coerced is None or self.coerced[0] not in bound:
+            return self
+        kind = argument_kind(bound[self.coerced[0]])
+        return next((form for k, form in self.forms if k == kind), self)
+
     @property
     def repeated(self) -> frozenset[str]:
         """Parameters the template uses more than once (their argument is evaluated twice)."""
@@ -165,6 +271,9 @@ class Template:
 
     def render(self, bound: Mapping[str, str], name_for: Callable[[str], str]) -> str:
         """The new call's text: placeholders filled from `bound`, qualified names via `name_for`."""
+        form = self._form_for(bound)
+        if form is not self:
+            return form.render(bound, name_for)
         defaults = {p.name: p.default for p in self.parameters}
         for name in bound:
             if name not in defaults:

@@ -278,7 +278,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         text = report.sarif_report(results, load_catalog(setup.settings, setup.extra))
     else:
-        text = report.text_report(results)
+        text = report.text_report(results, setup.settings.target)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -338,7 +338,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             atomic_write(result.path, result.source.encode(result.fixed_text))
     remaining = [replace(r, findings=r.remaining) for r in results if r.remaining]
     if remaining:
-        sys.stdout.write(report.text_report(remaining))
+        sys.stdout.write(report.text_report(remaining, setup.settings.target))
     verb = "Would fix" if args.diff else "Fixed"
     sys.stderr.write(
         f"{verb} {applied} problem{'s' if applied != 1 else ''} in {changed} "

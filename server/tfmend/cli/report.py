@@ -10,7 +10,7 @@ from typing import Any
 from tfmend import __version__
 from tfmend.api import FileResult
 from tfmend.catalog.meta import META_CODES
-from tfmend.catalog.rules import Catalog, docs_url
+from tfmend.catalog.rules import DEFAULT_TARGET, Catalog, MigrationTarget, docs_url
 from tfmend.findings import Finding
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
@@ -37,8 +37,14 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
-def text_report(results: Sequence[FileResult]) -> str:
-    """`path:line:col: CODE message [*]` per finding, then a summary."""
+TF_KERAS_NOTE = (
+    "Target tf-keras keeps Keras 2: install tf_keras (`pip install tf_keras`), and set "
+    "TF_USE_LEGACY_KERAS=1 before TensorFlow is imported so that tf.keras is Keras 2 too."
+)
+
+
+def text_report(results: Sequence[FileResult], target: MigrationTarget = DEFAULT_TARGET) -> str:
+    """`path:line:col: CODE message [*]` per finding, then a summary naming the target."""
     lines: list[str] = []
     count = fixable = 0
     for result in results:
@@ -59,10 +65,12 @@ def text_report(results: Sequence[FileResult]) -> str:
     if count:
         lines.append(
             f"Found {count} problem{'s' if count != 1 else ''}"
-            f" ({fixable} fixable with `tfmend fix`)."
+            f" ({fixable} fixable with `tfmend fix`; target {target})."
         )
     else:
-        lines.append("All checks passed.")
+        lines.append(f"All checks passed (target {target}).")
+    if target == "tf-keras":
+        lines.append(TF_KERAS_NOTE)
     return "\n".join(lines) + "\n"
 
 

@@ -40,11 +40,14 @@ def _diff(expected: str, actual: str) -> str:
 
 def check_invalid(engine: Engine, rule: Rule, example: Example) -> list[str]:
     """Problems with an invalid example (empty when it holds)."""
-    codes = [f.code for f in engine.check_text(example.code)]
+    findings = engine.check_text(example.code)
+    codes = [f.code for f in findings]
     if rule.code not in codes:
         return [f"the invalid example is not flagged (found: {', '.join(codes) or 'nothing'})"]
+    # A safe rule's fix can be unsafe at one use (an argument whose dtype the source hides).
+    unsafe = any(f.code == rule.code and f.fix == "unsafe" for f in findings)
     try:
-        result = engine.fix_text(example.code, unsafe=rule.fix_safety == "unsafe")
+        result = engine.fix_text(example.code, unsafe=unsafe or rule.fix_safety == "unsafe")
     except FixError as exc:
         return [f"the fix fails: {exc}"]
     if example.fixed == example.code:
@@ -85,9 +88,15 @@ def example_targets(rule: Rule) -> list[tuple[MigrationTarget, Rule]]:
     default target when it uses them, else under the first target that does.
     """
     own = [t for t in TARGETS if (o := rule.targets.get(t)) is not None and o.invalid is not None]
-    shared = [t for t in TARGETS if t not in own and not _skipped(rule, t)]
+    shared = [t for t in TARGETS if t not in own and not _skipped(rule, t) and not _alias(rule, t)]
     chosen = own + ([DEFAULT_TARGET if DEFAULT_TARGET in shared else shared[0]] if shared else [])
     return [(t, variant) for t in TARGETS if t in chosen and (variant := rule.for_target(t))]
+
+
+def _alias(rule: Rule, target: MigrationTarget) -> bool:
+    """Whether the target reads the rule as another target does (its examples run there)."""
+    override = rule.targets.get(target)
+    return override is not None and override.same_as is not None
 
 
 def _skipped(rule: Rule, target: MigrationTarget) -> bool:

@@ -533,6 +533,8 @@ def probe_request(probe: Probe) -> dict[str, Any]:
         "new": probe.new,
         "compare": list(probe.compare),
         "tolerance": probe.tolerance,
+        "cases": list(probe.cases),
+        "differing": list(probe.differing),
     }
 
 

@@ -467,6 +467,8 @@ def probe(worker: Worker, params: Json) -> Json:
     new = str(params["new"])
     aspects = list(params.get("compare") or ("value", "dtype", "shape"))
     tolerance = float(params.get("tolerance", 1e-6))
+    cases = [str(case) for case in params.get("cases") or ()]
+    differing = [str(case) for case in params.get("differing") or ()]
     no_oracle = missing_oracle(worker, old) if old else None
     namespace: Json = {
         "np": np,
@@ -486,6 +488,8 @@ def probe(worker: Worker, params: Json) -> Json:
             new,
             aspects=aspects,
             tolerance=tolerance,
+            cases=cases,
+            differing=differing,
         )
     if no_oracle and result["status"] == "passed":
         detail = f"no oracle for the old API ({no_oracle}); the replacement runs: {result['new']}"
@@ -498,31 +502,110 @@ def probe(worker: Worker, params: Json) -> Json:
     return result
 
 
+STEPS = {"setup": "the probe's setup", "case": "the case", "old": "the old API",
+         "new": "the replacement"}  # fmt: skip
+
+
+def evaluate(namespace: Json, label: str, code: str, mode: str) -> tuple[Any, str | None]:
+    """(value, None), or (None, why) when the code raises (even SystemExit: user code must not
+    end the worker)."""
+    try:
+        value = eval(compile(code, f"<probe {label}>", mode), namespace)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return None, f"{STEPS[label]} raised {error_summary(exc)}"
+    return value, None
+
+
 def run_probe(
-    namespace: Json, setup: str, old: str, new: str, *, aspects: list[str], tolerance: float
+    namespace: Json,
+    setup: str,
+    old: str,
+    new: str,
+    *,
+    aspects: list[str],
+    tolerance: float,
+    cases: list[str] | None = None,
+    differing: list[str] | None = None,
 ) -> Json:
-    """The probe's outcome: passed, or failed with what raised or which values differ."""
+    """The probe's outcome: passed, or failed with what raised or which values differ.
+
+    Without cases, old and new are compared once after the setup. With cases, each case's
+    statements run after the setup (in a fresh copy of its names) and old and new are compared in
+    every one; a case where the old API raises is one no working program reached: it is not
+    compared, and at least one case must return. `differing` cases show where an unsafe
+    replacement is not exact: each must differ (or the replacement raise), else the probe fails.
+    """
+    if setup:
+        _value, problem = evaluate(namespace, "setup", setup, "exec")
+        if problem:
+            return {"status": "failed", "detail": problem}
+    if not cases:
+        outcome = run_case(namespace, old, new, aspects=aspects, tolerance=tolerance)
+        outcome.pop("old_raised", None)
+        return outcome
+    first: Json = {}
+    problems: list[str] = []
+    old_raised = 0
+    for index, case in enumerate(cases, start=1):
+        scope = dict(namespace)
+        label = f"case {index} ({' '.join(case.split())})"
+        _value, problem = evaluate(scope, "case", case, "exec")
+        outcome = (
+            {"status": "failed", "detail": problem}
+            if problem
+            else run_case(scope, old, new, aspects=aspects, tolerance=tolerance)
+        )
+        first = first or outcome
+        if outcome.get("old_raised"):
+            old_raised += 1
+        elif outcome["status"] != "passed":
+            problems.append(f"{label}: {outcome['detail']}")
+    for index, case in enumerate(differing or (), start=1):
+        scope = dict(namespace)
+        label = f"differing case {index} ({' '.join(case.split())})"
+        _value, problem = evaluate(scope, "case", case, "exec")
+        outcome = (
+            {"status": "failed", "detail": problem}
+            if problem
+            else run_case(scope, old, new, aspects=aspects, tolerance=tolerance)
+        )
+        if problem or outcome.get("old_raised"):
+            problems.append(f"{label}: {problem or outcome['detail']}")
+        elif outcome["status"] == "passed":
+            problems.append(f"{label}: old and new agree, so the replacement is exact here")
+    shown: Json = {key: first[key] for key in ("old", "new") if key in first}
+    if old and old_raised == len(cases):
+        problems.append("the old API raised in every case: nothing was compared")
+    if problems:
+        return {"status": "failed", "detail": "; ".join(problems), "mismatches": problems, **shown}
+    compared = len(cases) - old_raised
+    agreed = f"old and new agree on {', '.join(aspects)} in {compared} cases" if old else (
+        f"the replacement runs in {len(cases)} cases"
+    )  # fmt: skip
+    if old_raised:
+        agreed += f" ({old_raised} where the old API raises are not compared)"
+    if differing:
+        agreed += f", and differ in the {len(differing)} cases they should"
+    return {"status": "passed", "detail": agreed, **shown}
+
+
+def run_case(namespace: Json, old: str, new: str, *, aspects: list[str], tolerance: float) -> Json:
+    """Old and new evaluated in one namespace and compared."""
     np, tf = namespace["np"], namespace["tf"]
-    steps: list[tuple[str, str, str]] = [("setup", setup, "exec")]
-    if old:
-        steps.append(("old", old, "eval"))
-    steps.append(("new", new, "eval"))
     values: dict[str, Any] = {}
-    for label, code, mode in steps:
+    for label, code in (("old", old), ("new", new)):
         if not code:
             continue
-        try:
-            compiled = compile(code, f"<probe {label}>", mode)
-            value = eval(compiled, namespace)
-            if label != "setup":
+        value, problem = evaluate(namespace, label, code, "eval")
+        if problem is None:
+            try:
                 values[label] = to_numpy(value, np, tf)
-        except BaseException as exc:  # even SystemExit: user code must not end the worker
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            what = {"setup": "the probe's setup", "old": "the old API", "new": "the replacement"}[
-                label
-            ]
-            return {"status": "failed", "detail": f"{what} raised {error_summary(exc)}"}
+            except Exception as exc:
+                problem = f"{STEPS[label]} gave a value NumPy cannot hold: {error_summary(exc)}"
+        if problem is not None:
+            return {"status": "failed", "detail": problem, "old_raised": label == "old"}
     shown = {label: show(value, np) for label, value in values.items()}
     if "old" not in values:
         return {"status": "passed", "detail": f"the replacement runs: {shown['new']}", **shown}

@@ -10,6 +10,8 @@ export const NAMESPACE = 'tfmend';
 export type ImportStrategy = 'fromEnvironment' | 'useBundled';
 export type NotificationLevel = 'off' | 'onError' | 'onWarning' | 'always';
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
+/** What fixed code runs on (see the server's `target` setting). */
+export type Target = 'tensorflow' | 'keras' | 'tf-keras';
 
 export interface ValidationSettings {
     /** Whether "Validate Fix at Cursor" may run code (always false in untrusted workspaces). */
@@ -39,6 +41,7 @@ export interface ExtensionSettings {
     /** Extra rule files, relative to the workspace folder. */
     extendRules: string[];
     unsafeFixes: boolean;
+    target: Target;
     showNotifications: NotificationLevel;
     logLevel: LogLevel;
     validation: ValidationSettings;
@@ -53,6 +56,7 @@ export const DEFAULTS: ExtensionSettings = {
     ignore: [],
     extendRules: [],
     unsafeFixes: false,
+    target: 'tensorflow',
     showNotifications: 'onError',
     logLevel: 'info',
     validation: { enable: true, timeout: 60, command: '', importCheck: false, gpu: false, memoryMb: 8192 },
@@ -87,6 +91,7 @@ export interface ReadResult {
 const IMPORT_STRATEGIES: readonly ImportStrategy[] = ['fromEnvironment', 'useBundled'];
 const NOTIFICATION_LEVELS: readonly NotificationLevel[] = ['off', 'onError', 'onWarning', 'always'];
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'debug'];
+const TARGETS: readonly Target[] = ['tensorflow', 'keras', 'tf-keras'];
 
 /** Substitutes `${workspaceFolder}`, `${workspaceFolder:name}`, `${userHome}`, `~/`, `${cwd}` and `${env:NAME}`. */
 export function resolveVariables(value: string, vars: Variables): string {
@@ -204,6 +209,7 @@ export function readSettings(get: SettingGetter, vars: Variables = {}): ReadResu
         ignore: codes('ignore'),
         extendRules: strings('extendRules', d.extendRules, true),
         unsafeFixes: bool('unsafeFixes', d.unsafeFixes),
+        target: choice('target', TARGETS, d.target),
         showNotifications: choice('showNotifications', NOTIFICATION_LEVELS, d.showNotifications),
         logLevel: choice('logLevel', LOG_LEVELS, d.logLevel),
         validation: {
@@ -219,7 +225,7 @@ export function readSettings(get: SettingGetter, vars: Variables = {}): ReadResu
 }
 
 /** Keys the server reads (settings the extension keeps to itself are left out). */
-const SERVER_KEYS = ['select', 'ignore', 'extendRules', 'unsafeFixes', 'logLevel'] as const;
+const SERVER_KEYS = ['select', 'ignore', 'extendRules', 'unsafeFixes', 'target', 'logLevel'] as const;
 const VALIDATION_KEYS = ['enable', 'timeout', 'command', 'importCheck', 'gpu', 'memoryMb'] as const;
 
 /**
@@ -235,6 +241,7 @@ export interface ServerSettings {
     ignore?: string[];
     extendRules?: string[];
     unsafeFixes?: boolean;
+    target?: Target;
     logLevel?: LogLevel;
     validation: Partial<ValidationSettings>;
 }
@@ -276,6 +283,7 @@ export function needsRestart(affects: (section: string) => boolean): boolean {
         'ignore',
         'extendRules',
         'unsafeFixes',
+        'target',
         'showNotifications',
         'logLevel',
         'validation',

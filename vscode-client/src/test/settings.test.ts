@@ -39,6 +39,7 @@ describe('readSettings', () => {
                 select: ['tfm4', ' TFM1 '],
                 ignore: ['tfm401'],
                 unsafeFixes: true,
+                target: 'tf-keras',
                 showNotifications: 'always',
                 'validation.enable': false,
                 'validation.timeout': 30,
@@ -61,6 +62,7 @@ describe('readSettings', () => {
             ignore: ['TFM401'],
             extendRules: ['rules/extra.yaml'],
             unsafeFixes: true,
+            target: 'tf-keras',
             showNotifications: 'always',
             logLevel: 'debug',
             validation: { enable: false, timeout: 30, command: '/opt/py -m pytest -x', importCheck: true, gpu: true, memoryMb: 0 },
@@ -85,6 +87,7 @@ describe('readSettings', () => {
                 'validation.timeout': -5,
                 select: [4, 1],
                 showNotifications: 7,
+                target: 'jax',
             }),
         );
         assert.equal(settings.importStrategy, 'fromEnvironment');
@@ -92,7 +95,8 @@ describe('readSettings', () => {
         assert.equal(settings.validation.timeout, 60);
         assert.deepEqual(settings.select, []);
         assert.equal(settings.showNotifications, 'onError');
-        assert.equal(warnings.length, 5);
+        assert.equal(settings.target, 'tensorflow');
+        assert.equal(warnings.length, 6);
         assert.equal(readSettings(getter({ unsafeFixes: 'yes' })).explicit.has('unsafeFixes'), false);
         assert.match(warnings[0], /^tfmend\.importStrategy: expected one of fromEnvironment, useBundled, got "fromPATH"; using the default$/);
         assert.ok(warnings.some((w) => w.startsWith('tfmend.validation.timeout: expected a positive number')));
@@ -139,6 +143,7 @@ describe('toServerSettings', () => {
                 ignore: ['TFM401'],
                 extendRules: ['r.yaml'],
                 unsafeFixes: true,
+                target: 'keras',
                 logLevel: 'debug',
                 showNotifications: 'always',
                 'validation.enable': true,
@@ -155,6 +160,7 @@ describe('toServerSettings', () => {
             ignore: ['TFM401'],
             extendRules: ['r.yaml'],
             unsafeFixes: true,
+            target: 'keras',
             logLevel: 'debug',
             validation: { enable: true, timeout: 5, command: 'pytest', importCheck: true, gpu: false, memoryMb: 100 },
         });
