@@ -171,7 +171,7 @@ def test_markdown_report_fits_in_a_comment(tmp_path: Path, tfmend: Run) -> None:
     characters, listing fewer findings one by one and counting the rest."""
     deep = "/".join(["a_rather_long_package_directory_name"] * 7)
     lines = "".join(
-        f"net{i} = tf.contrib.slim.fully_connected(K.mean(x), {i})\n" for i in range(200)
+        f"net{i} = tf.contrib.slim.fully_connected(K.int_shape(x), {i})\n" for i in range(200)
     )
     header = "import tensorflow as tf\nfrom keras import backend as K\n\n"
     write(tmp_path, {f"{deep}/module_{n}.py": header + lines for n in range(6)})
