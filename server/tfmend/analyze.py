@@ -319,7 +319,7 @@ class Analyzer:
             found
         ) else None  # fmt: skip
         if found is None or rule is None:
-            return None
+            return self._names_rewrite(imported, module_name)
         to = rule.fix.to_for(found.api)
         if to is None:
             return None
@@ -330,6 +330,32 @@ class Analyzer:
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
         return rule, module_name, new
+
+    def _names_rewrite(
+        self, imported: ImportBinding, module_name: str
+    ) -> tuple[Rule, str, str] | None:
+        """(rule, old module, new module) for `from M import a, b` when M has no rule but each
+        name has a replace rule to the same name in one module (`keras.layers.merge.add` →
+        `keras.layers.add`): the statement then imports from that module, used or not."""
+        if not isinstance(imported.statement, ast.ImportFrom):
+            return None
+        parts = module_name.split(".")
+        targets: set[str] = set()
+        chosen: Rule | None = None
+        for alias in imported.statement.names:
+            found = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
+            rule = next((r for r in found.rules if r.fix.kind == "replace"), None) if (
+                found
+            ) else None  # fmt: skip
+            to = rule.fix.to_for(found.api) if found and rule else None
+            if rule is None or to is None or to.rsplit(".", 1)[-1] != alias.name:
+                return None
+            targets.add(to.rsplit(".", 1)[0])
+            if chosen is None or rule.fix_safety == "unsafe":
+                chosen = rule
+        if chosen is None or len(targets) != 1:
+            return None
+        return chosen, module_name, targets.pop()
 
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]

@@ -706,14 +706,22 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
     )
 
 
-def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
-    """Validate a parsed rules file and return its rules, or raise CatalogError."""
+def parse_rules(
+    root: Located, path: str, *, builtin: bool, including: tuple[Path, ...] = ()
+) -> list[Rule]:
+    """Validate a parsed rules file and return its rules, or raise CatalogError.
+
+    Rules of the files named by `include` come first; a rule of this file replaces an included
+    one with the same code or name (hand-written rules win over generated tables).
+    """
     r = _Reader(path)
     # `x-` keys hold YAML anchors that rules refer to (`cases: *tensors`); they are not read.
     extensions = {key for key in root.value if key.startswith("x-")} if isinstance(
         root.value, dict
     ) else set()  # fmt: skip
-    top = r.mapping(root, "", {"schema", "rules"} | extensions, {"schema", "rules"})
+    allowed = {"schema", "rules", "include"} | extensions
+    top = r.mapping(root, "", allowed, {"schema", "rules"})
+    included = _included_rules(r, top.get("include") if top else None, builtin, including)
     rules: list[Rule] = []
     if top is not None:
         schema = top.get("schema")
@@ -743,7 +751,55 @@ def parse_rules(root: Located, path: str, *, builtin: bool) -> list[Rule]:
                 rules.append(rule)
     if r.errors:
         raise CatalogError(r.errors)
-    return rules
+    own = {rule.code for rule in rules} | {rule.name for rule in rules}
+    kept = [rule for rule in included if rule.code not in own and rule.name not in own]
+    return [*kept, *rules]
+
+
+def _included_rules(
+    r: _Reader, value: Located | None, builtin: bool, including: tuple[Path, ...]
+) -> list[Rule]:
+    """The rules of the files an `include` list names, relative to the including file."""
+    if value is None:
+        return []
+    if not isinstance(value.value, list):
+        r.error(value, "include", f"expected a list of file names, found {value.kind()}")
+        return []
+    here = Path(r.path)
+    found: list[Rule] = []
+    codes: dict[str, str] = {}
+    for i, item in enumerate(cast(list[Located], value.value)):
+        where = f"include[{i}]"
+        if not isinstance(item.value, str) or not item.value:
+            r.error(item, where, f"expected a file name, found {item.kind()}")
+            continue
+        target = (here.parent / item.value).resolve()
+        if target in including or target == here.resolve():
+            r.error(item, where, f"{item.value} includes itself")
+            continue
+        if not target.is_file():
+            r.error(item, where, f"no such rules file: {item.value}")
+            continue
+        try:
+            loaded = parse_rules(
+                load_located_file(target),
+                str(here.parent / item.value),
+                builtin=builtin,
+                including=(*including, here.resolve()),
+            )
+        except LocatedError as exc:
+            r.errors.append(exc)
+            continue
+        except CatalogError as exc:
+            r.errors.extend(exc.errors)
+            continue
+        for rule in loaded:
+            if rule.code in codes:
+                r.error(item, where, f"{item.value}: code {rule.code} is also in {codes[rule.code]}")
+                continue
+            codes[rule.code] = item.value
+            found.append(rule)
+    return found
 
 
 def load_rules_file(path: Path, *, builtin: bool = False) -> list[Rule]:
