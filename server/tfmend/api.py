@@ -18,6 +18,7 @@ from tfmend.resolve.project import ImportIndex, JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.notebook import Notebook, NotebookError, read_notebook
 from tfmend.text.source import DecodedSource, LineIndex, UndecodableError, decode_source
+from tfmend.text.writeback import Snapshot, read_snapshot
 from tfmend.versions import Versions
 
 
@@ -74,6 +75,10 @@ class FileResult:
     """The new file content (notebook JSON for notebooks), when fixing changed it."""
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
+    snapshot: Snapshot | None = None
+    """What the file held when it was read; a fix is written only over that."""
+    read_error: OSError | None = None
+    """Why the file could not be read, when it could not."""
 
 
 class Engine:
@@ -156,8 +161,9 @@ class Engine:
         """Findings of a .py file or a notebook (cells mapped back by the reporters)."""
         result = FileResult(path)
         try:
-            data = path.read_bytes()
+            data, result.snapshot = read_snapshot(path)
         except OSError as exc:
+            result.read_error = exc
             result.findings = [file_finding(UNDECODABLE.code, f"Cannot read the file: {exc}")]
             return result
         try:
@@ -177,7 +183,7 @@ class Engine:
         return result
 
     def fix_file(self, path: Path, *, unsafe: bool | None = None) -> FileResult:
-        """The fixed content of a file; the caller writes it (sourcetext.atomic_write)."""
+        """The fixed content of a file; the caller writes it (writeback.write_fixed)."""
         result = self.check_file(path)
         if result.source is None or any(
             f.code in (SYNTAX_ERROR.code, UNDECODABLE.code) for f in result.findings
