@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tfmend import __version__
-from tfmend.api import Engine, FileResult, load_catalog
+from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
@@ -165,6 +165,7 @@ def _init_worker(setup: _Setup) -> None:
         project=JediProject(setup.root),
         surface=setup.surface,
     )
+    tune_gc()
 
 
 def _check_one(path: Path) -> FileResult:

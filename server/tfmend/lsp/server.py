@@ -3,7 +3,6 @@ initialize, initialized, shutdown, exit, $/setTrace and workspace/didChangeWorks
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import sys
@@ -15,7 +14,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from tfmend import __version__
-from tfmend.catalog.rules import builtin_catalog
+from tfmend.api import tune_gc
 from tfmend.lsp import (
     code_actions,
     commands,
@@ -167,12 +166,7 @@ def run(
     server = create_server()
     server.engines.use_surface = surface
     server.engines.cache_dir = cache_dir
-    # Each check allocates a whole syntax tree and frees it by reference counting; the cyclic
-    # collector's full passes over the long-lived catalog and caches only add pauses (10-100 ms
-    # on a 2,000-line file). Freeze what exists now and collect young objects less often.
-    builtin_catalog()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    tune_gc()
     server.log_level = log_level
     server.log_handler = logs.configure(server, log_level)
     if tcp:
