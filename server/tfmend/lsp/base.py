@@ -66,6 +66,7 @@ class TfmendServer(LanguageServer):
         )
         self.store = documents.DocumentStore()
         self.engines = Engines(self.show_error)
+        self.engines.on_surface = self._surface_ready
         self.checker = checker.Checker(self)
         self.project = workspace.WorkspaceChecker(self)
         self.validation = validate.ValidationRunner(self)
@@ -169,6 +170,21 @@ class TfmendServer(LanguageServer):
         level = self.engines.editor_for(None).log_level or self.log_level
         if self.log_handler is not None:
             logs.set_level(self, self.log_handler, level)
+
+    def _surface_ready(self) -> None:
+        """The installed API surface arrived (on its loading thread): check everything again."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def recheck() -> None:
+            if self.shutdown_requested:
+                return
+            self.checker.recheck_all()
+            self.project.start()
+            loop.create_task(self.refresh_pulled())
+
+        loop.call_soon_threadsafe(recheck)
 
     async def reload(self) -> None:
         """Settings or rules changed: retype them and check everything again."""

@@ -160,9 +160,13 @@ def _address(tcp: str) -> tuple[str, int]:
     return (host.strip("[]") or "127.0.0.1"), int(port)
 
 
-def run(tcp: str | None, log_level: str) -> int:
+def run(
+    tcp: str | None, log_level: str, *, surface: bool = True, cache_dir: Path | None = None
+) -> int:
     """Serve on stdio (or TCP, for debugging) until `exit`; the process exit code."""
     server = create_server()
+    server.engines.use_surface = surface
+    server.engines.cache_dir = cache_dir
     # Each check allocates a whole syntax tree and frees it by reference counting; the cyclic
     # collector's full passes over the long-lived catalog and caches only add pauses (10-100 ms
     # on a 2,000-line file). Freeze what exists now and collect young objects less often.
