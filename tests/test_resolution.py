@@ -371,3 +371,44 @@ def test_call_conditions_and_leading_positional_arguments() -> None:
 def test_long_expressions_do_not_exhaust_the_walk(engine: Engine) -> None:
     code = "import keras.backend as K\ny = K.mean(x) + " + " + ".join(["1"] * 2000) + "\n"
     assert _mean_lines(engine, code) == [2]
+
+
+GUARDS = """\
+try:
+    from tensorflow.contrib import slim
+except ImportError:
+    raise ImportError("needs TensorFlow 1.x")
+try:
+    from tensorflow.contrib.layers import xavier_initializer
+except ImportError:
+    print("no contrib")
+try:
+    from tensorflow.contrib.layers import l2_regularizer
+except ImportError:
+    l2_regularizer = None
+try:
+    from tensorflow.contrib import rnn
+except ImportError as error:
+    import sys
+    sys.exit(str(error))
+try:
+    from tensorflow.contrib import layers
+    HAVE_CONTRIB = True
+except (ImportError, AttributeError):
+    HAVE_CONTRIB = False
+try:
+    from tensorflow.contrib import lookup
+except ImportError:
+    pass
+"""
+
+
+def test_a_handler_that_raises_exits_or_prints_is_no_shim() -> None:
+    # Only the handlers that bind a fallback (or a flag the code checks) keep an import quiet.
+    findings = Engine().check_text(GUARDS)
+    assert [(f.span.start.line + 1, f.code, f.span.start.column) for f in findings] == [
+        (2, "TFM303", 35),
+        (6, "TFM354", 42),
+        (14, "TFM304", 35),
+        (24, "TFM327", 35),
+    ]

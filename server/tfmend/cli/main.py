@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tfmend import __version__
-from tfmend.api import Engine, FileResult, load_catalog
+from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
@@ -106,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
         help="listen on TCP instead of stdio (loopback by default)",
     )
     serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+    serve.add_argument(
+        "--no-surface",
+        action="store_true",
+        help="do not read the installed API surface; use the rule catalog alone",
+    )
+    serve.add_argument(
+        "--cache-dir", type=Path, default=None, help="where the API surface index is cached"
+    )
 
     from tfmend.cli.validate import add_arguments as add_validate_arguments
 
@@ -157,6 +165,7 @@ def _init_worker(setup: _Setup) -> None:
         project=JediProject(setup.root),
         surface=setup.surface,
     )
+    tune_gc()
 
 
 def _check_one(path: Path) -> FileResult:
@@ -390,7 +399,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tfmend.lsp.server import run
 
-    return run(tcp=args.tcp, log_level=args.log_level)
+    return run(
+        tcp=args.tcp,
+        log_level=args.log_level,
+        surface=not args.no_surface,
+        cache_dir=args.cache_dir,
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

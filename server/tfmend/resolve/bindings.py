@@ -14,6 +14,19 @@ TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_EXITS = frozenset({"exit", "quit"})
+_BINDING_STATEMENTS = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.For,
+    ast.AsyncFor,
+)
 _LEAVES = frozenset(
     kind
     for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -40,7 +53,7 @@ class ImportBinding:
     statement: ast.Import | ast.ImportFrom
     alias: ast.alias
     guard: Guard
-    """`try` inside a try body guarded by an ImportError handler; `except` inside such a handler."""
+    """`try` inside a try body whose ImportError handler provides a fallback; `except` inside it."""
 
     @property
     def tracked(self) -> bool:
@@ -254,6 +267,40 @@ def _handles_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
 
 
+def _stops(statement: ast.stmt) -> bool:
+    """Whether a statement raises or ends the program (`raise`, `sys.exit()`, `exit()`...)."""
+    if isinstance(statement, ast.Raise):
+        return True
+    if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+        return False
+    func = statement.value.func
+    if isinstance(func, ast.Name):
+        return func.id in _EXITS
+    return isinstance(func, ast.Attribute) and func.attr in {"exit", "_exit", "abort"}
+
+
+def _binds(node: ast.AST) -> bool:
+    """Whether a statement binds a name in the handler's scope (nested scopes do not count)."""
+    if isinstance(node, _BINDING_STATEMENTS):
+        return True
+    if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+        return False
+    if isinstance(node, ast.NamedExpr) or (isinstance(node, ast.withitem) and node.optional_vars):
+        return True
+    return any(_binds(child) for child in ast.iter_child_nodes(node))
+
+
+def _provides_fallback(handler: ast.ExceptHandler) -> bool:
+    """An ImportError handler that binds a name (the fallback or a flag) and does not stop.
+
+    A handler that re-raises, exits or only prints leaves the program without the name: the
+    import it guards is what runs, so it is no compatibility shim.
+    """
+    if not _handles_import_error(handler) or not handler.body or _stops(handler.body[-1]):
+        return False
+    return any(_binds(statement) for statement in handler.body)
+
+
 class _Walker:
     """Builds scopes and chains in one pass; resolution happens afterwards, when all are known."""
 
@@ -410,11 +457,11 @@ class _Walker:
 
     def visit_Try(self, node: ast.Try) -> None:
         outer = self.guard
-        guarded = any(_handles_import_error(h) for h in node.handlers)
+        guarded = any(_provides_fallback(h) for h in node.handlers)
         self.guard = "try" if guarded else outer
         self.visit_list(node.body)
         for handler in node.handlers:
-            self.guard = "except" if _handles_import_error(handler) else outer
+            self.guard = "except" if _provides_fallback(handler) else outer
             self.visit(handler)
         self.guard = outer
         self.visit_list(node.orelse)

@@ -63,11 +63,6 @@ def dominant_newline(text: str) -> str:
     return match.group(0) if match else "\n"
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines without their endings, split the way Python's tokenizer and LSP split them."""
-    return _NEWLINE.split(text)
-
-
 class LineIndex:
     """Converts between offsets, (line, column) in code points, and ast's UTF-8 byte columns."""
 
