@@ -14,6 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SMOKE_ARGS = {
     "bench_engine.py": ["--smoke"],
+    "bench_fix.py": ["--smoke"],
     "bench_surface.py": [],
     "bench_validation.py": ["--repeat", "3"],
     "bench_lsp.py": ["--sizes", "200,2000", "--edits", "10"],

@@ -21,7 +21,7 @@ OUT = Path(__file__).resolve().parents[1] / "server" / "tfmend" / "resolve" / "t
 
 
 def legacy_names() -> tuple[str, list[str]]:
-    """(Keras version, public names of keras._tf_keras.keras.backend)."""
+    """(Keras major.minor, public names of keras._tf_keras.keras.backend)."""
     spec = importlib.util.find_spec("keras")
     if spec is None or spec.origin is None:
         raise SystemExit("keras is not installed in this interpreter")
@@ -32,7 +32,8 @@ def legacy_names() -> tuple[str, list[str]]:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
         ):
-            version = ast.literal_eval(node.value)
+            # major.minor only: a patch release that keeps the names must not make CI stale
+            version = ".".join(str(ast.literal_eval(node.value)).split(".")[:2])
     source = package / "_tf_keras" / "keras" / "backend" / "__init__.py"
     names = set()
     for node in ast.parse(source.read_text(encoding="utf-8")).body:
@@ -46,9 +47,8 @@ def render(version: str, names: list[str]) -> str:
     body = "".join(f'        "{name}",\n' for name in names)
     return (
         '"""Keras 2 backend names that Keras 3 still provides under tf.keras.backend (legacy).\n\n'
-        f"Generated from Keras {version} by scripts/generate_tf_keras_legacy.py; do not edit.\n"
+        f"Generated from Keras {version}.x by scripts/generate_tf_keras_legacy.py; do not edit.\n"
         '"""\n\n'
-        f'KERAS_VERSION = "{version}"\n\n'
         f"TF_KERAS_BACKEND = frozenset(\n    {{\n{body}    }}\n)\n"
     )
 

@@ -173,7 +173,13 @@ def test_a_correct_fix_passes_and_the_users_files_stay_untouched(
         "after: passed"
     )
     assert result["applied"] == [
-        {"rule": "TFM401", "line": 5, "name": "K.mean", "message": result["applied"][0]["message"]}
+        {
+            "rule": "TFM401",
+            "line": 5,
+            "name": "K.mean",
+            "message": result["applied"][0]["message"],
+            "safety": "safe",
+        }
     ]
     assert result["tensorflow"] == "2.21.0"
     assert str(result["keras"]).startswith("3.")
@@ -365,7 +371,7 @@ def test_changing_the_interpreter_restarts_the_worker(validator: Validator, tmp_
         (
             "",
             ["--python", "/nonexistent/bin/python"],
-            (2, "Could not validate: Python interpreter not found: /nonexistent/bin/python"),
+            (2, "Cannot validate model.py: Python interpreter not found: /nonexistent/bin/python"),
         ),
     ],
     ids=["passed", "failed", "error"],
@@ -381,6 +387,81 @@ def test_cli_exit_codes(
     code, verdict = expected
     assert main(["validate", str(root / "model.py"), "--line", "5", *extra]) == code
     assert verdict in capsys.readouterr().out
+
+
+NO_PROBE_RULE = """\
+    schema: 1
+    rules:
+      - code: TFM1991
+        name: test-old-abs
+        apis: [tensorflow.old_abs]
+        status: removed
+        since: {tensorflow: "2.0"}
+        severity: error
+        message: "`{name}` is gone"
+        explanation: A rule with a fix and no probe.
+        fix: {kind: replace, to: tensorflow.abs, safety: safe}
+    """
+
+MIXED_PROGRAM = """\
+    import tensorflow as tf
+    from keras import backend as K
+
+    v = tf.Variable(tf.zeros((3, 4)))
+    shape = K.int_shape(v)
+    y = K.mean(v)
+    z = tf.old_abs(v)
+    """
+
+
+def test_cli_tries_every_fix_and_reports_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path, {"model.py": MIXED_PROGRAM}, rules=NO_PROBE_RULE)
+    # The project's default: unsafe fixes off. Validation tries them all the same.
+    (root / "pyproject.toml").write_text(
+        '[tool.tfmend]\nextend-rules = ["rules.yaml"]\n', encoding="utf-8"
+    )
+    status = main(["validate", str(root / "model.py"), "--python", PYTHON, "--timeout", "120"])
+    out = capsys.readouterr().out
+    assert status == 3, out
+    lines = out.splitlines()
+    start = lines.index("per fix:")
+    assert lines[start + 1 : start + 4] == [
+        "         ok  TFM626 line 5 K.int_shape",
+        "         ok  TFM401 line 6 K.mean",
+        "  unchecked  TFM1991 line 7 tf.old_abs: no runtime check for this rule",
+    ]
+    assert f"fix TFM626 at {root / 'model.py'}:5: K.int_shape (unsafe)" in lines
+    assert lines[-1].startswith(
+        "Validation incomplete for 3 fixes in model.py: 5 checks run: 5 passed, 0 failed; "
+        "1 skipped; not checked: TFM1991 line 7: no runtime check for this rule ("
+    )
+
+
+def test_the_file_compiling_never_makes_a_fix_pass(validator: Validator, tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {"model.py": "import tensorflow as tf\nz = tf.old_abs(1.0)\n"},
+        rules=NO_PROBE_RULE,
+    )
+    validator.configure(ValidationSettings(python=PYTHON))
+    result = validator.validate(root / "model.py")
+    assert [(c["kind"], c["status"]) for c in result["checks"]] == [
+        ("api", "passed"),
+        ("probe", "skipped"),
+        ("compile", "passed"),
+    ]
+    assert result["status"] == "unchecked"
+    assert result["summary"] == (
+        "validation incomplete for the fix in model.py: 2 checks run: 2 passed, 0 failed; "
+        "1 skipped; not checked: TFM1991 line 2: no runtime check for this rule"
+    )
+    # A run of the user's code is a runtime check for every fix.
+    validator.configure(ValidationSettings(python=PYTHON, import_check=True))
+    result = validator.validate(root / "model.py")
+    assert result["status"] == "passed", result
+    assert [fix["status"] for fix in result["fixes"]] == ["passed"]
 
 
 def test_cli_json_has_the_result_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, MigrationTarget
 from tfmend.versions import Versions
+
+if TYPE_CHECKING:
+    import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,23 +58,38 @@ class Settings:
         if code.startswith(self.ignore) if self.ignore else False:
             return False
         if path is not None and self.per_file_ignores:
-            for pattern, codes in self.per_file_ignores.items():
-                if _matches(pattern, path, self.root) and code.startswith(codes):
-                    return False
+            ignored = _ignored_in(tuple(self.per_file_ignores.items()), path, self.root)
+            if ignored and code.startswith(ignored):
+                return False
         return True
 
 
-def _matches(pattern: str, path: Path, root: Path | None) -> bool:
-    import pathspec
-
+@lru_cache(maxsize=256)
+def _ignored_in(
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...], path: Path, root: Path | None
+) -> tuple[str, ...]:
+    """The code prefixes `per-file-ignores` turns off in one file (asked once per finding)."""
     relative = path
     if root is not None:
         try:
             relative = path.resolve().relative_to(root.resolve())
         except ValueError:
             relative = path
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
-    return bool(spec.match_file(relative.as_posix()))
+    posix = relative.as_posix()
+    return tuple(
+        code
+        for pattern, codes in per_file_ignores
+        if _spec(pattern).match_file(posix)
+        for code in codes
+    )
+
+
+@lru_cache(maxsize=256)
+def _spec(pattern: str) -> pathspec.PathSpec[Any]:
+    """A gitignore-style pattern, compiled once."""
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
 
 
 def find_pyproject(start: Path) -> Path | None:

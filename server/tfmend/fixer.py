@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,9 @@ class FixResult:
 
     text: str
     applied: list[Finding] = field(default_factory=list)
+    findings: list[Finding] | None = None
+    """All findings of the final text, as a fresh analysis gives them, when the last round
+    analysed it (a fixed point); None otherwise."""
 
     @property
     def changed(self) -> bool:
@@ -321,16 +325,25 @@ class Fixer:
         *,
         unsafe: bool,
         single_pass: bool = False,
+        analysed: tuple[ParsedModule, list[Finding]] | None = None,
     ) -> FixResult:
-        """Fix the selected findings; imports left unused by the fixes are removed."""
+        """Fix the selected findings; imports left unused by the fixes are removed.
+
+        Each round plans every edit from one analysis and applies them in one pass; another
+        round runs only when the fixed text differs (a fix may uncover new findings).
+        `analysed` is the first round's module and findings, when the caller has them.
+        """
         result = FixResult(text)
         newline = dominant_newline(text)
-        compiles = _compile_error(text, path) is None
+        compiles: bool | None = None  # whether the original compiles: asked only when needed
         keras_file = False
         for _ in range(1 if single_pass else MAX_PASSES):
-            module = ParsedModule(result.text, path)
-            keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
-            findings = self.analyzer.analyze(module, keras_file=keras_file)
+            module, findings, keras_file = self._analyse(result.text, path, keras_file, analysed)
+            analysed = None
+            own = any(i.tracked for i, _ in module.bindings.imports)
+            # Analysed as Keras code though it no longer imports Keras, the text has the findings
+            # a check finds when it has none (the flag only swaps some findings for others).
+            result.findings = findings if own == keras_file or not findings else None
             locator = _Locator(module)
             rewrites = self._import_rewrites(module, locator, findings)
             chosen = self._choose(findings, select, unsafe, rewrites)
@@ -349,22 +362,45 @@ class Fixer:
                 break
             all_edits = [e for _, edits in planned for e in edits]
             kept = set(select_non_overlapping(all_edits))
-            applied = [f for f, edits in planned if all(e in kept for e in edits)]
-            edits = [e for f, es in planned if f in applied for e in es]
+            # By position in `planned`: findings compare field by field, so `in` would be O(n).
+            whole = [(f, es) for f, es in planned if all(e in kept for e in es)]
+            applied = [f for f, _ in whole]
+            edits = [e for _, es in whole for e in es]
             insertion = _insertion(state, newline)
             if insertion is not None:
                 edits.append(insertion)
             new_text = apply_edits(module.text, select_non_overlapping(edits))
             new_text = self._remove_unused_imports(new_text, path, applied)
             # compile, not just parse: it also rejects repeated keywords and the like.
-            error = _compile_error(new_text, path) if compiles else _parse_error(new_text)
+            error = _compile_error(new_text, path)
+            if error is not None:
+                if compiles is None:
+                    compiles = _compile_error(text, path) is None
+                error = error if compiles else _parse_error(new_text)
             if error is not None:
                 raise FixError(f"fixes produced invalid code ({error})")
             if new_text == result.text:
                 break
             result.text = new_text
+            result.findings = None
             result.applied.extend(applied)
         return result
+
+    def _analyse(
+        self,
+        text: str,
+        path: Path | None,
+        keras_file: bool,
+        analysed: tuple[ParsedModule, list[Finding]] | None,
+    ) -> tuple[ParsedModule, list[Finding], bool]:
+        """A round's module and findings (given for the first round: analysed as Keras code only
+        when it imports Keras), and whether the file is Keras code."""
+        if analysed is not None:
+            module, findings = analysed
+            return module, findings, any(i.tracked for i, _ in module.bindings.imports)
+        module = ParsedModule(text, path)
+        keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
+        return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
     def _import_rewrites(
         self, module: ParsedModule, locator: _Locator, findings: list[Finding]
@@ -541,13 +577,14 @@ def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]
     """Remove whole statements; a block left empty keeps `pass`; an import-only try goes whole."""
     edits: list[Edit] = []
     handled: set[int] = set()
-    for node in ast.walk(module.tree):
+    blocks_of = list(_statement_walk(module.tree))
+    for node in blocks_of:
         if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
             blocks = [node.body, *(h.body for h in node.handlers)]
             if all(all(id(s) in whole or isinstance(s, ast.Pass) for s in b) for b in blocks):
                 edits.append(_line_removal(module, locator, node))
                 handled.update(id(s) for b in blocks for s in b)
-    for node in ast.walk(module.tree):
+    for node in blocks_of:
         for block_name in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(node, block_name, None)
             if not isinstance(block, list):
@@ -564,6 +601,19 @@ def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]
                 else:
                     edits.append(_line_removal(module, locator, statement))
     return edits
+
+
+_BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statement_walk(tree: ast.Module) -> Iterator[ast.AST]:
+    """`ast.walk`'s order restricted to the nodes that hold statements (expressions hold none):
+    a few per statement instead of every node of the file."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _BLOCK_NODES))
+        yield node
 
 
 def _line_removal(module: ParsedModule, locator: _Locator, statement: ast.stmt) -> Edit:

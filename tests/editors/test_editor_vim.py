@@ -54,7 +54,7 @@ def test_vim_ale(project, tensorflow_python: str, artifacts: Path,
     assert [(d["code"], d["lnum"], d["col"]) for d in report["diagnostics"]] == [
         (code, line, column) for code, (line, column) in zip(project.codes, FINDINGS, strict=True)
     ]
-    assert "passed validation" in report["validation"], report["validation"]
+    assert "validation passed" in report["validation"], report["validation"]
 
     assert project.legacy.read_text(encoding="utf-8") == project.expected
     assert tfmend_check(project.legacy).returncode == 0

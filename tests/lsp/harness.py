@@ -22,7 +22,8 @@ from pygls.workspace import PositionCodec
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER = [sys.executable, "-m", "tfmend", "serve", "--log-level", "debug"]
+SERVER = [sys.executable, "-m", "tfmend", "serve", "--log-level", "debug", "--no-surface"]
+"""The server under test reads no installed API surface (test_surface_lsp.py reads one)."""
 TIMEOUT = 20.0
 
 RULES = textwrap.dedent(

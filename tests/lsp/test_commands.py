@@ -114,7 +114,7 @@ async def test_validate_fix_reports_what_it_cannot_do(
         == f"nothing to validate: no fixable finding in {session.root / 'model.py'} on line 2"
     )
     [shown] = client.messages
-    assert shown.type == types.MessageType.Error
+    assert shown.type == types.MessageType.Info
     assert shown.message == f"tfmend: cannot validate model.py: {answer['message']}"
     # The same request with the uri and the range as two arguments (Sublime LSP's form).
     again = await command(client, "tfmend.validateFix", uri, _json(rng(1, 0)))
@@ -168,9 +168,21 @@ async def test_validate_a_fix_against_tensorflow(client: TestClient, workspace_r
     [shown] = client.messages
     assert shown.type == types.MessageType.Info
     checks = len(answer["checks"])
-    assert shown.message.startswith(
-        f"tfmend: the fix in model.py passed validation ({checks} checks with TensorFlow "
+    assert shown.message == (
+        f"tfmend: validation passed for the fix in model.py: {checks} checks run: {checks} passed, "
+        "0 failed"
     )
+    assert answer["fixes"] == [
+        {
+            "rule": "TFM401",
+            "line": 4,
+            "name": "K.mean",
+            "message": answer["applied"][0]["message"],
+            "safety": "safe",
+            "status": "passed",
+            "detail": "",
+        }
+    ]
     [reports] = [
         reports
         for reports in client.progress_reports.values()
@@ -184,3 +196,43 @@ async def test_validate_a_fix_against_tensorflow(client: TestClient, workspace_r
     assert reports[-1] == types.WorkDoneProgressEnd(message="done")
     # The document is unchanged: validation works on a scratch copy.
     assert session.texts[uri] == text
+
+
+@pytest.mark.tensorflow
+@pytest.mark.slow
+async def test_a_validated_unsafe_fix_is_applied_by_fix_all_until_the_text_changes(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    text = (
+        "import tensorflow as tf\nfrom keras import backend as K\n\n"
+        "v = tf.Variable(tf.zeros((3, 4)))\nshape = K.int_shape(v)\ny = K.mean(v)\n"
+    )
+    uri = session.open("model.py", text)
+    await session.diagnostics(uri, version=1)
+    quick = await session.code_actions(uri, rng(4, 10), only=["quickfix"])
+    assert quick[0].title.startswith("TFM626: ")
+    assert quick[0].title.endswith(" (unsafe)")
+    assert quick[1].title == "Validate this fix (TFM626)"
+    [before] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll.tfmend"])
+    assert before.edit is not None
+    assert "K.int_shape(v)" in session.edited(uri, before.edit)  # unsafe: not applied yet
+
+    validate = quick[1].command
+    assert validate is not None
+    answer = await command(client, validate.command, *(validate.arguments or []), timeout=600)
+    assert answer["status"] == "passed", answer
+    assert [(f["rule"], f["safety"], f["status"]) for f in answer["fixes"]] == [
+        ("TFM626", "unsafe", "passed")
+    ]
+    [after] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll.tfmend"])
+    assert after.edit is not None
+    fixed = session.edited(uri, after.edit)
+    assert "shape = tuple(v.shape)\n" in fixed
+    assert "K.mean" not in fixed
+
+    version = session.replace_all(uri, text + "z = K.int_shape(v)\n")
+    await session.diagnostics(uri, version=version)
+    [changed] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll.tfmend"])
+    assert changed.edit is not None
+    assert "K.int_shape(v)" in session.edited(uri, changed.edit)  # forgotten: the text changed

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from tfmend.catalog.template import COERCIONS, Template, TemplateError
-from tfmend.catalog.yamlsource import Located, LocatedError, load_located, load_located_file
+from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
 FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
@@ -811,13 +811,11 @@ def load_rules_file(path: Path, *, builtin: bool = False) -> list[Rule]:
     return parse_rules(root, str(path), builtin=builtin)
 
 
-def load_rules_text(text: str, path: str, *, builtin: bool = False) -> list[Rule]:
-    """Load and validate rules from YAML text (for tests and editors' unsaved buffers)."""
-    try:
-        root = load_located(text, path)
-    except LocatedError as exc:
-        raise CatalogError([exc]) from exc
-    return parse_rules(root, path, builtin=builtin)
+def code_order(code: str) -> tuple[str, int, str]:
+    """Sort key for rule codes: by prefix, then by number, so TFM101 comes before TFM1000."""
+    digits = code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    prefix = code[: len(code) - len(digits)]
+    return (prefix, int(digits) if digits.isdigit() else -1, code)
 
 
 class Catalog:
@@ -841,7 +839,7 @@ class Catalog:
 
     def rules(self) -> list[Rule]:
         """All rules, by code."""
-        return sorted(self.by_code.values(), key=lambda rule: rule.code)
+        return sorted(self.by_code.values(), key=lambda rule: code_order(rule.code))
 
     def __len__(self) -> int:
         return len(self.by_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -278,10 +279,32 @@ class Template:
         for name in bound:
             if name not in defaults:
                 raise RenderError(f"unknown argument {name}")
-        tree = cst.parse_expression(self.text)
-        result = tree.visit(_Renderer(bound, defaults, name_for))
+        key = (self.text, tuple(sorted(bound.items())))
+        cached = _RENDERED.get(key)
+        # The same call again (a file full of `K.mean(x)`): the same text, provided each
+        # qualified name still renders as it did (the names are asked again: imports they need).
+        if cached is not None and all(name_for(dotted) == name for dotted, name in cached[0]):
+            return cached[1]
+        asked: list[tuple[str, str]] = []
+
+        def recording(dotted: str) -> str:
+            name = name_for(dotted)
+            asked.append((dotted, name))
+            return name
+
+        result = _expression(self.text).visit(_Renderer(bound, defaults, recording))
         assert isinstance(result, cst.BaseExpression)
-        return cst.Module(body=[]).code_for_node(result)
+        code = cst.Module(body=[]).code_for_node(result)
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = (tuple(asked), code)
+        return code
+
+
+_Pairs = tuple[tuple[str, str], ...]
+_RENDERED: dict[tuple[str, _Pairs], tuple[_Pairs, str]] = {}
+"""Rendered calls by (template, bound arguments): the names asked for and the text."""
+_RENDERED_MAX = 8192
 
 
 _ATOMS = (
@@ -307,12 +330,18 @@ _ATOMS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
+def _expression(text: str) -> cst.BaseExpression:
+    """libcst's tree of an expression, parsed once (trees are immutable: sharing them is safe)."""
+    return cst.parse_expression(text)
+
+
 def parse_argument(text: str) -> cst.BaseExpression:
     """Parse an argument's source text, parenthesizing it when it spans lines outside brackets."""
     try:
-        return cst.parse_expression(text)
+        return _expression(text)
     except cst.ParserSyntaxError:
-        return cst.parse_expression(f"({text})")
+        return _expression(f"({text})")
 
 
 def _dotted_cst(node: cst.BaseExpression) -> str | None:
@@ -403,7 +432,7 @@ class _Renderer(cst.CSTTransformer):
         if filled is not None:
             return filled
         if updated.value in PACKAGE_ROOTS:
-            return cst.parse_expression(self.name_for(updated.value))
+            return _expression(self.name_for(updated.value))
         return updated
 
     def leave_Attribute(
@@ -412,5 +441,5 @@ class _Renderer(cst.CSTTransformer):
         if id(original) in self.chains:
             dotted = _dotted_cst(original)
             assert dotted is not None
-            return cst.parse_expression(self.name_for(dotted))
+            return _expression(self.name_for(dotted))
         return updated

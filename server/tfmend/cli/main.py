@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from tfmend import __version__
-from tfmend.api import Engine, FileResult, load_catalog
+from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
 from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
-from tfmend.text.source import atomic_write
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -106,6 +105,14 @@ def _parser() -> argparse.ArgumentParser:
         help="listen on TCP instead of stdio (loopback by default)",
     )
     serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+    serve.add_argument(
+        "--no-surface",
+        action="store_true",
+        help="do not read the installed API surface; use the rule catalog alone",
+    )
+    serve.add_argument(
+        "--cache-dir", type=Path, default=None, help="where the API surface index is cached"
+    )
 
     from tfmend.cli.validate import add_arguments as add_validate_arguments
 
@@ -157,6 +164,7 @@ def _init_worker(setup: _Setup) -> None:
         project=JediProject(setup.root),
         surface=setup.surface,
     )
+    tune_gc()
 
 
 def _check_one(path: Path) -> FileResult:
@@ -314,40 +322,58 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_fix(args: argparse.Namespace) -> int:
     from tfmend.cli import report
+    from tfmend.cli.writing import Tally, write_all
 
     setup, files = _prepare(args)
     results = _run(setup, files, _fix_one, jobs=args.jobs, progress=not args.no_progress)
-    changed = 0
-    applied = 0
-    for result in results:
-        if result.fixed_text is None or result.source is None:
-            continue
-        changed += 1
-        applied += len(result.applied)
-        if args.diff:
-            before = result.source.text
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    before.splitlines(keepends=True),
-                    result.fixed_text.splitlines(keepends=True),
-                    fromfile=f"a/{result.path.as_posix()}",
-                    tofile=f"b/{result.path.as_posix()}",
-                )
-            )
-        else:
-            atomic_write(result.path, result.source.encode(result.fixed_text))
-    remaining = [replace(r, findings=r.remaining) for r in results if r.remaining]
+    if args.diff:
+        for result in results:
+            if result.fixed_text is not None and result.source is not None:
+                _print_diff(result.path, result.source.text, result.fixed_text)
+        tally = Tally(results=results)
+    else:
+        if _worker_engine is None:
+            _init_worker(setup)  # a file edited meanwhile is fixed again here
+        roots = tuple(p if p.is_dir() else p.parent for p in args.paths)
+        tally = write_all(results, _fix_one, roots=roots, stderr=sys.stderr)
+    fixed = [
+        r
+        for r in tally.results
+        if r.fixed_text is not None and r.source is not None and r.path not in tally.unwritten
+    ]
+    changed = len(fixed)
+    applied = sum(len(r.applied) for r in fixed)
+    remaining = [
+        replace(r, findings=r.remaining)
+        for r in tally.results
+        if r.remaining and r.read_error is None
+    ]
     if remaining:
         sys.stdout.write(report.text_report(remaining, setup.settings.target))
     verb = "Would fix" if args.diff else "Fixed"
+    failed = f"; {tally.failed} file{'s' if tally.failed != 1 else ''} could not be read or written"
     sys.stderr.write(
         f"{verb} {applied} problem{'s' if applied != 1 else ''} in {changed} "
         f"file{'s' if changed != 1 else ''}; "
-        f"{sum(len(r.remaining) for r in results)} remaining.\n"
+        f"{sum(len(r.findings) for r in remaining)} remaining"
+        f"{failed if tally.failed else ''}.\n"
     )
+    if tally.failed:
+        return EXIT_ERROR
     if args.diff:
         return EXIT_FINDINGS if changed else EXIT_CLEAN
-    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+    return EXIT_FINDINGS if remaining or tally.changed else EXIT_CLEAN
+
+
+def _print_diff(path: Path, before: str, after: str) -> None:
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path.as_posix()}",
+            tofile=f"b/{path.as_posix()}",
+        )
+    )
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -390,7 +416,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from tfmend.lsp.server import run
 
-    return run(tcp=args.tcp, log_level=args.log_level)
+    return run(
+        tcp=args.tcp,
+        log_level=args.log_level,
+        surface=not args.no_surface,
+        cache_dir=args.cache_dir,
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from tfmend import __version__
 from tfmend.api import FileResult
 from tfmend.catalog.meta import META_CODES
-from tfmend.catalog.rules import DEFAULT_TARGET, Catalog, MigrationTarget, docs_url
+from tfmend.catalog.rules import DEFAULT_TARGET, Catalog, MigrationTarget, code_order, docs_url
 from tfmend.findings import Finding
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
@@ -102,7 +102,7 @@ def json_report(results: Sequence[FileResult]) -> str:
 
 def sarif_report(results: Sequence[FileResult], catalog: Catalog) -> str:
     """A SARIF 2.1.0 log with one run; columns are Unicode code points."""
-    used = sorted({f.code for r in results for f in r.findings})
+    used = sorted({f.code for r in results for f in r.findings}, key=code_order)
     descriptors: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     meta = {m.code: m for m in META_CODES}

@@ -11,7 +11,7 @@ from typing import Any
 
 from tfmend.catalog.rules import TARGETS
 
-EXIT_CODES = {"passed": 0, "failed": 1, "error": 2}
+EXIT_CODES = {"passed": 0, "failed": 1, "error": 2, "unchecked": 3}
 
 
 def add_catalog_arguments(sub: argparse.ArgumentParser) -> None:
@@ -71,13 +71,18 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--import-check", action="store_true", help="also import the fixed module")
     sub.add_argument("--gpu", action="store_true", help="let TensorFlow see GPUs")
-    sub.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    sub.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="accepted for compatibility: validation tries every fix, unsafe ones included",
+    )
     add_catalog_arguments(sub)
     sub.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate and print the result: exit 0 passed, 1 failed, 2 could not validate."""
+    """Validate and print the result: exit 0 passed, 1 failed, 2 could not validate, 3 some fix
+    had no runtime check (and nothing failed)."""
     from tfmend.api import Engine, load_catalog
     from tfmend.config import load_settings
     from tfmend.resolve.project import JediProject
@@ -121,7 +126,7 @@ def _progress(text: str) -> None:
     sys.stderr.flush()
 
 
-_MARKS = {"passed": "ok", "failed": "FAILED", "skipped": "skipped"}
+_MARKS = {"passed": "ok", "failed": "FAILED", "skipped": "skipped", "unchecked": "unchecked"}
 
 
 def result_text(result: dict[str, Any]) -> str:
@@ -134,9 +139,9 @@ def result_text(result: dict[str, Any]) -> str:
             f"tf_keras {result['tf_keras'] or '-'})"
         )
     for applied in result.get("applied", []):
-        lines.append(
-            f"fix {applied['rule']} at {result['file']}:{applied['line']}: {applied['name']}"
-        )
+        unsafe = " (unsafe)" if applied.get("safety") == "unsafe" else ""
+        where = f"{result['file']}:{applied['line']}"
+        lines.append(f"fix {applied['rule']} at {where}: {applied['name']}{unsafe}")
     for check in result.get("checks", []):
         label = f"{check['kind']} {check['rule']}" if check.get("rule") else check["kind"]
         detail = str(check["detail"]).splitlines() or [""]
@@ -146,9 +151,15 @@ def result_text(result: dict[str, Any]) -> str:
             output = (check.get("after") or {}).get("output", "")
             tail = [line for line in output.splitlines() if line.strip()][-15:]
             lines.extend(f"{'':11}| {line}" for line in tail)
+    fixes = result.get("fixes", [])
+    if len(fixes) > 1 or any(fix["status"] != "passed" for fix in fixes):
+        lines.append("per fix:")
+        for fix in fixes:
+            why = f": {fix['detail']}" if fix["detail"] else ""
+            lines.append(
+                f"  {_MARKS[fix['status']]:>9}  {fix['rule']} line {fix['line']} {fix['name']}{why}"
+            )
     seconds = result.get("duration_ms", 0) / 1000
-    if result["status"] == "error":
-        lines.append(f"Could not validate: {result.get('message', 'unknown error')}")
-    else:
-        lines.append(f"Validation {result['status']} in {seconds:.1f} s")
+    summary = str(result["summary"])
+    lines.append(f"{summary[0].upper()}{summary[1:]} ({seconds:.1f} s)")
     return "\n".join(lines) + "\n"

@@ -4,12 +4,14 @@ the analysis thread, the checkers; helpers for capabilities and messages."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import PositionCodec
 
 from tfmend import __version__
@@ -18,6 +20,29 @@ from tfmend.lsp.engines import Engines
 from tfmend.lsp.jobs import AnalysisThread
 
 logger = logging.getLogger(__name__)
+
+
+class _JsonNotification:
+    """A notification whose params are JSON already: `json.dumps` writes its fields as they are.
+
+    pygls serializes objects that are not attrs classes by their `__dict__`, so diagnostics built
+    as dicts skip the cattrs round trip (thousands per keystroke on big files).
+    """
+
+    def __init__(self, method: str, params: Any, jsonrpc: str) -> None:
+        self.method = method
+        self.params = params
+        self.jsonrpc = jsonrpc
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, sending publishDiagnostics as `_JsonNotification`."""
+
+    @functools.lru_cache  # noqa: B019 - as the method it overrides; one protocol per process
+    def get_message_type(self, method: str) -> type[Any] | None:
+        if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            return _JsonNotification
+        return super().get_message_type(method)
 
 
 class TfmendServer(LanguageServer):
@@ -33,10 +58,15 @@ class TfmendServer(LanguageServer):
             save=True,
         )
         super().__init__(
-            "tfmend", __version__, types.TextDocumentSyncKind.Incremental, notebook_sync
+            "tfmend",
+            __version__,
+            types.TextDocumentSyncKind.Incremental,
+            notebook_sync,
+            protocol_cls=_Protocol,
         )
         self.store = documents.DocumentStore()
         self.engines = Engines(self.show_error)
+        self.engines.on_surface = self._surface_ready
         self.checker = checker.Checker(self)
         self.project = workspace.WorkspaceChecker(self)
         self.validation = validate.ValidationRunner(self)
@@ -59,13 +89,7 @@ class TfmendServer(LanguageServer):
         params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
         if version is not None:
             params["version"] = version
-        message = {
-            "jsonrpc": "2.0",
-            "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-            "params": params,
-        }
-        # A plain dict: json.dumps writes it without pygls's cattrs hook.
-        self.protocol._send_data(message)
+        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -146,6 +170,21 @@ class TfmendServer(LanguageServer):
         level = self.engines.editor_for(None).log_level or self.log_level
         if self.log_handler is not None:
             logs.set_level(self, self.log_handler, level)
+
+    def _surface_ready(self) -> None:
+        """The installed API surface arrived (on its loading thread): check everything again."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def recheck() -> None:
+            if self.shutdown_requested:
+                return
+            self.checker.recheck_all()
+            self.project.start()
+            loop.create_task(self.refresh_pulled())
+
+        loop.call_soon_threadsafe(recheck)
 
     async def reload(self) -> None:
         """Settings or rules changed: retype them and check everything again."""

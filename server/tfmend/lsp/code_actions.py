@@ -206,10 +206,14 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                     ).to_json(),
                 )
             )
+    earned = ls.validation.earned(uri, doc.text)
     if (
         _wanted(only, FIX_ALL)
         and analysis.parsed
-        and any(_fixable(item, unsafe) for item in _unit_items(ls, unit))
+        and any(
+            _fixable(item, unsafe) or (item.finding.code, item.finding.span.start.line) in earned
+            for item in _unit_items(ls, unit)
+        )
     ):
         actions.append(
             types.CodeAction(
@@ -282,6 +286,11 @@ async def edit_for(ls: TfmendServer, data: ActionData) -> types.WorkspaceEdit | 
         select = lambda f: f.code == code  # noqa: E731
     elif data.action == FIX_EVERYTHING:
         select = None
+        earned = ls.validation.earned(data.uri, doc.text)
+        if earned and not analysis.engine.settings.unsafe_fixes:
+            # Unsafe fixes that passed validation in this text have earned their place.
+            unsafe = True
+            select = lambda f: f.fix == "safe" or (f.code, f.span.start.line) in earned  # noqa: E731
     else:
         return None
     new_texts = await ls.analysis.submit(

@@ -64,7 +64,7 @@ def register(server: TfmendServer) -> None:
             return {
                 "applied": False,
                 "changed": True,
-                "edit": ls.protocol._converter.unstructure(edit),
+                "edit": edit,  # serialized with the response by pygls's converter
             }
         answer = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label="tfmend: fix all")

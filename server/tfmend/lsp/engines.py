@@ -14,6 +14,7 @@ from tfmend.catalog.rules import Catalog, CatalogError, builtin_catalog, load_ru
 from tfmend.config import ConfigError, Settings, load_settings
 from tfmend.lsp.settings import EditorSettings, apply, editor_settings, merge
 from tfmend.resolve.project import JediProject
+from tfmend.resolve.surface import Surface, SurfaceError, surface_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,15 @@ class Engines:
         self._reported: set[str] = set()
         self._warned: set[str] = set()
         self._last_warnings: list[str] = []
+        self.use_surface = True
+        """Whether engines get the installed API surface (`tfmend serve --no-surface`: never)."""
+        self.cache_dir: Path | None = None
+        """Where the surface index is cached (None: the user cache directory)."""
+        self.on_surface: Callable[[], None] | None = None
+        """Called from the loading thread once a surface is ready (the server checks again)."""
+        self._surfaces: dict[str | None, Surface | None] = {}
+        """Interpreter setting → its surface (None: unavailable, said once)."""
+        self._loading: set[str | None] = set()
 
     # -- settings (event loop) -------------------------------------------------------------------
     def refresh(self) -> None:
@@ -116,7 +126,8 @@ class Engines:
     def engine_for(self, path: Path | None) -> Engine:
         """The engine for a file under its settings (built on first use)."""
         settings = self.settings_for(path)
-        key = repr(settings)
+        surface = self.surface_of(settings.python)
+        key = f"{settings!r} {surface is not None}"
         with self._lock:
             engine = self._engines.get(key)
         if engine is not None:
@@ -124,10 +135,52 @@ class Engines:
         _, folder = self.folder_for(path)
         root = folder or settings.root or (path.parent if path is not None else Path.cwd())
         project = self.project_for(root)
-        engine = Engine(settings, catalog=self._catalog(settings.extend_rules), project=project)
+        engine = Engine(
+            settings, catalog=self._catalog(settings.extend_rules), project=project, surface=surface
+        )
         with self._lock:
             self._engines[key] = engine
         return engine
+
+    def surface_of(self, python: str | None) -> Surface | None:
+        """The interpreter's API surface once loaded; the first call starts loading it.
+
+        Loading imports TensorFlow in a worker (seconds, minutes on a cold cache): diagnostics go
+        out without the surface first and again through `on_surface` once it is there.
+        """
+        if not self.use_surface:
+            return None
+        with self._lock:
+            if python in self._surfaces:
+                return self._surfaces[python]
+            if python in self._loading:
+                return None
+            self._loading.add(python)
+        threading.Thread(
+            target=self._load_surface, args=(python,), name="tfmend-surface", daemon=True
+        ).start()
+        return None
+
+    def _load_surface(self, python: str | None) -> None:
+        surface: Surface | None
+        try:
+            surface = surface_for(python, self.cache_dir, warn=self._warn_once)
+        except SurfaceError as exc:
+            self._warn_once(f"{exc}; checking with the rule catalog alone")
+            surface = None
+        except Exception:  # a broken environment must not take the server down
+            logger.exception("tfmend: reading the installed API surface failed")
+            surface = None
+        if surface is not None and not surface.available:
+            self._warn_once(f"{surface.reason}; checking with the rule catalog alone")
+            surface = None
+        with self._lock:
+            self._surfaces[python] = surface
+            self._loading.discard(python)
+        if surface is not None:
+            logger.info("tfmend: the API surface of %s is loaded", surface.python)
+            if self.on_surface is not None:
+                self.on_surface()
 
     def project_for(self, root: Path) -> JediProject:
         """The re-export resolver of a project root (one per root, shared by its engines)."""

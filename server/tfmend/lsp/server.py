@@ -3,7 +3,6 @@ initialize, initialized, shutdown, exit, $/setTrace and workspace/didChangeWorks
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import sys
@@ -15,7 +14,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from tfmend import __version__
-from tfmend.catalog.rules import builtin_catalog
+from tfmend.api import tune_gc
 from tfmend.lsp import (
     code_actions,
     commands,
@@ -160,15 +159,14 @@ def _address(tcp: str) -> tuple[str, int]:
     return (host.strip("[]") or "127.0.0.1"), int(port)
 
 
-def run(tcp: str | None, log_level: str) -> int:
+def run(
+    tcp: str | None, log_level: str, *, surface: bool = True, cache_dir: Path | None = None
+) -> int:
     """Serve on stdio (or TCP, for debugging) until `exit`; the process exit code."""
     server = create_server()
-    # Each check allocates a whole syntax tree and frees it by reference counting; the cyclic
-    # collector's full passes over the long-lived catalog and caches only add pauses (10-100 ms
-    # on a 2,000-line file). Freeze what exists now and collect young objects less often.
-    builtin_catalog()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    server.engines.use_surface = surface
+    server.engines.cache_dir = cache_dir
+    tune_gc()
     server.log_level = log_level
     server.log_handler = logs.configure(server, log_level)
     if tcp:

@@ -56,6 +56,29 @@ class ValidationRunner:
         self.ls = ls
         self._validator: Validator | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._earned: dict[str, tuple[str, set[tuple[str, int]]]] = {}
+
+    def earned(self, uri: str, text: str) -> set[tuple[str, int]]:
+        """(code, 0-based line) of the unsafe fixes that passed validation in this text of uri.
+
+        Fix all applies them; any change to the document's text forgets them.
+        """
+        remembered = self._earned.get(uri)
+        if remembered is None or remembered[0] != text:
+            self._earned.pop(uri, None)
+            return set()
+        return remembered[1]
+
+    def _remember(self, uri: str, text: str | None, result: dict[str, Any]) -> None:
+        if text is None:
+            return
+        passed = {
+            (str(fix["rule"]), int(fix["line"]) - 1)
+            for fix in result.get("fixes", [])
+            if fix.get("status") == "passed"
+        }
+        if passed:
+            self._earned[uri] = (text, self.earned(uri, text) | passed)
 
     def enabled_for(self, unit: Unit) -> bool:
         """Whether to offer "Validate this fix" for a unit's findings."""
@@ -136,7 +159,6 @@ class ValidationRunner:
                 text,
                 line_range,
                 progress=say,
-                unsafe=True if line_range is not None else None,
             )
 
         try:
@@ -146,6 +168,7 @@ class ValidationRunner:
             result = {"status": "error", "file": str(path), "message": repr(exc), "checks": []}
         finally:
             progress.end("done")
+        self._remember(uri, text, result)
         self._summarize(result)
         return result
 
@@ -155,32 +178,18 @@ class ValidationRunner:
         return result
 
     def _summarize(self, result: dict[str, Any]) -> None:
-        name = Path(str(result.get("file", ""))).name
-        checks = result.get("checks") or []
+        """Show the engine's verdict once: information when it passed, else a warning or error."""
         status = result.get("status")
-        if status == "passed":
-            versions = ", ".join(
-                f"{package} {result[key]}"
-                for key, package in (("tensorflow", "TensorFlow"), ("keras", "Keras"))
-                if result.get(key)
-            )
-            where = f" with {versions}" if versions else ""
-            self.ls.show_message(
-                f"tfmend: the fix in {name} passed validation ({len(checks)} checks{where}).",
-                types.MessageType.Info,
-            )
-        elif status == "failed":
-            failed = [
-                f"{check.get('rule') or check.get('kind')}: "
-                f"{str(check.get('detail', '')).splitlines()[0] if check.get('detail') else ''}"
-                for check in checks
-                if check.get("status") == "failed"
-            ]
-            self.ls.show_message(
-                f"tfmend: the fix in {name} failed validation: " + "; ".join(failed),
-                types.MessageType.Warning,
-            )
-        else:
-            self.ls.show_message(
-                f"tfmend: cannot validate {name}: {result.get('message')}", types.MessageType.Error
-            )
+        kind = {
+            "passed": types.MessageType.Info,
+            "failed": types.MessageType.Warning,
+            "unchecked": types.MessageType.Warning,
+        }.get(str(status), types.MessageType.Error)
+        if result.get("reason") == "no-fix":
+            kind = types.MessageType.Info  # a question answered, not a failure
+        summary = result.get("summary")
+        if summary is None:
+            name = Path(str(result.get("file", ""))).name
+            summary = f"cannot validate {name}: {result.get('message')}"
+            result["summary"] = summary
+        self.ls.show_message(f"tfmend: {summary}", kind)

@@ -1,9 +1,7 @@
 """Keras 2 backend names that Keras 3 still provides under tf.keras.backend (legacy).
 
-Generated from Keras 3.15.1 by scripts/generate_tf_keras_legacy.py; do not edit.
+Generated from Keras 3.15.x by scripts/generate_tf_keras_legacy.py; do not edit.
 """
-
-KERAS_VERSION = "3.15.1"
 
 TF_KERAS_BACKEND = frozenset(
     {

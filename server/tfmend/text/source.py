@@ -1,16 +1,13 @@
-"""Source text: decoding with encoding, BOM and line endings kept; positions; atomic writes."""
+"""Source text: decoding with encoding, BOM and line endings kept; positions."""
 
 from __future__ import annotations
 
 import codecs
 import io
-import os
 import re
-import tempfile
 import tokenize
 from bisect import bisect_right
 from dataclasses import dataclass
-from pathlib import Path
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -63,11 +60,6 @@ def dominant_newline(text: str) -> str:
     return match.group(0) if match else "\n"
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines without their endings, split the way Python's tokenizer and LSP split them."""
-    return _NEWLINE.split(text)
-
-
 class LineIndex:
     """Converts between offsets, (line, column) in code points, and ast's UTF-8 byte columns."""
 
@@ -108,21 +100,3 @@ class LineIndex:
     def line_count(self) -> int:
         """Number of lines (a trailing newline starts an empty last line)."""
         return len(self.starts)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace a file's content through a temporary file and a rename, keeping its mode."""
-    directory = path.parent
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tfmend", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

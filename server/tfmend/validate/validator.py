@@ -87,6 +87,14 @@ class _Plan:
 class CannotValidateError(Exception):
     """Validation cannot run (no interpreter, no TensorFlow, nothing to fix, ...)."""
 
+    reason = "cannot"
+
+
+class NothingToValidateError(CannotValidateError):
+    """There is no fix where validation was asked for."""
+
+    reason = "no-fix"
+
 
 class Validator:
     """Validates fixes; one long-lived worker per interpreter. Thread-safe, one call at a time."""
@@ -142,13 +150,17 @@ class Validator:
         line_range: tuple[int, int] | None = None,
         progress: Progress | None = None,
         *,
-        unsafe: bool | None = None,
+        unsafe: bool | None = True,
     ) -> Result:
         """Fix `path` (or the findings in 0-based inclusive `line_range`) and check the fix.
 
-        `text` is the editor's content of the file when it differs from the disk. Returns
-        {"status", "file", "python", "interpreter", "tensorflow", "keras", "tf_keras", "applied",
-        "checks", "duration_ms"} and "message" when status is "error".
+        Every fix is tried, unsafe ones included (validation is how an unsafe fix earns its
+        place), unless `unsafe` is False or None (the settings decide). `text` is the editor's
+        content of the file when it differs from the disk. Returns {"status", "file", "python",
+        "interpreter", "tensorflow", "keras", "tf_keras", "applied", "checks", "fixes",
+        "summary", "duration_ms"} and "message" when status is "error". status is passed (every
+        fix checked at run time and nothing failed), failed, unchecked (nothing failed, but some
+        fix had no runtime check) or error.
         """
         with self._lock:
             started = time.monotonic()
@@ -163,13 +175,16 @@ class Validator:
                 "tf_keras": None,
                 "applied": [],
                 "checks": [],
+                "fixes": [],
             }
             try:
                 self._validate(path, text, line_range, say=say, unsafe=unsafe, result=result)
             except CannotValidateError as exc:
                 result["status"] = "error"
                 result["message"] = str(exc)
+                result["reason"] = exc.reason
             result["duration_ms"] = round((time.monotonic() - started) * 1000)
+            result["summary"] = verdict_text(result)
             return result
 
     # -- the steps -------------------------------------------------------------------------------
@@ -186,7 +201,13 @@ class Validator:
         engine = self._engine_for(path)
         plan = self._plan(engine, path, text, line_range, unsafe)
         result["applied"] = [
-            {"rule": f.code, "line": f.span.start.line + 1, "name": f.name, "message": f.message}
+            {
+                "rule": f.code,
+                "line": f.span.start.line + 1,
+                "name": f.name,
+                "message": f.message,
+                "safety": f.fix,
+            }
             for f in plan.applied
         ]
         environment = self._environment_for(engine, say)
@@ -206,8 +227,8 @@ class Validator:
                         checks.append(self._command_check(plan, scratch, say))
             except ScratchError as exc:
                 raise CannotValidateError(str(exc)) from exc
-        failed = any(check["status"] == "failed" for check in checks)
-        result["status"] = "failed" if failed else "passed"
+        result["fixes"] = fix_verdicts(result["applied"], checks)
+        result["status"] = overall_status(result["fixes"], checks)
 
     def _engine_for(self, path: Path) -> Engine:
         if self.engine is not None:
@@ -271,14 +292,8 @@ class Validator:
                     else f" on lines {line_range[0] + 1}-{line_range[1] + 1}"
                 )
             )
-            unsafe_left = [
-                f for f in engine.check_text(module_text, path) if in_range(f) and f.fix == "unsafe"
-            ]
-            hint = (
-                f" ({len(unsafe_left)} with unsafe fixes only: enable them)" if unsafe_left else ""
-            )
-            raise CannotValidateError(
-                f"nothing to validate: no fixable finding in {path}{where}{hint}"
+            raise NothingToValidateError(
+                f"nothing to validate: no fixable finding in {path}{where}"
             )
         after = fixed.text if notebook is None else notebook.with_text(fixed.text)
         rules = list({f.rule.code: f.rule for f in fixed.applied if f.rule is not None}.values())
@@ -423,7 +438,7 @@ class Validator:
         """The rule's old/new comparison."""
         probe = rule.probe
         if probe is None:
-            return _check(rule.code, "probe", "skipped", f"{rule.code} has no probe")
+            return _check(rule.code, "probe", "skipped", NO_PROBE)
         say(f"probe of {rule.code}")
         answer, problem = self._call("probe", probe_request(probe), say)
         if problem is not None:
@@ -523,6 +538,85 @@ class Validator:
                     "output": answer["output"],
                 }
         return check
+
+
+NO_PROBE = "no runtime check for this rule"
+"""The detail of a rule's skipped probe when the rule has none."""
+_RUNTIME_KINDS = ("probe", "import", "command")
+"""Checks that run code; api and compile checks alone never make a fix pass."""
+
+
+def fix_verdicts(applied: list[dict[str, Any]], checks: list[Check]) -> list[dict[str, Any]]:
+    """One verdict per applied fix: passed, failed (with the failing details) or unchecked.
+
+    A fix fails when a check of its rule or a whole-file check fails; it passes when its own
+    probe passed, or when a whole-file run (import, command) passed; otherwise it is unchecked.
+    """
+    whole = [check for check in checks if check.get("rule") is None]
+    whole_failed = [check for check in whole if check["status"] == "failed"]
+    whole_ran = any(
+        check["kind"] in _RUNTIME_KINDS and check["status"] == "passed" for check in whole
+    )
+    verdicts = []
+    for fix in applied:
+        own = [check for check in checks if check.get("rule") == fix["rule"]]
+        failed = [check for check in own if check["status"] == "failed"] + whole_failed
+        ran = whole_ran or any(
+            check["kind"] in _RUNTIME_KINDS and check["status"] == "passed" for check in own
+        )
+        if failed:
+            status = "failed"
+            detail = "; ".join(
+                f"{check['kind']}: {str(check['detail']).splitlines()[0]}" for check in failed
+            )
+        elif ran:
+            status, detail = "passed", ""
+        else:
+            status = "unchecked"
+            probe = next((check for check in own if check["kind"] == "probe"), None)
+            detail = str(probe["detail"]).splitlines()[0] if probe is not None else NO_PROBE
+        verdicts.append({**fix, "status": status, "detail": detail})
+    return verdicts
+
+
+def overall_status(fixes: list[dict[str, Any]], checks: list[Check]) -> str:
+    """failed if anything failed, passed if every fix passed, unchecked otherwise."""
+    if any(check["status"] == "failed" for check in checks) or any(
+        fix["status"] == "failed" for fix in fixes
+    ):
+        return "failed"
+    if fixes and all(fix["status"] == "passed" for fix in fixes):
+        return "passed"
+    return "unchecked"
+
+
+def check_counts(checks: list[Check]) -> str:
+    """ "4 checks run: 3 passed, 1 failed; 1 skipped" — what actually ran."""
+    ran = [check for check in checks if check["status"] != "skipped"]
+    passed = sum(1 for check in ran if check["status"] == "passed")
+    failed = len(ran) - passed
+    skipped = len(checks) - len(ran)
+    text = f"{len(ran)} check{'s' if len(ran) != 1 else ''} run: {passed} passed, {failed} failed"
+    return text + (f"; {skipped} skipped" if skipped else "")
+
+
+def verdict_text(result: Result) -> str:
+    """The one-line verdict every client shows, made here so that they all say the same."""
+    name = Path(str(result.get("file", ""))).name
+    if result["status"] == "error":
+        return f"cannot validate {name}: {result.get('message', 'unknown error')}"
+    fixes = result.get("fixes", [])
+    counts = check_counts(result.get("checks", []))
+    label = "the fix" if len(fixes) == 1 else f"{len(fixes)} fixes"
+    if result["status"] == "passed":
+        return f"validation passed for {label} in {name}: {counts}"
+    if result["status"] == "failed":
+        failed = [fix for fix in fixes if fix["status"] == "failed"]
+        what = "; ".join(f"{fix['rule']} line {fix['line']}: {fix['detail']}" for fix in failed)
+        return f"validation failed for {label} in {name}: {counts}; {what}"
+    unchecked = [fix for fix in fixes if fix["status"] == "unchecked"]
+    what = "; ".join(f"{fix['rule']} line {fix['line']}: {fix['detail']}" for fix in unchecked)
+    return f"validation incomplete for {label} in {name}: {counts}; not checked: {what}"
 
 
 def probe_request(probe: Probe) -> dict[str, Any]:
