@@ -40,15 +40,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## generated: rebuild every generated file (docs pages, TF1 rules, tf.keras legacy names)
+## generated: rebuild every generated file (docs pages, TF1 rules, tf.keras legacy names,
+## Keras 2 module paths)
 generated: install
 	$(BIN)/python scripts/generate_tf1_rules.py
 	$(BIN)/python scripts/generate_tf_keras_legacy.py
+	$(BIN)/python scripts/generate_keras2_names.py
 	$(BIN)/python scripts/generate_docs.py
 
 generated-check: install
 	$(BIN)/python scripts/generate_tf1_rules.py --check
 	$(BIN)/python scripts/generate_tf_keras_legacy.py --check
+	$(BIN)/python scripts/generate_keras2_names.py --check
 	$(BIN)/python scripts/generate_docs.py --check
 
 pytest: install editors

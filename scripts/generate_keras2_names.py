@@ -59,8 +59,8 @@ def wheel(version: str) -> Path:
     if not found:
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-             f"keras=={version}", "-d", str(folder)],
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--only-binary", ":all:", f"keras=={version}", "-d", str(folder)],
             check=True,
         )  # fmt: skip
         found = sorted(folder.glob(f"Keras-{version}-*.whl"))
@@ -216,10 +216,14 @@ def rule(code: int, module: str, kind: str, mapping: dict[str, str], manual: lis
     name = first.rsplit(".", 1)[1]
     example = f"from {module} import {name}\nvalue = {name}\n"
     if kind == "manual":
-        message = f"`{{name}}` ({{api}}) is gone with the Keras 2 module `{module}`; Keras 3 has no counterpart"
+        message = (
+            f"`{{name}}` ({{api}}) is gone with the Keras 2 module `{module}`; "
+            "Keras 3 has no counterpart"
+        )
         explanation = (
-            f"Keras 3 has no module `{module}`, and these names of it have no counterpart in Keras 3 "
-            "under the same name. Port what the code needs (most were private helpers of Keras 2), "
+            f"Keras 3 has no module `{module}`, and these names of it have no counterpart in "
+            "Keras 3 under the same name. Port what the code needs (most were private helpers of "
+            "Keras 2), "
             "or keep Keras 2 with `pip install tf-keras`, `TF_USE_LEGACY_KERAS=1` and "
             "`import tf_keras as keras`.\n\n"
             "References: [Keras 3 migration](https://keras.io/guides/migrating_to_keras_3/)\n"
@@ -229,7 +233,10 @@ def rule(code: int, module: str, kind: str, mapping: dict[str, str], manual: lis
         fixed = None
     else:
         new_module, _, new_name = mapping[first].rpartition(".")
-        message = f"`{{name}}` ({{api}}) is gone with the Keras 2 module `{module}`; Keras 3 has it in `{new_module}`"
+        message = (
+            f"`{{name}}` ({{api}}) is gone with the Keras 2 module `{module}`; "
+            "Keras 3 has it as `{to}`"
+        )
         same = (
             "Keras 2 re-exported the same objects there, so the fix is safe."
             if kind == "safe"
@@ -248,7 +255,7 @@ def rule(code: int, module: str, kind: str, mapping: dict[str, str], manual: lis
         fixed = fixed_example(example, fix, apis)
     out: dict = {
         "code": f"TFM{code}",
-        "name": f"keras2-{slug[len('keras-'):]}-{kind}",
+        "name": f"keras2-{slug[len('keras-') :]}-{kind}",
         "apis": apis,
         "status": "removed",
         "since": {"keras": "3.0"},
@@ -266,7 +273,8 @@ def rule(code: int, module: str, kind: str, mapping: dict[str, str], manual: lis
 def fixed_example(example: str, fix: dict, apis: list[str]) -> str:
     """What tfmend's fixer writes for the example; it must run on the installed Keras 3."""
     from tfmend.api import Engine
-    from tfmend.catalog.rules import Catalog, load_rules_text
+    from tfmend.catalog.rules import Catalog, parse_rules
+    from tfmend.catalog.yamlsource import load_located
 
     draft = {
         "code": "TFM8099", "name": "draft", "apis": apis, "status": "removed",
@@ -274,7 +282,9 @@ def fixed_example(example: str, fix: dict, apis: list[str]) -> str:
         "fix": fix,
     }  # fmt: skip
     text = yaml.dump({"schema": 1, "rules": [draft]}, Dumper=_Dumper, sort_keys=False)
-    engine = Engine(catalog=Catalog(load_rules_text(text, "draft.yaml")))
+    engine = Engine(
+        catalog=Catalog(parse_rules(load_located(text, "draft.yaml"), "draft.yaml", builtin=False))
+    )
     fixed = engine.fix_text(example, unsafe=True).text
     exec(compile(fixed, "example", "exec"), {})  # verified by import on the installed Keras 3
     return fixed
@@ -306,7 +316,11 @@ def render(outcomes: dict[str, Outcome]) -> str:
                 rules.append(rule(code, module, kind, mapping, manual))
                 code += 1
     body = yaml.dump(
-        {"schema": 1, "rules": rules}, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True
+        {"schema": 1, "rules": rules},
+        Dumper=_Dumper,
+        sort_keys=False,
+        width=100,
+        allow_unicode=True,
     )
     return HEADER.format(versions=" and ".join(VERSIONS)) + body
 
@@ -320,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            sys.stderr.write(f"{args.output} is stale; run: python scripts/generate_keras2_names.py\n")
+            sys.stderr.write(
+                f"{args.output} is stale; run: python scripts/generate_keras2_names.py\n"
+            )
             return 1
         return 0
     args.output.write_text(text, encoding="utf-8")

@@ -110,7 +110,7 @@ def test_broken_overrides_are_located(tmp_path: Path) -> None:
         f"{path}:16: rules[0].targets.tensorflow.wording: unknown field "
         "(known: examples, explanation, fix, message, probe)",
         f"{path}:17: rules[0].targets.keras: expected 'skip', a target or a mapping of rule "
-        "fields, found a str",
+        "fields, found a string",
     ]
 
 

@@ -335,8 +335,12 @@ class Analyzer:
         self, imported: ImportBinding, module_name: str
     ) -> tuple[Rule, str, str] | None:
         """(rule, old module, new module) for `from M import a, b` when M has no rule but each
-        name has a replace rule to the same name in one module (`keras.layers.merge.add` →
-        `keras.layers.add`): the statement then imports from that module, used or not."""
+        name has a replace rule to the same name in one Keras module (`keras.layers.merge.add`
+        → `keras.layers.add`): the statement then imports from that module, used or not.
+
+        Only Keras: its public paths are modules, while TensorFlow's API paths are attributes
+        that `from` cannot always import (`from tensorflow.distribute import cluster_resolver`
+        fails)."""
         if not isinstance(imported.statement, ast.ImportFrom):
             return None
         parts = module_name.split(".")
@@ -355,7 +359,10 @@ class Analyzer:
                 chosen = rule
         if chosen is None or len(targets) != 1:
             return None
-        return chosen, module_name, targets.pop()
+        target = targets.pop()
+        if target.split(".", 1)[0] != "keras":
+            return None
+        return chosen, module_name, target
 
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]

@@ -202,8 +202,9 @@ class Rule:
         )
 
     def render_message(self, name: str, api: str) -> str:
-        """The message with `{name}` and `{api}` filled in."""
-        return self.message.replace("{name}", name).replace("{api}", api)
+        """The message with `{name}`, `{api}` and `{to}` (the replacement of `api`) filled in."""
+        message = self.message.replace("{name}", name).replace("{api}", api)
+        return message.replace("{to}", self.fix.to_for(api) or "")
 
     def replacements(self) -> tuple[str, ...]:
         """Qualified names this rule's fix introduces into the code."""
@@ -677,6 +678,15 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
                         f"{where}.apis",
                         f"{api}: a compat-v1 fix without 'to' needs tensorflow.* apis",
                     )
+        if message is not None and "{to}" in message:
+            for api in apis:
+                if fix.to_for(api) is None:
+                    r.error(
+                        items["message"],
+                        f"{where}.message",
+                        f"{{to}} needs a replacement for every api; {api} has none",
+                    )
+                    break
     if len(r.errors) > before:
         return None
     # Every field was validated above: an error would have returned.
@@ -795,7 +805,9 @@ def _included_rules(
             continue
         for rule in loaded:
             if rule.code in codes:
-                r.error(item, where, f"{item.value}: code {rule.code} is also in {codes[rule.code]}")
+                r.error(
+                    item, where, f"{item.value}: code {rule.code} is also in {codes[rule.code]}"
+                )
                 continue
             codes[rule.code] = item.value
             found.append(rule)

@@ -41,6 +41,12 @@ class Located:
             return "a list"
         if self.value is None:
             return "empty"
+        if isinstance(self.value, str):
+            return "a string"
+        if isinstance(self.value, bool):
+            return "a boolean"
+        if isinstance(self.value, (int, float)):
+            return "a number"
         return f"a {type(self.value).__name__}"
 
 

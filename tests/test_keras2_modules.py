@@ -1,0 +1,166 @@
+"""Keras 2 module paths Keras 3 removed (keras.engine, keras.layers.merge, ...): a program written
+against them runs again after `tfmend fix` with default settings, and `include:` in rules files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+PROGRAM = """\
+import numpy as np
+import keras.engine as KE
+from keras.engine.topology import Layer, InputSpec
+from keras.layers import Dense, Input
+from keras.layers.advanced_activations import LeakyReLU
+from keras.layers.merge import concatenate
+from keras.models import Model
+from keras.utils.generic_utils import get_custom_objects
+
+
+class Scale(Layer):
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+        self.input_spec = InputSpec(ndim=2)
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+
+class Shift(KE.Layer):
+    def call(self, inputs):
+        return inputs + 1.0
+
+
+get_custom_objects()["Scale"] = Scale
+inputs = Input(shape=(2,))
+merged = concatenate([Scale(2.0)(inputs), Shift()(inputs)])
+model = Model(inputs, LeakyReLU(0.5)(merged))
+print(model.predict(np.array([[1.0, -4.0]]), verbose=0).round(3).tolist())
+"""
+FIXED_HEAD = """\
+import numpy as np
+from keras.layers import Layer, InputSpec
+from keras.layers import Dense, Input
+from keras.layers import LeakyReLU
+from keras.layers import concatenate
+from keras.models import Model
+from keras.utils import get_custom_objects
+import keras
+"""
+
+
+def _python(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.mark.tensorflow
+def test_a_program_on_removed_keras_2_modules_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
+    program = write(tmp_path, {"model.py": PROGRAM}) / "model.py"
+    before = _python(program)
+    assert before.returncode != 0
+    assert "ModuleNotFoundError: No module named 'keras.engine'" in before.stderr
+
+    fixed = tfmend("fix", "--no-progress", "model.py", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stderr) == (0, "Fixed 6 problems in 1 file; 0 remaining.\n")
+    text = program.read_text()
+    assert text == FIXED_HEAD + PROGRAM.split("\n", 8)[8].replace(
+        "class Shift(KE.Layer):", "class Shift(keras.layers.Layer):"
+    )
+    after = _python(program)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.splitlines()[-1] == "[[2.0, -4.0, 2.0, -1.5]]"
+
+
+def test_a_name_without_keras_3_counterpart_stays_flagged_on_its_lines(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    write(tmp_path, {"model.py": (
+        "from keras.utils.generic_utils import Progbar, func_dump\n"
+        "bar = Progbar(10)\n"
+        "code = func_dump(f)\n"
+    )})  # fmt: skip
+    result = tfmend("fix", "--no-surface", "--no-progress", "model.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (tmp_path / "model.py").read_text() == (
+        "from keras.utils.generic_utils import func_dump\n"
+        "import keras\n"
+        "bar = keras.utils.Progbar(10)\n"
+        "code = func_dump(f)\n"
+    )
+    gone = "is gone with the Keras 2 module `keras.utils.generic_utils`; Keras 3 has no counterpart"
+    assert result.stdout.splitlines()[:2] == [
+        f"model.py:1:39: TFM8160 `keras.utils.generic_utils.func_dump` "
+        f"(keras.utils.generic_utils.func_dump) {gone}",
+        f"model.py:4:8: TFM8160 `func_dump` (keras.utils.generic_utils.func_dump) {gone}",
+    ]
+
+
+RULE = """\
+  - code: {code}
+    name: {name}
+    apis: [keras.backend.{api}]
+    status: removed
+    since: {{keras: "3.0"}}
+    severity: error
+    message: "{message}"
+    explanation: e
+    fix: {{kind: manual}}
+"""
+
+
+def _rules(*rules: tuple[str, str, str, str], include: str = "") -> str:
+    head = "schema: 1\n" + (f"include: {include}\n" if include else "") + "rules:\n"
+    body = "".join(RULE.format(code=c, name=n, api=a, message=m) for c, n, a, m in rules)
+    return head + (body or "  []\n")
+
+
+def test_included_rules_load_and_the_including_file_wins(tmp_path: Path, tfmend: Run) -> None:
+    write(tmp_path, {
+        "model.py": "import keras.backend as K\nK.alpha(x)\nK.beta(x)\n",
+        "rules.yaml": _rules(("TFM9601", "beta-here", "beta", "beta, by hand"),
+                             include="[tables/generated.yaml]"),
+        "tables/generated.yaml": _rules(("TFM9600", "alpha-gen", "alpha", "alpha, generated"),
+                                        ("TFM9601", "beta-gen", "beta", "beta, generated")),
+    })  # fmt: skip
+    result = tfmend("check", "--no-surface", "--rules", "rules.yaml", "--select", "TFM96",
+                    "model.py", cwd=tmp_path)  # fmt: skip
+    assert result.stdout.splitlines()[:2] == [
+        "model.py:2:1: TFM9600 alpha, generated",
+        "model.py:3:1: TFM9601 beta, by hand",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("include", "files", "error"),
+    [
+        ("[missing.yaml]", {}, "2: include[0]: no such rules file: missing.yaml"),
+        ("[rules.yaml]", {}, "2: include[0]: rules.yaml includes itself"),
+        ("missing.yaml", {}, "2: include: expected a list of file names, found a string"),
+        (
+            "[a.yaml, b.yaml]",
+            {
+                "a.yaml": _rules(("TFM9600", "a", "alpha", "a")),
+                "b.yaml": _rules(("TFM9600", "b", "beta", "b")),
+            },
+            "2: include[1]: b.yaml: code TFM9600 is also in a.yaml",
+        ),
+    ],
+)
+def test_a_broken_include_names_the_file_line_and_field(
+    tmp_path: Path, tfmend: Run, include: str, files: dict[str, str], error: str
+) -> None:
+    write(tmp_path, {"model.py": "x = 1\n", "rules.yaml": _rules(include=include), **files})
+    result = tfmend("check", "--no-surface", "--rules", "rules.yaml", "model.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{tmp_path / 'rules.yaml'}:{error}" in result.stderr
