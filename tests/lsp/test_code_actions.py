@@ -58,7 +58,7 @@ async def test_quick_fix_of_a_safe_finding(
         "Validate this fix (TFM4901)",
         "Fix all TFM4901 in this file",
         "Ignore TFM4901 on this line",
-        "Fix all tfmend issues",
+        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)",
     ]
     fix = actions[0]
     assert fix.kind == types.CodeActionKind.QuickFix
@@ -191,7 +191,9 @@ async def test_fix_all_equals_the_command_line(
     session = await start(client, workspace_root, capabilities_for(name))
     uri = await opened(session)
     actions = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    assert titles(actions) == ["Fix all tfmend issues"]
+    assert titles(actions) == [
+        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)"
+    ]
     assert actions[0].kind == "source.fixAll.tfmend"
     fixed = applied(session, uri, actions[0])
     assert fixed == cli_fix(workspace_root, "model.py", SOURCE, tmp_path)
