@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
-from tfmend.catalog.rules import Catalog, Rule, When
+from tfmend.catalog.rules import Catalog, Fix, Rule, When
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, FixSafety, Origin
 from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
@@ -73,9 +73,12 @@ class Analyzer:
         uses_by_import: dict[int, list[Finding]] = {}
         keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
+        methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
         for chain in bindings.chains:
-            if instance_attributes and len(chain.nodes) > 1:
-                found_attribute = self._instance_finding(module, chain, instance_attributes)
+            if (instance_attributes or methods) and len(chain.nodes) > 1:
+                found_attribute = self._instance_finding(
+                    module, chain, instance_attributes
+                ) or self._method_finding(module, chain, methods)
                 if found_attribute is not None:
                     findings.append(found_attribute)
                     continue
@@ -214,6 +217,32 @@ class Analyzer:
                     continue
                 node = chain.nodes[position]
                 if _use_matches(rule, module.bindings.calls.get(id(node))):
+                    return _use(module, node, rule, f"{class_name}.{attribute}", None)
+        return None
+
+    def _keras_3(self, module: ParsedModule) -> bool:
+        """Whether the module imports what is Keras 3 under the target: `keras`, or `tensorflow`
+        (whose `tf.keras` is Keras 3 unless the environment keeps Keras 2)."""
+        roots = ("keras",) if self.versions.legacy_keras else ("keras", "tensorflow")
+        return any(
+            imported.level == 0 and imported.target.split(".", 1)[0] in roots
+            for imported, _ in module.bindings.imports
+        )
+
+    def _method_finding(
+        self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
+    ) -> Finding | None:
+        """`model.fit_generator(...)`: a method of a `receiver: any` rule, on any receiver,
+        unless the module defines a function of that name itself (a class of its own)."""
+        for position, attribute in enumerate(chain.attributes, start=1):
+            entries = index.get(attribute)
+            if not entries or attribute in module.defined_functions:
+                continue
+            node = chain.nodes[position]
+            for class_name, rule in entries:
+                if rule_applies(rule, self.versions) and _use_matches(
+                    rule, module.bindings.calls.get(id(node))
+                ):
                     return _use(module, node, rule, f"{class_name}.{attribute}", None)
         return None
 
@@ -527,9 +556,13 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
         ):
             return "none", "the call passes *args or **kwargs"
         assert fix.template is not None
+        receiver = method_receiver(fix, node)
+        if fix.template.method and receiver is None:
+            return "none", "only method calls can be rewritten"
         try:
             bound = fix.template.bind(
-                call.args, {k.arg: k.value for k in call.keywords if k.arg is not None}
+                [*([receiver] if receiver is not None else []), *call.args],
+                {k.arg: k.value for k in call.keywords if k.arg is not None},
             )
         except RenderError as exc:
             return "none", str(exc)
@@ -572,6 +605,14 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             if new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
+
+
+def method_receiver(fix: Fix, node: ast.AST) -> ast.expr | None:
+    """The receiver (`model` in `model.fit_generator(...)`) when the fix's signature is a
+    method's, whose `self` it binds."""
+    if fix.template is not None and fix.template.method and isinstance(node, ast.Attribute):
+        return node.value
+    return None
 
 
 def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:

@@ -10,8 +10,10 @@ EXACT_KINDS = {
     "number": frozenset({"number"}),
     "sequence": frozenset({"sequence"}),
     "tensor": frozenset({"number", "bool"}),
+    "false": frozenset(),
 }
-"""What `exact-when` may require of an argument, and the kinds that satisfy it."""
+"""What `exact-when` may require of an argument, and the kinds that satisfy it (`false`, the
+literal `False`, is checked on the source itself)."""
 
 BOOL_FUNCTIONS = frozenset(
     {"equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",

@@ -111,7 +111,15 @@ class Template:
     """Argument kind → the template with the coerced argument converted as the old API did."""
     exact_when: tuple[tuple[str, str], ...] = ()
     """(parameter, kind): the rewrite is exact only where that argument's source is of the kind
-    (`number`, `sequence`, `tensor`); elsewhere the site's fix is unsafe."""
+    (`number`, `sequence`, `tensor`, `false`); elsewhere the site's fix is unsafe."""
+    aliases: tuple[tuple[str, str], ...] = ()
+    """(keyword, parameter): other names the old API accepted for a parameter (Keras 2 took
+    Keras 1's `nb_epoch=` for `epochs=`)."""
+
+    @property
+    def method(self) -> bool:
+        """Whether the signature is a method's: its first parameter, `self`, is the receiver."""
+        return bool(self.parameters) and self.parameters[0].name == "self"
 
     @staticmethod
     def parse(
@@ -119,9 +127,10 @@ class Template:
         template: str,
         coerce: Mapping[str, str] | None = None,
         exact_when: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> Template:
         """Parse and check a signature and a template, with the parameters that `coerce` (at most
-        one: parameter → coercion) and `exact_when` name."""
+        one: parameter → coercion), `exact_when` and `aliases` (keyword → parameter) name."""
         parsed = Template._parse(signature, template)
         names = {p.name for p in parsed.parameters}
         checks: list[tuple[str, Mapping[str, str], Collection[str]]] = [
@@ -134,7 +143,16 @@ class Template:
                     raise TemplateError(field, f"{name!r} is not a parameter of the signature")
                 if kind not in known:
                     raise TemplateError(field, f"{kind!r} is not one of {', '.join(sorted(known))}")
-        parsed = replace(parsed, exact_when=tuple((exact_when or {}).items()))
+        for keyword, name in (aliases or {}).items():
+            if name not in names or keyword in names:
+                raise TemplateError(
+                    "aliases", f"{keyword}: {name!r} must be a parameter and {keyword!r} not one"
+                )
+        parsed = replace(
+            parsed,
+            exact_when=tuple((exact_when or {}).items()),
+            aliases=tuple((aliases or {}).items()),
+        )
         if not coerce:
             return parsed
         ((name, coercion),) = coerce.items()
@@ -216,10 +234,13 @@ class Template:
         """
         positional = [p for p in self.parameters if not p.keyword_only]
         if len(args) > len(positional):
-            raise RenderError(f"the call passes {len(args)} positional arguments")
+            passed = len(args) - 1 if self.method else len(args)  # the receiver is not counted
+            raise RenderError(f"the call passes {passed} positional arguments")
         bound = {p.name: value for p, value in zip(positional, args, strict=False)}
         known = {p.name for p in self.parameters}
-        for name, value in keywords.items():
+        aliases = dict(self.aliases)
+        for keyword, value in keywords.items():
+            name = aliases.get(keyword, keyword)
             if name not in known:
                 raise RenderError(f"the rewrite does not handle {name}=; rewrite this call by hand")
             if name in bound:
@@ -239,7 +260,7 @@ class Template:
         its kind, or the coerced argument is of a kind the rewrite cannot convert."""
         for name, kind in self.exact_when:
             passed = bound.get(name)
-            if passed is not None and expression_kind(passed) not in EXACT_KINDS[kind]:
+            if passed is not None and not _of_kind(passed, kind):
                 return f"the rewrite is exact only when the {name} argument is a {kind}"
         if self.coerced is None or self.coerced[0] not in bound:
             return None
@@ -299,6 +320,13 @@ class Template:
             _RENDERED.clear()
         _RENDERED[key] = (tuple(asked), code)
         return code
+
+
+def _of_kind(node: ast.expr, kind: str) -> bool:
+    """Whether an argument's source is of an `exact-when` kind (`false`: the literal False)."""
+    if kind == "false":
+        return isinstance(node, ast.Constant) and node.value is False
+    return expression_kind(node) in EXACT_KINDS[kind]
 
 
 _Pairs = tuple[tuple[str, str], ...]

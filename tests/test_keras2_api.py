@@ -1,0 +1,134 @@
+"""Keras 2 Model, Layer and optimizer APIs that Keras 3 changed (`fit_generator`, the legacy
+interface decorators, `decay=`, `add_weight(name, shape)`): a program written against them fails
+on Keras 3 and runs after `tfmend fix` with default settings."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fix_program, write
+from tfmend.catalog.rules import CatalogError, load_rules_file
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+TRAINING = """\
+import numpy as np
+from keras.layers import Dense, Input
+from keras.models import Sequential
+
+
+def batches():
+    rng = np.random.default_rng(0)
+    while True:
+        x = rng.normal(size=(8, 3)).astype("float32")
+        yield x, x.sum(axis=1, keepdims=True)
+
+
+model = Sequential([Input((3,)), Dense(1, kernel_initializer="zeros")])
+model.compile(optimizer="sgd", loss="mse")
+history = model.fit_generator(batches(), steps_per_epoch=2, epochs=1, verbose=0,
+                              workers=2, use_multiprocessing=False, max_queue_size=4)
+loss = model.evaluate_generator(batches(), steps=2, workers=2)
+predicted = model.predict_generator(batches(), steps=2)
+model.fit(np.ones((4, 3)), np.ones((4, 1)), nb_epoch=1, verbose=0)
+print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
+"""
+TRAINING_FIXED_TAIL = """\
+history = model.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)
+loss = model.evaluate(batches(), steps=2, verbose=0)
+predicted = model.predict(batches(), steps=2, verbose=0)
+model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, verbose=0)
+print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
+"""
+
+
+@pytest.mark.tensorflow
+def test_a_program_training_on_a_generator_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
+    text, printed = fix_program(
+        tmp_path, tfmend, TRAINING,
+        "AttributeError: 'Sequential' object has no attribute 'fit_generator'",
+        "Fixed 4 problems in 1 file; 0 remaining.",
+    )  # fmt: skip
+    assert text == TRAINING.split("history = ", 1)[0] + TRAINING_FIXED_TAIL
+    assert printed == "1 True (16, 1)"
+
+
+METHOD_RULES = """\
+schema: 1
+rules:
+  - code: TFM9600
+    name: team-train-generator
+    apis: [keras.Model.train_generator]
+    receiver: any
+    status: removed
+    since: {keras: "3.0"}
+    severity: error
+    message: "`{name}` is gone"
+    explanation: e
+    fix:
+      kind: call
+      signature: "self, generator, *, rounds=1"
+      template: "{self}.fit({generator}, epochs={rounds})"
+      aliases: {nb_rounds: rounds}
+      safety: safe
+  - code: TFM9601
+    name: team-bad-method
+    apis: [keras.backend.mean]
+    receiver: every
+    status: removed
+    since: {keras: "3.0"}
+    severity: error
+    message: m
+    explanation: e
+    fix:
+      kind: call
+      signature: "x"
+      template: "keras.ops.mean({x})"
+      aliases: {x: y}
+      safety: safe
+  - code: TFM9602
+    name: team-not-a-method
+    apis: [keras.backend.mean]
+    receiver: any
+    status: removed
+    since: {keras: "3.0"}
+    severity: error
+    message: m
+    explanation: e
+    fix: {kind: manual}
+"""
+
+
+def test_a_method_rule_binds_the_receiver_and_its_aliases(tmp_path: Path, tfmend: Run) -> None:
+    write(tmp_path, {
+        "rules.yaml": METHOD_RULES.split("  - code: TFM9601", 1)[0],
+        "train.py": (
+            "import keras\n"
+            "self.net.train_generator(batches, nb_rounds=3)\n"
+            "model.train_generator(batches, rounds=2, speed=9)\n"
+        ),
+    })  # fmt: skip
+    result = tfmend("fix", "--no-surface", "--no-progress", "--rules", "rules.yaml",
+                    "--select", "TFM96", "train.py", cwd=tmp_path)  # fmt: skip
+    assert (tmp_path / "train.py").read_text() == (
+        "import keras\n"
+        "self.net.fit(batches, epochs=3)\n"
+        "model.train_generator(batches, rounds=2, speed=9)\n"
+    )
+    assert result.stdout.splitlines()[0] == "train.py:3:1: TFM9600 `model.train_generator` is gone"
+
+
+def test_receiver_needs_methods_and_aliases_name_parameters(tmp_path: Path) -> None:
+    path = write(tmp_path, {"rules.yaml": METHOD_RULES}) / "rules.yaml"
+    with pytest.raises(CatalogError) as caught:
+        load_rules_file(path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:31: rules[1].fix.aliases: x: 'y' must be a parameter and 'x' not one",
+        f"{path}:21: rules[1].receiver: 'every' is not one of any",
+        f"{path}:36: rules[2].receiver: keras.backend.mean: receiver: any needs methods, named as "
+        "class.method",
+    ]
