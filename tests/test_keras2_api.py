@@ -57,6 +57,44 @@ def test_a_program_training_on_a_generator_runs_after_fix(tmp_path: Path, tfmend
     assert printed == "1 True (16, 1)"
 
 
+LAYER = """\
+import numpy as np
+from keras.layers import Input, Layer
+from keras.legacy import interfaces
+from keras.models import Sequential
+
+
+class Scale(Layer):
+    @interfaces.legacy_dense_support
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer="ones")
+
+    def call(self, inputs):
+        return inputs @ self.kernel
+
+
+model = Sequential([Input((2,)), Scale(3)])
+print(model.predict(np.array([[1.0, 2.0]]), verbose=0).tolist())
+"""
+
+
+@pytest.mark.tensorflow
+def test_a_custom_keras_2_layer_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
+    text, printed = fix_program(
+        tmp_path, tfmend, LAYER, "ImportError: cannot import name 'interfaces' from 'keras.legacy'",
+        "Fixed 1 problem in 1 file; 0 remaining.",
+    )  # fmt: skip
+    assert text == LAYER.replace("from keras.legacy import interfaces\n", "").replace(
+        "    @interfaces.legacy_dense_support\n", ""
+    )
+    assert printed == "[[3.0, 3.0, 3.0]]"
+
+
 METHOD_RULES = """\
 schema: 1
 rules:
