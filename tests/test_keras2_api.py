@@ -71,7 +71,7 @@ class Scale(Layer):
         self.units = units
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       initializer="ones")
 
     def call(self, inputs):
@@ -83,15 +83,30 @@ print(model.predict(np.array([[1.0, 2.0]]), verbose=0).tolist())
 """
 
 
+DECORATOR = ("from keras.legacy import interfaces\n", "    @interfaces.legacy_dense_support\n")
+
+
 @pytest.mark.tensorflow
-def test_a_custom_keras_2_layer_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
-    text, printed = fix_program(
-        tmp_path, tfmend, LAYER, "ImportError: cannot import name 'interfaces' from 'keras.legacy'",
-        "Fixed 1 problem in 1 file; 0 remaining.",
-    )  # fmt: skip
-    assert text == LAYER.replace("from keras.legacy import interfaces\n", "").replace(
-        "    @interfaces.legacy_dense_support\n", ""
-    )
+@pytest.mark.parametrize(
+    ("program", "error", "summary"),
+    [
+        pytest.param(
+            LAYER, "ImportError: cannot import name 'interfaces' from 'keras.legacy'",
+            "Fixed 2 problems in 1 file; 0 remaining.", id="legacy-decorator",
+        ),
+        pytest.param(
+            LAYER.replace(DECORATOR[0], "").replace(DECORATOR[1], ""),
+            "ValueError: `name` must be passed as a keyword argument",
+            "Fixed 1 problem in 1 file; 0 remaining.", id="add-weight-name-first",
+        ),
+    ],
+)  # fmt: skip
+def test_a_custom_keras_2_layer_runs_after_fix(
+    tmp_path: Path, tfmend: Run, program: str, error: str, summary: str
+) -> None:
+    text, printed = fix_program(tmp_path, tfmend, program, error, summary)
+    fixed = LAYER.replace(DECORATOR[0], "").replace(DECORATOR[1], "")
+    assert text == fixed.replace('add_weight("kernel", (', 'add_weight(name="kernel", shape=(')
     assert printed == "[[3.0, 3.0, 3.0]]"
 
 
@@ -132,6 +147,7 @@ rules:
     name: team-not-a-method
     apis: [keras.backend.mean]
     receiver: any
+    when: {first-argument: number}
     status: removed
     since: {keras: "3.0"}
     severity: error
@@ -167,6 +183,7 @@ def test_receiver_needs_methods_and_aliases_name_parameters(tmp_path: Path) -> N
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:31: rules[1].fix.aliases: x: 'y' must be a parameter and 'x' not one",
         f"{path}:21: rules[1].receiver: 'every' is not one of any",
+        f"{path}:37: rules[2].when.first-argument: 'number' is not one of string",
         f"{path}:36: rules[2].receiver: keras.backend.mean: receiver: any needs methods, named as "
         "class.method",
     ]

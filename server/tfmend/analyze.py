@@ -498,9 +498,17 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
 
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:
-    """Whether a call passes one of the `when` keywords or enough positional arguments."""
+    """Whether a call passes one of the `when` keywords or enough positional arguments, and a
+    string first when `first-argument` asks for one."""
     if call is None:
         return False
+    if when.first_argument == "string" and not (
+        call.args and isinstance(call.args[0], ast.Constant | ast.JoinedStr)
+        and isinstance(getattr(call.args[0], "value", ""), str)
+    ):  # fmt: skip
+        return False
+    if not when.keywords and when.positional is None:
+        return True
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional

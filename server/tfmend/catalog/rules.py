@@ -125,6 +125,9 @@ class When:
 
     keywords: frozenset[str] = frozenset()
     positional: int | None = None
+    first_argument: Literal["string"] | None = None
+    """`string`: only calls whose first positional argument is a string literal (required on
+    top of `keywords`/`positional` when those are given too)."""
 
 
 @dataclass(frozen=True)
@@ -573,12 +576,13 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional"}, set())
+    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional' or both")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
         return None
+    first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
     if "positional" in items:
@@ -587,7 +591,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional)
+    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
 
 
 def _read_targets(
