@@ -110,6 +110,40 @@ def test_a_custom_keras_2_layer_runs_after_fix(
     assert printed == "[[3.0, 3.0, 3.0]]"
 
 
+DECAY = """\
+import numpy as np
+from keras.layers import Dense, Input
+from keras.models import Sequential
+from keras.optimizers import SGD
+
+model = Sequential([Input((1,)), Dense(1, use_bias=False, kernel_initializer="zeros")])
+model.compile(optimizer=SGD(learning_rate=0.1, decay=1.0), loss="mse")
+model.fit(np.ones((4, 1)), np.ones((4, 1)), batch_size=4, epochs=2, verbose=0)
+# Keras 2 took the first step at the rate 0.1, the second at 0.1 / (1 + 1.0 * 1).
+kernel = float(model.layers[0].get_weights()[0][0, 0])
+assert abs(kernel - 0.28) < 1e-6, f"the learning rate did not decay: {kernel}"
+print(round(kernel, 6))
+"""
+
+
+@pytest.mark.tensorflow
+def test_an_optimizer_with_decay_trains_as_in_keras_2_after_fix(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    text, printed = fix_program(
+        tmp_path, tfmend, DECAY, "AssertionError: the learning rate did not decay: 0.36",
+        "Fixed 1 problem in 1 file; 0 remaining.",
+    )  # fmt: skip
+    assert text == DECAY.replace(
+        "from keras.optimizers import SGD\n", "from keras.optimizers import SGD\nimport keras\n"
+    ).replace(
+        "SGD(learning_rate=0.1, decay=1.0)",
+        "SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=1, "
+        "decay_rate=1.0))",
+    )
+    assert printed == "0.28"
+
+
 METHOD_RULES = """\
 schema: 1
 rules:

@@ -400,8 +400,11 @@ class Analyzer:
             return None
         parts = imported.imported.split(".")
         found = self.match(parts[0], parts[1:])
-        # A keyword rule's API still exists: importing it is fine, only some calls are not.
-        rules = [r for r in found.rules if r.fix.kind != "keyword"] if found else []
+        # A keyword rule's API still exists, and so does one that only some calls match (`when`):
+        # importing it is fine, only some calls are not.
+        rules = [r for r in found.rules if r.fix.kind != "keyword" and r.when is None] if (
+            found
+        ) else []  # fmt: skip
         if (
             rules
             and self._exists(imported.imported)
@@ -571,6 +574,7 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             bound = fix.template.bind(
                 [*([receiver] if receiver is not None else []), *call.args],
                 {k.arg: k.value for k in call.keywords if k.arg is not None},
+                call.func,
             )
         except RenderError as exc:
             return "none", str(exc)

@@ -194,6 +194,7 @@ def _call_edits(
         bound = fix.template.bind(
             [module.segment(a) for a in ([receiver] if receiver else []) + call.args],
             {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
+            module.segment(call.func),
         )
         text = fix.template.render(bound, render)
     except (RenderError, cst.ParserSyntaxError):

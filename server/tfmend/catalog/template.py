@@ -21,7 +21,12 @@ PACKAGE_ROOTS = frozenset(
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
 T = TypeVar("T")
+CALLEE = "callee"
+"""The placeholder `{callee}`: the called reference as written (`Adam` in `Adam(lr=0.1)`)."""
+REST = "**"
+"""Prefix of the keys under which `bind` puts keywords that the signature's `**name` takes."""
 _REQUIRED = "__tfm_p_"
+_REST = "__tfm_rest__"
 _OPTIONAL = "__tfm_o_"
 BOOL_CAST = "tensorflow.cast({p}, keras.config.floatx())"
 COERCIONS: dict[str, dict[str, str]] = {
@@ -112,6 +117,9 @@ class Template:
     exact_when: tuple[tuple[str, str], ...] = ()
     """(parameter, kind): the rewrite is exact only where that argument's source is of the kind
     (`number`, `sequence`, `tensor`, `false`); elsewhere the site's fix is unsafe."""
+    rest: str | None = None
+    """The signature's `**name`: keywords that no parameter takes, passed on as written where the
+    template says `**{name}`."""
     aliases: tuple[tuple[str, str], ...] = ()
     """(keyword, parameter): other names the old API accepted for a parameter (Keras 2 took
     Keras 1's `nb_epoch=` for `epochs=`)."""
@@ -173,8 +181,9 @@ class Template:
             raise TemplateError("signature", f"not a parameter list: {exc.msg}") from exc
         assert isinstance(fn, ast.FunctionDef)
         spec = fn.args
-        if spec.vararg or spec.kwarg or spec.posonlyargs:
-            raise TemplateError("signature", "*args, **kwargs and / are not supported")
+        if spec.vararg or spec.posonlyargs:
+            raise TemplateError("signature", "*args and / are not supported")
+        rest = spec.kwarg.arg if spec.kwarg else None
         defaults: list[ast.expr | None] = [None] * (len(spec.args) - len(spec.defaults))
         defaults += list(spec.defaults)
         params = [
@@ -185,7 +194,7 @@ class Template:
             Parameter(a.arg, ast.unparse(d) if d is not None else None, True)
             for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True)
         ]
-        names = {p.name for p in params}
+        names = {p.name for p in params} | {CALLEE} | ({rest} if rest else set())
 
         def marker(match: re.Match[str]) -> str:
             name, optional = match.group(1), match.group(2)
@@ -224,10 +233,15 @@ class Template:
                     refs.append(dotted)
         # Keep only the longest chains: `keras.ops.mean`, not also `keras.ops` and `keras`.
         longest = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
-        return Template(tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)))
+        return Template(
+            tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)), rest=rest
+        )
 
-    def bind(self, args: Sequence[T], keywords: Mapping[str, T]) -> dict[str, T]:
-        """Map a call's positional and keyword arguments to parameter names.
+    def bind(
+        self, args: Sequence[T], keywords: Mapping[str, T], callee: T | None = None
+    ) -> dict[str, T]:
+        """Map a call's positional and keyword arguments to parameter names (and the called
+        reference to `callee`, for a template that calls it again).
 
         Raises RenderError when the call does not fit the signature or leaves out a parameter
         that the template needs and that has no default.
@@ -238,10 +252,14 @@ class Template:
             raise RenderError(f"the call passes {passed} positional arguments")
         bound = {p.name: value for p, value in zip(positional, args, strict=False)}
         known = {p.name for p in self.parameters}
+        if callee is not None and CALLEE not in known:
+            bound[CALLEE] = callee
         aliases = dict(self.aliases)
         for keyword, value in keywords.items():
             name = aliases.get(keyword, keyword)
-            if name not in known:
+            if name not in known and self.rest is not None:
+                name = REST + keyword  # passed on as written
+            elif name not in known:
                 raise RenderError(f"the rewrite does not handle {name}=; rewrite this call by hand")
             if name in bound:
                 raise RenderError(f"{name} is passed twice")
@@ -298,7 +316,7 @@ class Template:
             return form.render(bound, name_for)
         defaults = {p.name: p.default for p in self.parameters}
         for name in bound:
-            if name not in defaults:
+            if name not in defaults and name != CALLEE and not name.startswith(REST):
                 raise RenderError(f"unknown argument {name}")
         key = (self.text, tuple(sorted(bound.items())))
         cached = _RENDERED.get(key)
@@ -313,7 +331,7 @@ class Template:
             asked.append((dotted, name))
             return name
 
-        result = _expression(self.text).visit(_Renderer(bound, defaults, recording))
+        result = _expression(self.text).visit(_Renderer(bound, defaults, recording, self.rest))
         assert isinstance(result, cst.BaseExpression)
         code = cst.Module(body=[]).code_for_node(result)
         if len(_RENDERED) >= _RENDERED_MAX:
@@ -389,11 +407,13 @@ class _Renderer(cst.CSTTransformer):
         bound: Mapping[str, str],
         defaults: Mapping[str, str | None],
         name_for: Callable[[str], str],
+        rest: str | None = None,
     ) -> None:
         super().__init__()
         self.bound = bound
         self.defaults = defaults
         self.name_for = name_for
+        self.rest = rest
         self.bare: set[int] = set()
         self.chains: set[int] = set()
         self.attr_names: set[int] = set()
@@ -407,14 +427,32 @@ class _Renderer(cst.CSTTransformer):
         return True
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        kept = [
-            arg
-            for arg in updated.args
-            if not (isinstance(arg.value, cst.Name) and arg.value.value == "__tfm_drop__")
-        ]
+        kept: list[cst.Arg] = []
+        for arg in updated.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value == "__tfm_drop__":
+                continue
+            if arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == _REST:
+                kept.extend(self._rest_arguments())
+                continue
+            kept.append(arg)
         if len(kept) != len(updated.args) and kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=kept)
+
+    def _rest_arguments(self) -> list[cst.Arg]:
+        """The keywords the signature's `**name` took, as the call wrote them."""
+        return [
+            cst.Arg(
+                value=parse_argument(text),
+                keyword=cst.Name(key[len(REST) :]),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+            for key, text in self.bound.items()
+            if key.startswith(REST)
+        ]
 
     def _placeholder(self, original: cst.Name) -> cst.BaseExpression | None:
         name = original.value
@@ -422,6 +460,8 @@ class _Renderer(cst.CSTTransformer):
             if not name.startswith(prefix):
                 continue
             param = name[len(prefix) :]
+            if param == self.rest:
+                return cst.Name(_REST)  # expanded by leave_Call
             if param in self.bound:
                 text = self.bound[param]
             elif optional:
