@@ -35,6 +35,7 @@ history = model.fit_generator(batches(), steps_per_epoch=2, epochs=1, verbose=0,
 loss = model.evaluate_generator(batches(), steps=2, workers=2)
 predicted = model.predict_generator(batches(), steps=2)
 model.fit(np.ones((4, 3)), np.ones((4, 1)), nb_epoch=1, verbose=0)
+model.train_on_batch(np.ones((4, 3)), np.ones((4, 1)), reset_metrics=True)
 print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
 """
 TRAINING_FIXED_TAIL = """\
@@ -42,6 +43,7 @@ history = model.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)
 loss = model.evaluate(batches(), steps=2, verbose=0)
 predicted = model.predict(batches(), steps=2, verbose=0)
 model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, verbose=0)
+model.train_on_batch(np.ones((4, 3)), np.ones((4, 1)))
 print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
 """
 
@@ -51,7 +53,7 @@ def test_a_program_training_on_a_generator_runs_after_fix(tmp_path: Path, tfmend
     text, printed = fix_program(
         tmp_path, tfmend, TRAINING,
         "AttributeError: 'Sequential' object has no attribute 'fit_generator'",
-        "Fixed 4 problems in 1 file; 0 remaining.",
+        "Fixed 5 problems in 1 file; 0 remaining.",
     )  # fmt: skip
     assert text == TRAINING.split("history = ", 1)[0] + TRAINING_FIXED_TAIL
     assert printed == "1 True (16, 1)"

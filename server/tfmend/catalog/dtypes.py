@@ -11,9 +11,10 @@ EXACT_KINDS = {
     "sequence": frozenset({"sequence"}),
     "tensor": frozenset({"number", "bool"}),
     "false": frozenset(),
+    "true": frozenset(),
 }
 """What `exact-when` may require of an argument, and the kinds that satisfy it (`false`, the
-literal `False`, is checked on the source itself)."""
+literal `False`, and `true` are checked on the source itself)."""
 
 BOOL_FUNCTIONS = frozenset(
     {"equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",

@@ -21,6 +21,8 @@ PACKAGE_ROOTS = frozenset(
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
 T = TypeVar("T")
+LITERALS = {"false": "False", "true": "True"}
+"""`exact-when` kinds that ask for one literal."""
 CALLEE = "callee"
 """The placeholder `{callee}`: the called reference as written (`Adam` in `Adam(lr=0.1)`)."""
 REST = "**"
@@ -279,7 +281,8 @@ class Template:
         for name, kind in self.exact_when:
             passed = bound.get(name)
             if passed is not None and not _of_kind(passed, kind):
-                return f"the rewrite is exact only when the {name} argument is a {kind}"
+                what = LITERALS.get(kind, f"a {kind}")
+                return f"the rewrite is exact only when the {name} argument is {what}"
         if self.coerced is None or self.coerced[0] not in bound:
             return None
         name, coercion = self.coerced
@@ -341,9 +344,9 @@ class Template:
 
 
 def _of_kind(node: ast.expr, kind: str) -> bool:
-    """Whether an argument's source is of an `exact-when` kind (`false`: the literal False)."""
-    if kind == "false":
-        return isinstance(node, ast.Constant) and node.value is False
+    """Whether an argument's source is of an `exact-when` kind (`false`, `true`: that literal)."""
+    if kind in LITERALS:
+        return isinstance(node, ast.Constant) and repr(node.value) == LITERALS[kind]
     return expression_kind(node) in EXACT_KINDS[kind]
 
 
