@@ -131,15 +131,26 @@ class Template:
         """Whether the signature is a method's: its first parameter, `self`, is the receiver."""
         return bool(self.parameters) and self.parameters[0].name == "self"
 
-    def shown(self) -> str:
-        """The new expression as a person reads it: placeholders as their parameters' names."""
-        return re.sub(rf"(?:{_REQUIRED}|{_OPTIONAL})(\w+)", r"\1", self.text)
+    def shown(self, written: str = "") -> str:
+        """The new expression as a person reads it: placeholders as their parameters' names, the
+        called reference as `written` (a method's receiver as the part before its name), and the
+        keywords passed on as `…`."""
+        text = self.text
+        if self.rest is not None:
+            text = text.replace(f"**{_REQUIRED}{self.rest}", "…")
+        if written:
+            text = text.replace(f"{_REQUIRED}{CALLEE}", written)
+            if self.method:
+                text = text.replace(f"{_REQUIRED}self", written.rsplit(".", 1)[0])
+        return re.sub(rf"(?:{_REQUIRED}|{_OPTIONAL})(\w+)", r"\1", text)
 
     def passes_through(self) -> bool:
         """Whether the new expression only calls one API with the old arguments as they were
         (`keras.ops.mean({x}, axis={axis?})`), so that naming the API says all it does."""
         tree = ast.parse(self.text, mode="eval").body
-        if not isinstance(tree, ast.Call) or _dotted(tree.func) is None:
+        called = _dotted(tree.func) if isinstance(tree, ast.Call) else None
+        # `{self}.fit(...)`, `{callee}(...)`: what is called is the user's, the title shows it.
+        if not isinstance(tree, ast.Call) or called is None or called.startswith(_REQUIRED):
             return False
         values = [*tree.args, *(keyword.value for keyword in tree.keywords)]
         return all(
