@@ -34,7 +34,7 @@ history = model.fit_generator(batches(), steps_per_epoch=2, epochs=1, verbose=0,
                               workers=2, use_multiprocessing=False, max_queue_size=4)
 loss = model.evaluate_generator(batches(), steps=2, workers=2)
 predicted = model.predict_generator(batches(), steps=2)
-model.fit(np.ones((4, 3)), np.ones((4, 1)), nb_epoch=1, verbose=0)
+model.fit(np.ones((4, 3)), np.ones((4, 1)), nb_epoch=1, verbose=0, workers=2)
 model.train_on_batch(np.ones((4, 3)), np.ones((4, 1)), reset_metrics=True)
 print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
 """
@@ -53,10 +53,23 @@ def test_a_program_training_on_a_generator_runs_after_fix(tmp_path: Path, tfmend
     text, printed = fix_program(
         tmp_path, tfmend, TRAINING,
         "AttributeError: 'Sequential' object has no attribute 'fit_generator'",
-        "Fixed 5 problems in 1 file; 0 remaining.",
+        "Fixed 6 problems in 1 file; 0 remaining.",
     )  # fmt: skip
     assert text == TRAINING.split("history = ", 1)[0] + TRAINING_FIXED_TAIL
     assert printed == "1 True (16, 1)"
+
+
+@pytest.mark.tensorflow
+def test_fit_with_keras_2_worker_arguments_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
+    head = TRAINING.split("history = ", 1)[0]
+    call = "model.fit(batches(), steps_per_epoch=2, verbose=0"
+    program = f"{head}{call}, workers=2, use_multiprocessing=False)\nprint('trained')\n"
+    text, printed = fix_program(
+        tmp_path, tfmend, program, "TypeError: TensorFlowTrainer.fit() got an unexpected keyword",
+        "Fixed 1 problem in 1 file; 0 remaining.",
+    )  # fmt: skip
+    assert text == f"{head}{call})\nprint('trained')\n"
+    assert printed == "trained"
 
 
 LAYER = """\
