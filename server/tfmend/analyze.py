@@ -76,11 +76,11 @@ class Analyzer:
         methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
         for chain in bindings.chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
-                found_attribute = self._instance_finding(
-                    module, chain, instance_attributes
-                ) or self._method_finding(module, chain, methods)
-                if found_attribute is not None:
-                    findings.append(found_attribute)
+                found_attribute = self._instance_finding(module, chain, instance_attributes)
+                on_attribute = [found_attribute] if found_attribute else []
+                on_attribute = on_attribute or self._method_findings(module, chain, methods)
+                if on_attribute:
+                    findings.extend(on_attribute)
                     continue
             if chain.base not in interesting and not has_stars:
                 continue
@@ -229,22 +229,25 @@ class Analyzer:
             for imported, _ in module.bindings.imports
         )
 
-    def _method_finding(
+    def _method_findings(
         self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
-    ) -> Finding | None:
-        """`model.fit_generator(...)`: a method of a `receiver: any` rule, on any receiver,
-        unless the module defines a function of that name itself (a class of its own)."""
+    ) -> list[Finding]:
+        """`model.fit_generator(...)`: the methods of `receiver: any` rules, on any receiver (each
+        rule the call matches), unless the module defines a function of that name itself."""
         for position, attribute in enumerate(chain.attributes, start=1):
             entries = index.get(attribute)
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            for class_name, rule in entries:
-                if rule_applies(rule, self.versions) and _use_matches(
-                    rule, module.bindings.calls.get(id(node))
-                ):
-                    return _use(module, node, rule, f"{class_name}.{attribute}", None)
-        return None
+            call = module.bindings.calls.get(id(node))
+            found = [
+                _use(module, node, rule, f"{class_name}.{attribute}", None)
+                for class_name, rule in entries
+                if rule_applies(rule, self.versions) and _use_matches(rule, call)
+            ]
+            if found:
+                return found
+        return []
 
     def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
         """The class of the value `chain.nodes[position - 1]` holds, when it is knowable."""
