@@ -72,6 +72,32 @@ def test_fit_with_keras_2_worker_arguments_runs_after_fix(tmp_path: Path, tfmend
     assert printed == "trained"
 
 
+CLASSES = """\
+import numpy as np
+from keras.layers import Dense, Input
+from keras.models import Sequential
+
+x = np.array([[1.0, -1.0], [-2.0, 3.0]])
+softmax = Sequential([Input((2,)), Dense(2, activation="softmax", kernel_initializer="identity")])
+sigmoid = Sequential([Input((2,)), Dense(1, activation="sigmoid", kernel_initializer="ones")])
+probabilities = softmax.predict_proba(x)
+print(softmax.predict_classes(x).tolist(), sigmoid.predict_classes(x).tolist(),
+      probabilities.shape)
+"""
+
+
+@pytest.mark.tensorflow
+def test_predict_classes_and_proba_give_keras_2_results_after_fix(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    _text, printed = fix_program(
+        tmp_path, tfmend, CLASSES,
+        "AttributeError: 'Sequential' object has no attribute 'predict_proba'",
+        "Fixed 3 problems in 1 file; 0 remaining.",
+    )  # fmt: skip
+    assert printed == "[0, 1] [[0], [1]] (2, 2)"
+
+
 LAYER = """\
 import numpy as np
 from keras.layers import Input, Layer
