@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fix_program, write
+from tfmend.api import Engine
 from tfmend.catalog.rules import CatalogError, load_rules_file
+from tfmend.config import Settings
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -39,7 +41,10 @@ model.train_on_batch(np.ones((4, 3)), np.ones((4, 1)), reset_metrics=True)
 print(len(history.history["loss"]), round(float(loss), 3) >= 0, predicted.shape)
 """
 TRAINING_FIXED_TAIL = """\
-history = model.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)
+history = model.fit(batches(),
+                    steps_per_epoch=2,
+                    epochs=1,
+                    verbose=0)
 loss = model.evaluate(batches(), steps=2, verbose=0)
 predicted = model.predict(batches(), steps=2, verbose=0)
 model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, verbose=0)
@@ -262,3 +267,27 @@ def test_receiver_needs_methods_and_aliases_name_parameters(tmp_path: Path) -> N
         f"{path}:36: rules[2].receiver: keras.backend.mean: receiver: any needs methods, named as "
         "class.method",
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "fixed"),
+    [
+        pytest.param(
+            "import keras\r\nif 1:\r\n\tm.fit_generator(\r\n\t\tg,\r\n\t\tepochs=2, workers=3)\r\n",
+            "import keras\r\nif 1:\r\n\tm.fit(\r\n\t\tg,\r\n\t\tepochs=2)\r\n",
+            id="hanging-tabs-crlf",
+        ),
+        pytest.param(
+            "import keras\nh = m.fit_generator(g,  # batches\n                    epochs=2)\n",
+            "import keras\nh = m.fit_generator(g,  # batches\n                    epochs=2)\n",
+            id="comment-left-alone",
+        ),
+        pytest.param(
+            "import keras\nh = m.fit_generator(g, epochs=2,\n                    workers=3)\n",
+            "import keras\nh = m.fit(g,\n          epochs=2)\n",
+            id="aligned",
+        ),
+    ],
+)  # fmt: skip
+def test_a_rewritten_call_keeps_the_layout_of_its_arguments(code: str, fixed: str) -> None:
+    assert Engine(Settings()).fix_text(code).text == fixed

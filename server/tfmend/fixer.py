@@ -20,6 +20,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.text.source import dominant_newline
 
@@ -196,7 +197,7 @@ def _call_edits(
             {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
             module.segment(call.func),
         )
-        text = fix.template.render(bound, render)
+        text = laid_out_like(module, call, fix.template.render(bound, render))
     except (RenderError, cst.ParserSyntaxError):
         return []
     call_start, call_end = locator.offsets(call)
