@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer, as_default_item
+from tfmend.analyze import Analyzer, as_default_item, method_receiver
 from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
@@ -20,6 +20,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.text.source import dominant_newline
 
@@ -145,19 +146,7 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
         state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
         return edits
     if fix.kind == "call":
-        if (context := _context_edits(locator, call, fix, render)) or call is None:
-            return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
-        assert fix.template is not None
-        try:
-            bound = fix.template.bind(
-                [module.segment(a) for a in call.args],
-                {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
-            )
-            text = fix.template.render(bound, render)
-        except (RenderError, cst.ParserSyntaxError):
-            return []
-        call_start, call_end = locator.offsets(call)
-        return [Edit(call_start, call_end, text)]
+        return _call_edits(locator, node, call, fix, render)
     if fix.kind == "unwrap":
         if id(node) in module.bindings.decorators:
             return [_remove_decorator(module, node)]
@@ -186,6 +175,33 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
                 edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
         return edits
     return []
+
+
+def _call_edits(
+    locator: _Locator,
+    node: ast.Name | ast.Attribute,
+    call: ast.Call | None,
+    fix: Fix,
+    render: Callable[[str], str],
+) -> list[Edit]:
+    """A call fix: the whole call rendered from the template (a method's receiver is `self`)."""
+    module = locator.module
+    if (context := _context_edits(locator, call, fix, render)) or call is None:
+        start, end = locator.offsets(node)
+        return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
+    assert fix.template is not None
+    receiver = method_receiver(fix, node)
+    try:
+        bound = fix.template.bind(
+            [module.segment(a) for a in ([receiver] if receiver else []) + call.args],
+            {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
+            module.segment(call.func),
+        )
+        text = laid_out_like(module, call, fix.template.render(bound, render))
+    except (RenderError, cst.ParserSyntaxError):
+        return []
+    call_start, call_end = locator.offsets(call)
+    return [Edit(call_start, call_end, text)]
 
 
 def _context_edits(

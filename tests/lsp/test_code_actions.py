@@ -265,3 +265,22 @@ async def test_quick_fix_titles_describe_the_whole_edit(
     uri = await opened(session, already + "\n", "already.py")
     [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
     assert fix.title.endswith(": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder`")
+
+
+async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    code = "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+    uri = await opened(session, code, "train.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 5), only=["quickfix"])
+    assert fix.title == (
+        "TFM662: Rewrite `net.evaluate_generator(…)` as "
+        "`net.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)`"
+    )
+    [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
+    assert fix.title == (
+        "TFM667: Rewrite `keras.optimizers.SGD(…)` as `keras.optimizers.SGD(learning_rate="
+        "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
+        "decay_rate=decay), …)`"
+    )

@@ -84,7 +84,7 @@ def fix_title(finding: Finding, module_text: str) -> str:
     if rule is not None:
         fix = rule.fix
         if fix.kind == "call" and fix.template is not None and not fix.template.passes_through():
-            text = f"Rewrite `{name}(…)` as `{fix.template.shown()}`"
+            text = f"Rewrite `{name}(…)` as `{fix.template.shown(name)}`"
         elif fix.kind in ("replace", "compat-v1", "call"):
             target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
             text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
