@@ -449,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except CatalogError as exc:
-        sys.stderr.write(f"tfmend: broken rules file:\n{exc}\n")
+        sys.stderr.writelines(f"tfmend: {error}\n" for error in exc.errors)
         return EXIT_ERROR
     except ConfigError as exc:
         sys.stderr.write(f"tfmend: {exc}\n")
