@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import textwrap
 from pathlib import Path
 
@@ -126,3 +127,16 @@ def test_rule_file_errors_are_located(
     assert code == 2
     assert stderr.startswith(f"tfmend: {rules}:{message}")
     assert len(stderr.splitlines()) == 1
+
+
+def test_a_notebook_cell_whose_source_is_not_text(tmp_path: Path) -> None:
+    # "".join(source) raised TypeError: a traceback from `tfmend check`.
+    path = tmp_path / "notebook.ipynb"
+    cells = [{"cell_type": "markdown", "source": "# t"}, {"cell_type": "code", "source": [0]}]
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4}))
+    [finding] = ENGINE.check_file(path).findings
+    assert (finding.code, finding.message) == (
+        "TFM902",
+        "Not a notebook: cell 2: its source is not text or a list of lines",
+    )
+    assert ENGINE.fix_file(path).fixed_text is None
