@@ -162,3 +162,15 @@ def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Clone:
     git("add", "-A", cwd=root)
     git("commit", "-q", "-m", "the working tree", cwd=root)
     return Clone(root, git("rev-parse", "HEAD", cwd=root).strip())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' figures: what they tried, and how many crashes they saw."""
+    from tests.fuzzing import FIGURES, PROFILE
+
+    if not FIGURES:
+        return
+    figures = ", ".join(f"{name} {count:,}" for name, count in sorted(FIGURES.items()))
+    failed = len(terminalreporter.stats.get("failed", []))
+    terminalreporter.write_sep("-", f"fuzzing ({PROFILE} profile)")
+    terminalreporter.write_line(f"{figures}; crashes {failed}")

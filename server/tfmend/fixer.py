@@ -598,20 +598,25 @@ def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]
     """Remove whole statements; a block left empty keeps `pass`; an import-only try goes whole."""
     edits: list[Edit] = []
     handled: set[int] = set()
+    gone = set(whole)
     blocks_of = list(_statement_walk(module.tree))
     for node in blocks_of:
         if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
-            blocks = [node.body, *(h.body for h in node.handlers)]
-            if all(all(id(s) in whole or isinstance(s, ast.Pass) for s in b) for b in blocks):
-                edits.append(_line_removal(module, locator, node))
-                handled.update(id(s) for b in blocks for s in b)
+            inner = [s for b in (node.body, *(h.body for h in node.handlers)) for s in b]
+            # Only a try that loses an import goes whole (a try of `pass` alone is the user's).
+            if any(id(s) in whole for s in inner) and all(
+                id(s) in whole or isinstance(s, ast.Pass) for s in inner
+            ):
+                gone.add(id(node))
+                handled.update(id(s) for s in inner)
     for node in blocks_of:
         for block_name in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(node, block_name, None)
             if not isinstance(block, list):
                 continue
             statements = [s for s in block if isinstance(s, ast.stmt)]
-            removed = [s for s in statements if id(s) in whole and id(s) not in handled]
+            # A block whose statements all go (a removed try included) keeps `pass`.
+            removed = [s for s in statements if id(s) in gone and id(s) not in handled]
             if not removed:
                 continue
             keep_pass = len(removed) == len(statements) and not isinstance(node, ast.Module)

@@ -270,7 +270,8 @@ class _Reader:
         for key, item in items.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.error(item, f"{field_name}.{key}", f"unknown field (known: {known})")
+                where = f"{field_name}.{key}" if field_name else key
+                self.error(item, where, f"unknown field (known: {known})")
         for key in sorted(required - items.keys()):
             self.error(value, field_name, f"missing required field '{key}'")
         return items
