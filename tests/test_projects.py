@@ -36,6 +36,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-self-attention": {
         "train.py": Expected(False, False, "keras_self_attention/seq_self_attention.py:155"),
     },
+    "keras-bert": {"predict.py": Expected(False, False, "keras_pos_embd/backend.py:19")},
     "keras-radam": {"train.py": Expected(False, False, "keras_radam/backend.py:31")},
     "keras-applications": {
         "mobilenet.py": Expected(True, True),
@@ -49,6 +50,9 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "deepctr": {"deepfm.py": Expected(False, False, "deepctr/layers/sequence.py:12", flagged=True)},
     "tflearn": {"dnn.py": Expected(False, False, "tflearn/layers/recurrent.py:17", flagged=True)},
     "tensorpack": {"graph.py": Expected(False, False, "tensorpack/dataflow/common.py:8")},
+    "stable-baselines": {
+        "ppo2.py": Expected(False, False, "stable_baselines/deepq/policies.py:2", flagged=True)
+    },
 }
 
 

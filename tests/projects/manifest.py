@@ -51,19 +51,61 @@ KERAS_APPLICATIONS = Package(
     "keras_applications",
 )
 
+KERAS_SELF_ATTENTION = Package(
+    "keras-self-attention==0.46.0",
+    "sdist",
+    "90a167ab5f3458ee31d01b7fddab5a828e0ea1e03d6da5722813c20e769afc63",
+    "keras_self_attention",
+)
+
+
+def _sdist(requirement: str, sha256: str) -> Package:
+    """A package whose module is its name with underscores (CyberZHG's keras-* family)."""
+    return Package(requirement, "sdist", sha256, requirement.partition("==")[0].replace("-", "_"))
+
+
 PROJECTS = (
     Project(
         "keras-self-attention",
         "Keras 2 custom layers on a re-exported `keras.backend`",
-        (
-            Package(
-                "keras-self-attention==0.46.0",
-                "sdist",
-                "90a167ab5f3458ee31d01b7fddab5a828e0ea1e03d6da5722813c20e769afc63",
-                "keras_self_attention",
-            ),
-        ),
+        (KERAS_SELF_ATTENTION,),
         ("train.py",),
+    ),
+    Project(
+        "keras-bert",
+        "a Keras 2 transformer over six packages of custom layers",
+        (
+            _sdist(
+                "keras-bert==0.81.0",
+                "1bfb7b7582e3b2838fd4dbd09f955cf78883ff81ee48e0e082188421813e70a0",
+            ),
+            _sdist(
+                "keras-transformer==0.38.0",
+                "2bb25372b4b17284107af13e209745c53eb518636927400a1ec08d70989ae660",
+            ),
+            _sdist(
+                "keras-pos-embd==0.11.0",
+                "ecb673c62fcabb4beedc88d5a5ecbc20e878010e66445804611a1ba9b23edb7c",
+            ),
+            _sdist(
+                "keras-multi-head==0.27.0",
+                "d9bfd6b0a4f953d29b02943581a8579e2c34ba83e6528bde59a3d270700fcce8",
+            ),
+            _sdist(
+                "keras-layer-normalization==0.14.0",
+                "217f7ae98484812894fdc923fce0d1a88ec6da56346ba00bffbf57dd38e01c48",
+            ),
+            _sdist(
+                "keras-position-wise-feed-forward==0.6.0",
+                "37b6db7e6b5aebc6a7d979f4c7a98dba384d25d39aeee4893b26be8389cde13c",
+            ),
+            _sdist(
+                "keras-embed-sim==0.8.0",
+                "4686075cd0da1ddea6423deb46889b7ac1d9dc017b4b4ae6306689dfbe03a750",
+            ),
+            KERAS_SELF_ATTENTION,
+        ),
+        ("predict.py",),
     ),
     Project(
         "keras-radam",
@@ -155,6 +197,30 @@ PROJECTS = (
             "tqdm==4.67.1",
             "msgpack==1.1.0",
             "msgpack-numpy==0.4.8",
+        ),
+    ),
+    Project(
+        "stable-baselines",
+        "TF1 graph code at scale: policies, sessions, `tf.layers`",
+        (
+            Package(
+                "stable-baselines==2.10.2",
+                "wheel",
+                "59d7657723e73be15f4f3eacf957ffb4954cec03d1a9ee6c3a452bd1b1273191",
+                "stable_baselines",
+            ),
+        ),
+        ("ppo2.py",),
+        (
+            "gym==0.26.2",
+            "gym-notices==0.0.8",
+            "cloudpickle==3.1.1",
+            "scipy==1.16.3",
+            "pandas==2.3.3",
+            "python-dateutil==2.9.0.post0",
+            "pytz==2025.2",
+            "tzdata==2025.2",
+            "opencv-python-headless==4.12.0.88",
         ),
     ),
 )

@@ -76,7 +76,7 @@ def copy_project(project: Project, target: Path) -> Path:
     """The project's packages and entry points, side by side in `target`."""
     target.mkdir(parents=True)
     for package in project.packages:
-        tree = fetch(package.requirement, package.kind, package.sha256)
+        tree = fetch(package.requirement, package.kind, package.sha256, everything=True)
         shutil.copytree(_package_dir(tree, package.module), target / package.module)
     for script in project.scripts():
         shutil.copy2(script, target / script.name)
