@@ -291,10 +291,15 @@ def _import_like(statement: ast.stmt) -> bool:
     return False
 
 
+def adds_graph_mode(fix_kind: str, text: str) -> bool:
+    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module."""
+    return fix_kind == "compat-v1" and not _GRAPH_MODE.search(text)
+
+
 def _insertion(state: _Pass, newline: str) -> Edit | None:
     module = state.module
     statements: list[str] = []
-    if state.graph_mode and not _GRAPH_MODE.search(module.text):
+    if state.graph_mode and adds_graph_mode("compat-v1", module.text):
         # Rendered first: it may itself need `import tensorflow as tf`.
         statements.append(f"{state.names.render('tensorflow.compat.v1.disable_eager_execution')}()")
     lines = state.names.import_lines() + statements

@@ -238,3 +238,28 @@ async def test_resolve_after_the_finding_moved_gives_no_edit(
     [change] = edit.document_changes
     assert isinstance(change, types.TextDocumentEdit)
     assert change.text_document.version == version
+
+
+async def test_quick_fix_titles_describe_the_whole_edit(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    uri = await opened(session, "from keras import backend as K\ny = K.sqrt(x)\n", "sqrt.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 5), only=["quickfix"])
+    assert fix.title == (
+        "TFM460: Rewrite `K.sqrt(…)` as `tensorflow.sqrt(tensorflow.maximum(x, 0.0))`"
+    )
+
+    graph = "import tensorflow as tf\nx = tf.placeholder(tf.float32, [None])\n"
+    uri = await opened(session, graph, "graph.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
+    assert fix.title.endswith(
+        ": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder` and run the file in "
+        "graph mode (adds `disable_eager_execution()`)"
+    )
+    already = (
+        "import tensorflow as tf\ntf.compat.v1.disable_eager_execution()\n" + graph.split("\n")[1]
+    )
+    uri = await opened(session, already + "\n", "already.py")
+    [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
+    assert fix.title.endswith(": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder`")

@@ -18,9 +18,11 @@ s = K.old_session()
 """
 
 OLD_MEAN = """\
-**TFM4901** `test-old-mean`: `K.old_mean` (keras.backend.old_mean) is gone; use `keras.ops.mean`
+**TFM4901** `test-old-mean`
 
 `old_mean` was removed; `keras.ops.mean` computes the same.
+
+`K` is bound on line 1: `from keras import backend as K`
 
 **Before**
 
@@ -43,9 +45,11 @@ y = keras.ops.mean(x, axis=1)
 [TFM4901 documentation](https://github.com/tfmend/tfmend/blob/main/docs/rules/TFM4901.md)"""
 
 OLD_FLOATX = """\
-**TFM4902** `test-old-floatx`: `K.old_floatx` is gone; use `keras.config.floatx`
+**TFM4902** `test-old-floatx`
 
 Moved to `keras.config`.
+
+`K` is bound on line 1: `from keras import backend as K`
 
 **Replacement:** `keras.config.floatx`
 
@@ -54,9 +58,11 @@ Moved to `keras.config`.
 [TFM4902 documentation](https://github.com/tfmend/tfmend/blob/main/docs/rules/TFM4902.md)"""
 
 OLD_SESSION = """\
-**TFM4903** `test-old-session`: `K.old_session` has no replacement
+**TFM4903** `test-old-session`
 
 Rewrite the code by hand.
+
+`K` is bound on line 1: `from keras import backend as K`
 
 **Fix:** manual (no automatic rewrite)
 
@@ -111,4 +117,21 @@ async def test_plain_text_when_the_client_has_no_markdown(
     assert found is not None
     assert isinstance(found.contents, types.MarkupContent)
     assert found.contents.kind == types.MarkupKind.PlainText
-    assert found.contents.value == OLD_FLOATX
+    assert found.contents.value == (
+        "TFM4902 `test-old-floatx`\n\n"
+        "Moved to `keras.config`.\n\n"
+        "`K` is bound on line 1: `from keras import backend as K`\n\n"
+        "Replacement: `keras.config.floatx`\n\n"
+        "Fix: unsafe: the configuration may differ between backends\n\n"
+        "TFM4902 documentation: "
+        "https://github.com/tfmend/tfmend/blob/main/docs/rules/TFM4902.md"
+    )
+
+    # Examples are indented code, not fences.
+    found = await hover(client, uri, 2, 8)
+    assert found is not None
+    assert isinstance(found.contents, types.MarkupContent)
+    assert "Before\n\n    from keras import backend as K\n    y = K.old_mean(x, axis=1)\n\n" in (
+        found.contents.value
+    )
+    assert "```" not in found.contents.value

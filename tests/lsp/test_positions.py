@@ -48,8 +48,23 @@ async def test_columns_follow_the_encoding(
     (alias_start, alias_end), (first, last) = COLUMNS[encoding]
     [found] = await session.diagnostics(uri, version=1)
     assert found.range == rng(1, first, 1, last)
-    assert found.related_information is not None
-    assert found.related_information[0].location.range == rng(0, alias_start, 0, alias_end)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=first),
+        )
+    )
+    assert hover is not None
+    assert hover.range == rng(1, first, 1, last)
+
+    # Bound in another file (re-exported by the project): related information, in client units.
+    session.write("exporter.py", SOURCE.splitlines()[0] + "\n")
+    user = session.open("user.py", 'from exporter import K\nt = "é😀"; y = K.old_mean(x)\n')
+    [reexported] = await session.diagnostics(user, version=1)
+    assert reexported.related_information is not None
+    assert reexported.related_information[0].location == types.Location(
+        uri=session.uri("exporter.py"), range=rng(0, alias_start, 0, alias_end)
+    )
 
     # An edit after the emoji, in the client's units: `x` becomes `xs`.
     x = last + 1

@@ -42,10 +42,7 @@ async def test_files_that_are_not_open_are_reported_with_progress(
     assert [(d.code, d.range) for d in a] == [("TFM4901", rng(2, 4, 2, 14))]
     c = await client.wait_for_diagnostics(session.uri("pkg/c.py"))
     assert [(d.code, d.range) for d in c] == [("TFM4902", rng(1, 4, 1, 17))]
-    assert c[0].related_information is not None
-    assert c[0].related_information[0].location == types.Location(
-        uri=session.uri("pkg/c.py"), range=rng(0, 7, 0, 26)
-    )
+    assert c[0].related_information is None  # bound in pkg/c.py itself
     await client.wait_for(
         lambda: any(
             isinstance(report, types.WorkDoneProgressEnd)

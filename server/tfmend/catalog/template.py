@@ -113,6 +113,22 @@ class Template:
     """(parameter, kind): the rewrite is exact only where that argument's source is of the kind
     (`number`, `sequence`, `tensor`); elsewhere the site's fix is unsafe."""
 
+    def shown(self) -> str:
+        """The new expression as a person reads it: placeholders as their parameters' names."""
+        return re.sub(rf"(?:{_REQUIRED}|{_OPTIONAL})(\w+)", r"\1", self.text)
+
+    def passes_through(self) -> bool:
+        """Whether the new expression only calls one API with the old arguments as they were
+        (`keras.ops.mean({x}, axis={axis?})`), so that naming the API says all it does."""
+        tree = ast.parse(self.text, mode="eval").body
+        if not isinstance(tree, ast.Call) or _dotted(tree.func) is None:
+            return False
+        values = [*tree.args, *(keyword.value for keyword in tree.keywords)]
+        return all(
+            isinstance(value, ast.Name) and value.id.startswith((_REQUIRED, _OPTIONAL))
+            for value in values
+        )
+
     @staticmethod
     def parse(
         signature: str,

@@ -161,13 +161,18 @@ class Placer:
 
 
 def diagnostics_of(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[types.Diagnostic]:
-    """The diagnostics of what a document shows, in the client's encoding."""
+    """The diagnostics of what a document shows, in the client's encoding.
+
+    Where a name was bound is related information only when that is another document (another
+    file, another notebook cell): VS Code lists related information as a row of its own under
+    each problem, which for a binding in the same file doubled the Problems panel; hover says it.
+    """
     lines = lines_of(doc.text)
     out = []
     for item in items:
         related = None
         origin = item.origin
-        if origin is not None:
+        if origin is not None and origin.uri != doc.uri:
             if origin.range is not None:
                 related = Related(origin.uri, origin.range, origin.message)
             elif origin.span is not None:
@@ -190,7 +195,7 @@ def diagnostics_json(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list
     for item in items:
         origin = item.origin
         related = None
-        if origin is not None:
+        if origin is not None and origin.uri != doc.uri:
             if id(origin) not in related_of:
                 related_of[id(origin)] = _related_json(ls, doc, lines, origin)
             related = related_of[id(origin)]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from tfmend.findings import Finding, Position, Span
-from tfmend.fixer import FixError
+from tfmend.fixer import FixError, adds_graph_mode
 from tfmend.lsp.convert import Lines, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
 from tfmend.lsp.jobs import INTERACTIVE
@@ -76,16 +76,20 @@ def _span_tuple(span: Span) -> tuple[int, int, int, int]:
     return (span.start.line, span.start.column, span.end.line, span.end.column)
 
 
-def fix_title(finding: Finding) -> str:
-    """The title of a finding's quick fix."""
+def fix_title(finding: Finding, module_text: str) -> str:
+    """The title of a finding's quick fix: the whole edit, including what it adds elsewhere."""
     rule = finding.rule
     name = finding.name or finding.api
     text = f"Fix `{name}`"
     if rule is not None:
         fix = rule.fix
-        if fix.kind in ("replace", "compat-v1", "call"):
+        if fix.kind == "call" and fix.template is not None and not fix.template.passes_through():
+            text = f"Rewrite `{name}(…)` as `{fix.template.shown()}`"
+        elif fix.kind in ("replace", "compat-v1", "call"):
             target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
             text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
+            if adds_graph_mode(fix.kind, module_text):
+                text += " and run the file in graph mode (adds `disable_eager_execution()`)"
         elif fix.kind == "unwrap":
             text = f"Unwrap `{name}`"
         elif fix.kind == "keyword":
@@ -145,7 +149,7 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                 data = ActionData(uri, FIX, item.finding.code, _span_tuple(item.span))
                 actions.append(
                     types.CodeAction(
-                        title=fix_title(item.finding),
+                        title=fix_title(item.finding, analysis.module),
                         kind=QUICK_FIX,
                         diagnostics=attach(item),
                         is_preferred=item.finding.fix == "safe",

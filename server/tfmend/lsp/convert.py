@@ -129,7 +129,7 @@ def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -
         code=finding.code,
         code_description=types.CodeDescription(href=docs_url(finding.code)),
         source=SOURCE,
-        tags=[types.DiagnosticTag.Deprecated] if finding.deprecated else None,
+        tags=[types.DiagnosticTag.Deprecated] if _struck(finding) else None,
         related_information=[
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=related.uri, range=related.range),
@@ -160,7 +160,7 @@ def diagnostic_json(
         "source": SOURCE,
         "data": {"fix": finding.fix},
     }
-    if finding.deprecated:
+    if _struck(finding):
         out["tags"] = [int(types.DiagnosticTag.Deprecated)]
     if related is not None:
         out["relatedInformation"] = [related]
@@ -175,6 +175,12 @@ def range_json(lines: Lines, codec: PositionCodec, span: Span) -> dict[str, Any]
         "start": {"line": start.line, "character": start.character},
         "end": {"line": end.line, "character": end.character},
     }
+
+
+def _struck(finding: Finding) -> bool:
+    # Strike-through says "works, but on its way out": an error (the call raises) is a squiggle
+    # already, and striking it too made every finding look the same.
+    return finding.deprecated and finding.severity != "error"
 
 
 def _message(finding: Finding) -> str:

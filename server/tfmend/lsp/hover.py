@@ -4,6 +4,7 @@ the replacements."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -18,9 +19,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def hover_text(finding: Finding, rule: Rule) -> str:
-    """The markdown shown for a finding."""
-    parts = [f"**{rule.code}** `{rule.name}`: {finding.message}", rule.explanation.strip()]
+def hover_text(finding: Finding, rule: Rule, bound: str | None = None) -> str:
+    """The markdown shown for a finding: what the diagnostic's message does not already say.
+
+    `bound` is where the flagged name was bound, when that is in the same document.
+    """
+    parts = [f"**{rule.code}** `{rule.name}`", rule.explanation.strip()]
+    if bound is not None:
+        parts.append(bound)
     if rule.invalid:
         example = rule.invalid[0]
         parts.append(f"**Before**\n\n```python\n{example.code.rstrip()}\n```")
@@ -38,6 +44,18 @@ def hover_text(finding: Finding, rule: Rule) -> str:
         parts.append("**Fix:** safe")
     parts.append(f"[{rule.code} documentation]({docs_url(rule.code)})")
     return "\n\n".join(parts)
+
+
+def plain_text(markdown: str) -> str:
+    """The hover for a client without markdown: no emphasis marks, fences or link syntax."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", markdown)
+    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1: \2", text)
+    return re.sub(
+        r"```python\n(.*?)\n```",
+        lambda code: "\n".join(f"    {line}" for line in code.group(1).splitlines()),
+        text,
+        flags=re.DOTALL,
+    )
 
 
 def register(server: TfmendServer) -> None:
@@ -80,11 +98,19 @@ def register(server: TfmendServer) -> None:
         )
         rule = item.finding.rule
         assert rule is not None
+        bound = None
+        if item.origin is not None and item.origin.uri == uri and item.origin.span is not None:
+            line = item.origin.span.start.line
+            statement = lines.visible(line).strip() if line < len(lines) else ""
+            name = item.finding.name.split(".", 1)[0] if item.finding.name else "the name"
+            bound = f"`{name}` is bound on line {line + 1}: `{statement}`"
         formats = ls.capability("text_document.hover.content_format")
         kind = types.MarkupKind.Markdown
+        value = hover_text(item.finding, rule, bound)
         if formats and types.MarkupKind.Markdown not in formats:
             kind = types.MarkupKind.PlainText
+            value = plain_text(value)
         return types.Hover(
-            contents=types.MarkupContent(kind=kind, value=hover_text(item.finding, rule)),
+            contents=types.MarkupContent(kind=kind, value=value),
             range=lines.range_to_client(ls.codec, item.span),
         )

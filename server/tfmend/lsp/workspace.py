@@ -61,7 +61,7 @@ def check_closed(engines: Engines, path: Path, codec: PositionCodec) -> list[typ
     for finding in result.findings:
         origin = placer.origin(finding)
         related = None
-        if origin is not None:
+        if origin is not None and origin.uri != uri:  # the same file: hover says it
             where = origin.range
             if where is None and origin.span is not None:
                 where = lines.range_to_client(codec, origin.span)
