@@ -37,7 +37,8 @@ class Project:
     entry_points: tuple[str, ...]
     """Script names in ENTRY_POINTS / name."""
     requirements: tuple[str, ...] = ()
-    """Pinned pure-Python dependencies that are not Keras or TensorFlow, pip-installed apart."""
+    """Pinned dependencies that are neither Keras nor TensorFlow, pip-installed apart (each
+    listed: their own dependencies are not installed)."""
 
     def scripts(self) -> list[Path]:
         """The entry points' files."""
@@ -178,6 +179,7 @@ PROJECTS = (
             ),
         ),
         ("dnn.py",),
+        ("pillow==9.5.0",),
     ),
     Project(
         "tensorpack",
