@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo dist install editors test lint typecheck generated generated-check pytest bench bench-smoke
+.PHONY: demo dist install editors test lint typecheck generated generated-check pytest bench bench-smoke fuzz
 
 $(BIN)/tfmend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ generated-check: install
 
 pytest: install editors
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -ra
+
+## fuzz: the fuzz tests with ten times the examples CI runs (engine, language server, settings)
+fuzz: install
+	TFMEND_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -m fuzz
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

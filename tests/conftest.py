@@ -61,6 +61,27 @@ def run_python(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def fix_program(
+    root: Path,
+    tfmend: Callable[..., subprocess.CompletedProcess[str]],
+    program: str,
+    error: str,
+    summary: str,
+) -> tuple[str, str]:
+    """Write `program` to root/program.py, check it fails with `error`, run `tfmend fix` on it
+    (default settings; it must print `summary`), and run it again: (fixed text, its last line)."""
+    path = root / "program.py"
+    path.write_text(program, encoding="utf-8")
+    before = run_python(path)
+    assert before.returncode != 0
+    assert error in before.stderr
+    fixed = tfmend("fix", "--no-progress", path.name, cwd=root)
+    assert (fixed.returncode, fixed.stderr) == (0, summary + "\n")
+    after = run_python(path)
+    assert after.returncode == 0, after.stderr
+    return path.read_text(encoding="utf-8"), after.stdout.splitlines()[-1]
+
+
 @pytest.fixture
 def tfmend() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `python -m tfmend ARGS` as a user would, in a given directory."""
@@ -141,3 +162,15 @@ def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Clone:
     git("add", "-A", cwd=root)
     git("commit", "-q", "-m", "the working tree", cwd=root)
     return Clone(root, git("rev-parse", "HEAD", cwd=root).strip())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' figures: what they tried, and how many crashes they saw."""
+    from tests.fuzzing import FIGURES, PROFILE
+
+    if not FIGURES:
+        return
+    figures = ", ".join(f"{name} {count:,}" for name, count in sorted(FIGURES.items()))
+    failed = len(terminalreporter.stats.get("failed", []))
+    terminalreporter.write_sep("-", f"fuzzing ({PROFILE} profile)")
+    terminalreporter.write_line(f"{figures}; crashes {failed}")

@@ -136,7 +136,7 @@ def test_usage_and_configuration_errors_exit_2(tmp_path: Path, tfmend: Run) -> N
     write(tmp_path, {"pyproject.toml": "[tool.tfmend]\nselect = 'TFM4'\n"})
     bad = tfmend("check", *TEST_ARGS, ".", cwd=tmp_path)
     assert bad.returncode == 2
-    assert bad.stderr.endswith("pyproject.toml: tool.tfmend.select: expected a list of strings\n")
+    assert bad.stderr.endswith("pyproject.toml:2: tool.tfmend.select: expected a list of strings\n")
 
 
 def test_broken_rules_file_names_file_line_and_field(tmp_path: Path, tfmend: Run) -> None:

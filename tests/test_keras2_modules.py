@@ -4,13 +4,12 @@ against them runs again after `tfmend fix` with default settings, and `include:`
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write
+from tests.conftest import fix_program, write
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -58,28 +57,16 @@ import keras
 """
 
 
-def _python(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(path)], capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 @pytest.mark.tensorflow
 def test_a_program_on_removed_keras_2_modules_runs_after_fix(tmp_path: Path, tfmend: Run) -> None:
-    program = write(tmp_path, {"model.py": PROGRAM}) / "model.py"
-    before = _python(program)
-    assert before.returncode != 0
-    assert "ModuleNotFoundError: No module named 'keras.engine'" in before.stderr
-
-    fixed = tfmend("fix", "--no-progress", "model.py", cwd=tmp_path)
-    assert (fixed.returncode, fixed.stderr) == (0, "Fixed 6 problems in 1 file; 0 remaining.\n")
-    text = program.read_text()
+    text, printed = fix_program(
+        tmp_path, tfmend, PROGRAM, "ModuleNotFoundError: No module named 'keras.engine'",
+        "Fixed 6 problems in 1 file; 0 remaining.",
+    )  # fmt: skip
     assert text == FIXED_HEAD + PROGRAM.split("\n", 8)[8].replace(
         "class Shift(KE.Layer):", "class Shift(keras.layers.Layer):"
     )
-    after = _python(program)
-    assert after.returncode == 0, after.stderr
-    assert after.stdout.splitlines()[-1] == "[[2.0, -4.0, 2.0, -1.5]]"
+    assert printed == "[[2.0, -4.0, 2.0, -1.5]]"
 
 
 def test_a_name_without_keras_3_counterpart_stays_flagged_on_its_lines(

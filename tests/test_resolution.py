@@ -115,6 +115,12 @@ FLAGGED = {
         def f(v, reduce=K.mean):
             return reduce(v)
     """,
+    "class-body-after-later-import": """
+        import os
+        import keras.backend as K
+        class Layer:
+            average = K.mean(x)
+    """,
 }
 
 QUIET = {
@@ -172,6 +178,11 @@ QUIET = {
         except ImportError:
             import keras.backend as K
         K.mean(x)
+    """,
+    "class-body-before-import": """
+        class Layer:
+            reduce = K.mean
+        import keras.backend as K
     """,
     "class-attribute-not-visible-in-method": """
         class Layer:

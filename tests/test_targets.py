@@ -70,7 +70,7 @@ def test_unknown_target_is_a_located_configuration_error(tmp_path: Path, tfmend:
     result = tfmend("check", *ARGS, "model.py", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
-        f"tfmend: {tmp_path / 'pyproject.toml'}: tool.tfmend.target: expected one of "
+        f"tfmend: {tmp_path / 'pyproject.toml'}:2: tool.tfmend.target: expected one of "
         "tensorflow, keras, tf-keras, got 'jax'\n"
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
-from tfmend.catalog.rules import Catalog, Rule, When
+from tfmend.catalog.rules import Catalog, Fix, Rule, When
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, FixSafety, Origin
 from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
@@ -73,11 +73,14 @@ class Analyzer:
         uses_by_import: dict[int, list[Finding]] = {}
         keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
+        methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
         for chain in bindings.chains:
-            if instance_attributes and len(chain.nodes) > 1:
+            if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(module, chain, instance_attributes)
-                if found_attribute is not None:
-                    findings.append(found_attribute)
+                on_attribute = [found_attribute] if found_attribute else []
+                on_attribute = on_attribute or self._method_findings(module, chain, methods)
+                if on_attribute:
+                    findings.extend(on_attribute)
                     continue
             if chain.base not in interesting and not has_stars:
                 continue
@@ -216,6 +219,35 @@ class Analyzer:
                 if _use_matches(rule, module.bindings.calls.get(id(node))):
                     return _use(module, node, rule, f"{class_name}.{attribute}", None)
         return None
+
+    def _keras_3(self, module: ParsedModule) -> bool:
+        """Whether the module imports what is Keras 3 under the target: `keras`, or `tensorflow`
+        (whose `tf.keras` is Keras 3 unless the environment keeps Keras 2)."""
+        roots = ("keras",) if self.versions.legacy_keras else ("keras", "tensorflow")
+        return any(
+            imported.level == 0 and imported.target.split(".", 1)[0] in roots
+            for imported, _ in module.bindings.imports
+        )
+
+    def _method_findings(
+        self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
+    ) -> list[Finding]:
+        """`model.fit_generator(...)`: the methods of `receiver: any` rules, on any receiver (each
+        rule the call matches), unless the module defines a function of that name itself."""
+        for position, attribute in enumerate(chain.attributes, start=1):
+            entries = index.get(attribute)
+            if not entries or attribute in module.defined_functions:
+                continue
+            node = chain.nodes[position]
+            call = module.bindings.calls.get(id(node))
+            found = [
+                _use(module, node, rule, f"{class_name}.{attribute}", None)
+                for class_name, rule in entries
+                if rule_applies(rule, self.versions) and _use_matches(rule, call)
+            ]
+            if found:
+                return found
+        return []
 
     def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
         """The class of the value `chain.nodes[position - 1]` holds, when it is knowable."""
@@ -371,8 +403,11 @@ class Analyzer:
             return None
         parts = imported.imported.split(".")
         found = self.match(parts[0], parts[1:])
-        # A keyword rule's API still exists: importing it is fine, only some calls are not.
-        rules = [r for r in found.rules if r.fix.kind != "keyword"] if found else []
+        # A keyword rule's API still exists, and so does one that only some calls match (`when`):
+        # importing it is fine, only some calls are not.
+        rules = [r for r in found.rules if r.fix.kind != "keyword" and r.when is None] if (
+            found
+        ) else []  # fmt: skip
         if (
             rules
             and self._exists(imported.imported)
@@ -469,9 +504,17 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
 
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:
-    """Whether a call passes one of the `when` keywords or enough positional arguments."""
+    """Whether a call passes one of the `when` keywords or enough positional arguments, and a
+    string first when `first-argument` asks for one."""
     if call is None:
         return False
+    if when.first_argument == "string" and not (
+        call.args and isinstance(call.args[0], ast.Constant | ast.JoinedStr)
+        and isinstance(getattr(call.args[0], "value", ""), str)
+    ):  # fmt: skip
+        return False
+    if not when.keywords and when.positional is None:
+        return True
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional
@@ -527,9 +570,14 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
         ):
             return "none", "the call passes *args or **kwargs"
         assert fix.template is not None
+        receiver = method_receiver(fix, node)
+        if fix.template.method and receiver is None:
+            return "none", "only method calls can be rewritten"
         try:
             bound = fix.template.bind(
-                call.args, {k.arg: k.value for k in call.keywords if k.arg is not None}
+                [*([receiver] if receiver is not None else []), *call.args],
+                {k.arg: k.value for k in call.keywords if k.arg is not None},
+                call.func,
             )
         except RenderError as exc:
             return "none", str(exc)
@@ -572,6 +620,14 @@ def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety
             if new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
     return safety, ""
+
+
+def method_receiver(fix: Fix, node: ast.AST) -> ast.expr | None:
+    """The receiver (`model` in `model.fit_generator(...)`) when the fix's signature is a
+    method's, whose `self` it binds."""
+    if fix.template is not None and fix.template.method and isinstance(node, ast.Attribute):
+        return node.value
+    return None
 
 
 def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -22,7 +24,29 @@ else:  # pragma: no cover - Python 3.10
 
 
 class ConfigError(Exception):
-    """A setting with a wrong type or value: `file: field: what is wrong`."""
+    """A setting with a wrong type or value: `file:line: field: what is wrong`."""
+
+
+class SettingError(ConfigError):
+    """A wrong setting, by the keys that lead to it (the file's line is added when known)."""
+
+    def __init__(self, source: str, keys: tuple[str, ...], message: str) -> None:
+        self.source = source
+        self.keys = keys
+        self.message = message
+        super().__init__(f"{source}: {self.field}: {message}")
+
+    @property
+    def field(self) -> str:
+        """The dotted keys, each quoted as TOML quotes it when it is not a bare key."""
+        return ".".join(k if _BARE_KEY.fullmatch(k) else json.dumps(k) for k in self.keys)
+
+    def at_line(self, line: int) -> ConfigError:
+        """The same error with the line of the file it is on."""
+        return ConfigError(f"{self.source}:{line}: {self.field}: {self.message}")
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,9 @@ def _spec(pattern: str) -> pathspec.PathSpec[Any]:
     return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
 
 
+_MENTIONS_TFMEND = re.compile(r"^\s*(\[\s*tool\s*\.\s*tfmend\b|tool\s*\.\s*tfmend\b)", re.M)
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml at or above `start` that has a [tool.tfmend] table."""
     here = start.resolve()
@@ -101,10 +128,18 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
                 continue
-            if "tfmend" in data.get("tool", {}):
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                # A broken file meant for tfmend is reported (load_settings), not passed over.
+                if _MENTIONS_TFMEND.search(text):
+                    return candidate
+                continue
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "tfmend" in tool:
                 return candidate
     return None
 
@@ -118,109 +153,155 @@ def load_settings(start: Path | None, base: Settings | None = None) -> Settings:
     if pyproject is None:
         return settings
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        text = pyproject.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject}: {exc}") from exc
-    return settings_from_table(data["tool"]["tfmend"], pyproject.parent, str(pyproject), settings)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$", str(exc))
+        message = str(exc)[: where.start()] if where else str(exc)
+        line = (where.group(1) or str(text.count("\n") or 1)) if where else "1"
+        raise ConfigError(f"{pyproject}:{line}: TOML syntax: {message}") from exc
+    try:
+        return settings_from_table(
+            data["tool"]["tfmend"], pyproject.parent, str(pyproject), settings
+        )
+    except SettingError as exc:
+        from tfmend.text.toml_lines import line_of
+
+        raise exc.at_line(line_of(text, exc.keys)) from None
 
 
-def _codes(value: Any, where: str) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _Where:
+    """A setting's place: the file and the keys that lead to it."""
+
+    source: str
+    keys: tuple[str, ...]
+
+    def __truediv__(self, key: str) -> _Where:
+        return _Where(self.source, (*self.keys, key))
+
+    def error(self, message: str) -> SettingError:
+        return SettingError(self.source, self.keys, message)
+
+
+def _codes(value: Any, where: _Where) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: expected a list of strings")
+        raise where.error("expected a list of strings")
     return tuple(v.strip().upper() for v in value)
+
+
+KNOWN = (
+    "exclude",
+    "extend-rules",
+    "ignore",
+    "per-file-ignores",
+    "python",
+    "select",
+    "target",
+    "unsafe-fixes",
+    "versions",
+)
+"""The keys of [tool.tfmend]."""
 
 
 def settings_from_table(
     table: Mapping[str, Any], root: Path, source: str, base: Settings | None = None
 ) -> Settings:
-    """Validate a [tool.tfmend]-shaped mapping (also used for editor settings)."""
+    """Validate a [tool.tfmend]-shaped mapping; SettingError names the first wrong key."""
     settings = replace(base or Settings(), root=root)
-    known = {
-        "select",
-        "ignore",
-        "exclude",
-        "extend-rules",
-        "per-file-ignores",
-        "versions",
-        "target",
-        "unsafe-fixes",
-        "python",
-    }
+    where = _Where(source, ("tool", "tfmend"))
+    if not isinstance(table, Mapping):
+        raise where.error("expected a table")
     for key in table:
-        if key not in known:
-            raise ConfigError(
-                f"{source}: tool.tfmend.{key}: unknown setting (known: {', '.join(sorted(known))})"
-            )
-    where = f"{source}: tool.tfmend"
+        if key not in KNOWN:
+            raise (where / key).error(f"unknown setting (known: {', '.join(KNOWN)})")
     if "select" in table:
-        settings = replace(settings, select=_codes(table["select"], f"{where}.select"))
+        settings = replace(settings, select=_codes(table["select"], where / "select"))
     if "ignore" in table:
-        settings = replace(settings, ignore=_codes(table["ignore"], f"{where}.ignore"))
+        settings = replace(settings, ignore=_codes(table["ignore"], where / "ignore"))
     if "exclude" in table:
         exclude = table["exclude"]
         if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
-            raise ConfigError(f"{where}.exclude: expected a list of strings")
-        settings = replace(settings, exclude=tuple(exclude))
+            raise (where / "exclude").error("expected a list of strings")
+        settings = replace(settings, exclude=tuple(_patterns(exclude, where / "exclude")))
     if "extend-rules" in table:
         files = table["extend-rules"]
         if isinstance(files, str):
             files = [files]
-        if not isinstance(files, list) or not all(isinstance(v, str) for v in files):
-            raise ConfigError(f"{where}.extend-rules: expected a list of paths")
+        if not isinstance(files, list) or not all(isinstance(v, str) and v for v in files):
+            raise (where / "extend-rules").error("expected a list of paths")
+        for name in files:
+            if not (root / name).is_file():
+                raise (where / "extend-rules").error(f"{name}: no such file")
         settings = replace(settings, extend_rules=tuple((root / f).resolve() for f in files))
     if "per-file-ignores" in table:
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):
-            raise ConfigError(f"{where}.per-file-ignores: expected a table of pattern = [codes]")
+            raise (where / "per-file-ignores").error("expected a table of pattern = [codes]")
+        _patterns(list(raw), where / "per-file-ignores")
         settings = replace(
             settings,
             per_file_ignores={
-                pattern: _codes(codes, f"{where}.per-file-ignores.{pattern}")
+                pattern: _codes(codes, where / "per-file-ignores" / pattern)
                 for pattern, codes in raw.items()
             },
         )
     if isinstance(table.get("target"), str):
-        settings = replace(settings, target=parse_target(table["target"], f"{where}.target"))
+        settings = replace(settings, target=parse_target(table["target"], where / "target"))
     for key in ("target", "versions"):
         # `target = {tensorflow = ...}` is the spelling of `versions` before tfmend 0.2.
         if key in table and not (key == "target" and isinstance(table[key], str)):
-            versions = _versions(table[key], settings.versions, f"{where}.{key}")
+            versions = _versions(table[key], settings.versions, where / key)
             settings = replace(settings, versions=versions, versions_from_config=True)
     if "unsafe-fixes" in table:
         if not isinstance(table["unsafe-fixes"], bool):
-            raise ConfigError(f"{where}.unsafe-fixes: expected true or false")
+            raise (where / "unsafe-fixes").error("expected true or false")
         settings = replace(settings, unsafe_fixes=table["unsafe-fixes"])
     if "python" in table:
-        if not isinstance(table["python"], str):
-            raise ConfigError(f"{where}.python: expected a path")
+        if not isinstance(table["python"], str) or not table["python"]:
+            raise (where / "python").error("expected a path")
         settings = replace(settings, python=table["python"])
     return settings
 
 
-def parse_target(raw: object, where: str) -> MigrationTarget:
-    """A migration target's name, or ConfigError naming the choices."""
+def _patterns(patterns: list[str], where: _Where) -> list[str]:
+    """gitignore-style patterns, each checked to compile (else the first bad one is named)."""
+    import pathspec
+
+    for pattern in patterns:
+        try:
+            pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        except ValueError as exc:  # pathspec's pattern errors are ValueErrors in every version
+            raise where.error(f"{pattern!r} is not a gitignore-style pattern: {exc}") from None
+    return patterns
+
+
+def parse_target(raw: object, where: _Where) -> MigrationTarget:
+    """A migration target's name, or SettingError naming the choices."""
     for target in TARGETS:
         if raw == target:
             return target
-    raise ConfigError(f"{where}: expected one of {', '.join(TARGETS)}, got {raw!r}")
+    raise where.error(f"expected one of {', '.join(TARGETS)}, got {raw!r}")
 
 
-def _versions(raw: Any, versions: Versions, where: str) -> Versions:
+def _versions(raw: Any, versions: Versions, where: _Where) -> Versions:
     if not isinstance(raw, dict):
-        raise ConfigError(f'{where}: expected a table like {{tensorflow = "2.21", keras = "3"}}')
+        raise where.error('expected a table like {tensorflow = "2.21", keras = "3"}')
     for key, value in raw.items():
         if key == "legacy-keras":
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}.legacy-keras: expected true or false")
+                raise (where / key).error("expected true or false")
             versions = replace(versions, legacy_keras=value)
         elif key in ("tensorflow", "keras"):
             if not isinstance(value, str | int | float) or isinstance(value, bool):
-                raise ConfigError(f"{where}.{key}: expected a version string")
+                raise (where / key).error("expected a version string")
             version = str(value)
             if key == "tensorflow":
                 versions = replace(versions, tensorflow=version)
             else:
                 versions = replace(versions, keras=version)
         else:
-            raise ConfigError(f"{where}.{key}: unknown (known: tensorflow, keras, legacy-keras)")
+            raise (where / key).error("unknown (known: tensorflow, keras, legacy-keras)")
     return versions

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer, as_default_item
+from tfmend.analyze import Analyzer, as_default_item, method_receiver
 from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
@@ -20,6 +20,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.text.source import dominant_newline
 
@@ -145,19 +146,7 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
         state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
         return edits
     if fix.kind == "call":
-        if (context := _context_edits(locator, call, fix, render)) or call is None:
-            return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
-        assert fix.template is not None
-        try:
-            bound = fix.template.bind(
-                [module.segment(a) for a in call.args],
-                {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
-            )
-            text = fix.template.render(bound, render)
-        except (RenderError, cst.ParserSyntaxError):
-            return []
-        call_start, call_end = locator.offsets(call)
-        return [Edit(call_start, call_end, text)]
+        return _call_edits(locator, node, call, fix, render)
     if fix.kind == "unwrap":
         if id(node) in module.bindings.decorators:
             return [_remove_decorator(module, node)]
@@ -186,6 +175,33 @@ def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
                 edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
         return edits
     return []
+
+
+def _call_edits(
+    locator: _Locator,
+    node: ast.Name | ast.Attribute,
+    call: ast.Call | None,
+    fix: Fix,
+    render: Callable[[str], str],
+) -> list[Edit]:
+    """A call fix: the whole call rendered from the template (a method's receiver is `self`)."""
+    module = locator.module
+    if (context := _context_edits(locator, call, fix, render)) or call is None:
+        start, end = locator.offsets(node)
+        return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
+    assert fix.template is not None
+    receiver = method_receiver(fix, node)
+    try:
+        bound = fix.template.bind(
+            [module.segment(a) for a in ([receiver] if receiver else []) + call.args],
+            {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
+            module.segment(call.func),
+        )
+        text = laid_out_like(module, call, fix.template.render(bound, render))
+    except (RenderError, cst.ParserSyntaxError):
+        return []
+    call_start, call_end = locator.offsets(call)
+    return [Edit(call_start, call_end, text)]
 
 
 def _context_edits(
@@ -582,20 +598,25 @@ def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]
     """Remove whole statements; a block left empty keeps `pass`; an import-only try goes whole."""
     edits: list[Edit] = []
     handled: set[int] = set()
+    gone = set(whole)
     blocks_of = list(_statement_walk(module.tree))
     for node in blocks_of:
         if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
-            blocks = [node.body, *(h.body for h in node.handlers)]
-            if all(all(id(s) in whole or isinstance(s, ast.Pass) for s in b) for b in blocks):
-                edits.append(_line_removal(module, locator, node))
-                handled.update(id(s) for b in blocks for s in b)
+            inner = [s for b in (node.body, *(h.body for h in node.handlers)) for s in b]
+            # Only a try that loses an import goes whole (a try of `pass` alone is the user's).
+            if any(id(s) in whole for s in inner) and all(
+                id(s) in whole or isinstance(s, ast.Pass) for s in inner
+            ):
+                gone.add(id(node))
+                handled.update(id(s) for s in inner)
     for node in blocks_of:
         for block_name in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(node, block_name, None)
             if not isinstance(block, list):
                 continue
             statements = [s for s in block if isinstance(s, ast.stmt)]
-            removed = [s for s in statements if id(s) in whole and id(s) not in handled]
+            # A block whose statements all go (a removed try included) keeps `pass`.
+            removed = [s for s in statements if id(s) in gone and id(s) not in handled]
             if not removed:
                 continue
             keep_pass = len(removed) == len(statements) and not isinstance(node, ast.Module)

@@ -58,7 +58,7 @@ async def test_quick_fix_of_a_safe_finding(
         "Validate this fix (TFM4901)",
         "Fix all TFM4901 in this file",
         "Ignore TFM4901 on this line",
-        "Fix all tfmend issues",
+        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)",
     ]
     fix = actions[0]
     assert fix.kind == types.CodeActionKind.QuickFix
@@ -191,7 +191,9 @@ async def test_fix_all_equals_the_command_line(
     session = await start(client, workspace_root, capabilities_for(name))
     uri = await opened(session)
     actions = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    assert titles(actions) == ["Fix all tfmend issues"]
+    assert titles(actions) == [
+        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)"
+    ]
     assert actions[0].kind == "source.fixAll.tfmend"
     fixed = applied(session, uri, actions[0])
     assert fixed == cli_fix(workspace_root, "model.py", SOURCE, tmp_path)
@@ -263,3 +265,22 @@ async def test_quick_fix_titles_describe_the_whole_edit(
     uri = await opened(session, already + "\n", "already.py")
     [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
     assert fix.title.endswith(": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder`")
+
+
+async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    code = "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+    uri = await opened(session, code, "train.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 5), only=["quickfix"])
+    assert fix.title == (
+        "TFM662: Rewrite `net.evaluate_generator(…)` as "
+        "`net.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)`"
+    )
+    [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
+    assert fix.title == (
+        "TFM667: Rewrite `keras.optimizers.SGD(…)` as `keras.optimizers.SGD(learning_rate="
+        "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
+        "decay_rate=decay), …)`"
+    )

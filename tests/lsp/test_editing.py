@@ -176,3 +176,21 @@ async def test_no_result_for_a_document_closed_meanwhile(
     # order): once its diagnostics arrive, a late result for the closed version would have too.
     await session.diagnostics(session.open("barrier.py", SOURCE), version=1)
     assert all(p.version != version for p in client.publishes(uri))
+
+
+async def test_a_range_given_end_first_is_the_same_range(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    uri = session.open("reversed.py", SOURCE)
+    await session.diagnostics(uri, version=1)
+    # Lines 2 and 3 deleted by a range from (4, 0) back to (2, 0): nothing is doubled.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=rng(4, 0, 2, 0), text="")
+            ],
+        )
+    )
+    assert summary(await session.diagnostics(uri, version=2)) == [("TFM4902", rng(2, 4, 2, 16))]

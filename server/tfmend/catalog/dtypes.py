@@ -10,8 +10,11 @@ EXACT_KINDS = {
     "number": frozenset({"number"}),
     "sequence": frozenset({"sequence"}),
     "tensor": frozenset({"number", "bool"}),
+    "false": frozenset(),
+    "true": frozenset(),
 }
-"""What `exact-when` may require of an argument, and the kinds that satisfy it."""
+"""What `exact-when` may require of an argument, and the kinds that satisfy it (`false`, the
+literal `False`, and `true` are checked on the source itself)."""
 
 BOOL_FUNCTIONS = frozenset(
     {"equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",

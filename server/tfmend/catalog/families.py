@@ -20,7 +20,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("TFM3xx", "Removed modules (tf.contrib and friends)"),
     Family("TFM4xx", "Keras 2 backend: tensor functions"),
     Family("TFM5xx", "Keras 2 backend: neural-network functions"),
-    Family("TFM6xx", "Keras 2 backend: graphs, sessions, configuration; optimizer arguments"),
+    Family("TFM6xx", "Keras 2 backend: graphs, sessions, configuration; model and optimizer APIs"),
     Family("TFM7xx", "TensorFlow 1.x behaviour changes"),
     Family("TFM8xx", "Missing from the installed TensorFlow / Keras"),
     Family("TFM9xx", "Files tfmend cannot check"),

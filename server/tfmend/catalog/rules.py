@@ -37,7 +37,16 @@ BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
     "replace": {"to", "map", "values"},
-    "call": {"signature", "template", "to", "bool-cast", "int-to-list", "exact-when", "as-context"},
+    "call": {
+        "signature",
+        "template",
+        "to",
+        "bool-cast",
+        "int-to-list",
+        "exact-when",
+        "as-context",
+        "aliases",
+    },
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map"},
@@ -60,8 +69,9 @@ _RULE_FIELDS = {
     "probe",
     "when",
     "targets",
+    "receiver",
 }
-_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe", "when", "targets"}
+_RULE_REQUIRED = _RULE_FIELDS - {"examples", "probe", "when", "targets", "receiver"}
 _OVERRIDE_FIELDS = {"message", "explanation", "fix", "probe", "examples"}
 SKIP = "skip"
 """The value of `targets.<target>` for a rule that does not apply under that target."""
@@ -115,6 +125,9 @@ class When:
 
     keywords: frozenset[str] = frozenset()
     positional: int | None = None
+    first_argument: Literal["string"] | None = None
+    """`string`: only calls whose first positional argument is a string literal (required on
+    top of `keywords`/`positional` when those are given too)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,9 @@ class Rule:
     """`file:line` where the rule is defined."""
     targets: Mapping[str, Override] = field(default_factory=dict)
     """Per migration target: what differs from the fields above (which serve every other)."""
+    any_receiver: bool = False
+    """`receiver: any`: the APIs are methods (`keras.Model.fit_generator`) matched as an
+    attribute of any receiver in Keras code (`model.fit_generator`, `self.net.fit_generator`)."""
 
     def for_target(self, target: MigrationTarget) -> Rule | None:
         """The rule as it applies under a migration target (None: it does not apply)."""
@@ -254,7 +270,8 @@ class _Reader:
         for key, item in items.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.error(item, f"{field_name}.{key}", f"unknown field (known: {known})")
+                where = f"{field_name}.{key}" if field_name else key
+                self.error(item, where, f"unknown field (known: {known})")
         for key in sorted(required - items.keys()):
             self.error(value, field_name, f"missing required field '{key}'")
         return items
@@ -363,6 +380,31 @@ def _read_context(r: _Reader, value: Located | None, where: str) -> Template | N
         return None
 
 
+def _read_template(r: _Reader, items: dict[str, Located], where: str) -> Template | None:
+    """A call fix's signature and template, with its coercion, exact-when and aliases."""
+    template: Template | None = None
+    raw_signature = items["signature"]
+    # An empty signature is a function without parameters.
+    signature = "" if raw_signature.value == "" else r.text(raw_signature, f"{where}.signature")
+    text = r.text(items["template"], f"{where}.template")
+    coerce = {
+        name: coercion
+        for coercion in COERCIONS
+        if (name := r.text(items.get(coercion), f"{where}.{coercion}", _IDENTIFIER, "a name"))
+    }
+    if len(coerce) > 1:
+        r.error(items["int-to-list"], f"{where}.int-to-list", "one coercion per fix")
+    exact_when = r.text_map(items.get("exact-when"), f"{where}.exact-when")
+    aliases = r.text_map(items.get("aliases"), f"{where}.aliases", _IDENTIFIER, "a keyword")
+    if signature is not None and text is not None and len(coerce) <= 1:
+        try:
+            template = Template.parse(signature, text, coerce, exact_when, aliases)
+        except TemplateError as exc:
+            field_name = f"{where}.{exc.field}"
+            r.error(items[exc.field], field_name, str(exc))
+    return template
+
+
 def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     items = r.mapping(
         value, where, {"kind", "safety", "reason"} | set().union(*_FIX_FIELDS.values()), {"kind"}
@@ -400,26 +442,11 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         r.error(value, where, "a 'replace' fix needs 'to' or 'map'")
     if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
-    template: Template | None = None
-    if kind == "call" and "signature" in items and "template" in items:
-        raw_signature = items["signature"]
-        # An empty signature is a function without parameters.
-        signature = "" if raw_signature.value == "" else r.text(raw_signature, f"{where}.signature")
-        text = r.text(items["template"], f"{where}.template")
-        coerce = {
-            name: coercion
-            for coercion in COERCIONS
-            if (name := r.text(items.get(coercion), f"{where}.{coercion}", _IDENTIFIER, "a name"))
-        }
-        if len(coerce) > 1:
-            r.error(items["int-to-list"], f"{where}.int-to-list", "one coercion per fix")
-        exact_when = r.text_map(items.get("exact-when"), f"{where}.exact-when")
-        if signature is not None and text is not None and len(coerce) <= 1:
-            try:
-                template = Template.parse(signature, text, coerce, exact_when)
-            except TemplateError as exc:
-                field_name = f"{where}.{exc.field}"
-                r.error(items[exc.field], field_name, str(exc))
+    template = (
+        _read_template(r, items, where)
+        if kind == "call" and "signature" in items and "template" in items
+        else None
+    )
     positional = r.text_list(
         items.get("positional"), f"{where}.positional", _IDENTIFIER, "an identifier"
     )
@@ -550,12 +577,13 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional"}, set())
+    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional' or both")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
         return None
+    first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
     if "positional" in items:
@@ -564,7 +592,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional)
+    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
 
 
 def _read_targets(
@@ -666,6 +694,15 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
     probe = _read_probe(r, items.get("probe"), f"{where}.probe")
     when = _read_when(r, items.get("when"), f"{where}.when")
     targets = _read_targets(r, items.get("targets"), f"{where}.targets", probe, require_examples)
+    any_receiver = r.choice(items.get("receiver"), f"{where}.receiver", ("any",)) == "any"
+    if any_receiver:
+        for api in apis:
+            if instance_attribute(api) is None:
+                r.error(
+                    items["receiver"],
+                    f"{where}.receiver",
+                    f"{api}: receiver: any needs methods, named as class.method",
+                )
     if fix is not None:
         for api in fix.map:
             if api not in apis:
@@ -713,6 +750,7 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
         when=when,
         origin=f"{r.path}:{value.line}",
         targets=targets,
+        any_receiver=any_receiver,
     )
 
 
@@ -843,11 +881,14 @@ class Catalog:
                 self.by_api.setdefault(api, []).append(rule)
         self.instance_attributes: dict[str, list[tuple[str, Rule]]] = {}
         """Attribute name → (class, rule) for APIs like `keras.optimizers.Optimizer.lr`."""
+        self.any_receiver: dict[str, list[tuple[str, Rule]]] = {}
+        """The same, for rules matching the attribute on any receiver (`receiver: any`)."""
         for api, api_rules in self.by_api.items():
             found = instance_attribute(api)
             if found is not None:
                 for rule in api_rules:
-                    self.instance_attributes.setdefault(found[1], []).append((found[0], rule))
+                    index = self.any_receiver if rule.any_receiver else self.instance_attributes
+                    index.setdefault(found[1], []).append((found[0], rule))
 
     def rules(self) -> list[Rule]:
         """All rules, by code."""

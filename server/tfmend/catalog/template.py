@@ -21,7 +21,14 @@ PACKAGE_ROOTS = frozenset(
 )  # fmt: skip
 """Top-level modules whose dotted names in a template are qualified names to render."""
 T = TypeVar("T")
+LITERALS = {"false": "False", "true": "True"}
+"""`exact-when` kinds that ask for one literal."""
+CALLEE = "callee"
+"""The placeholder `{callee}`: the called reference as written (`Adam` in `Adam(lr=0.1)`)."""
+REST = "**"
+"""Prefix of the keys under which `bind` puts keywords that the signature's `**name` takes."""
 _REQUIRED = "__tfm_p_"
+_REST = "__tfm_rest__"
 _OPTIONAL = "__tfm_o_"
 BOOL_CAST = "tensorflow.cast({p}, keras.config.floatx())"
 COERCIONS: dict[str, dict[str, str]] = {
@@ -111,17 +118,39 @@ class Template:
     """Argument kind → the template with the coerced argument converted as the old API did."""
     exact_when: tuple[tuple[str, str], ...] = ()
     """(parameter, kind): the rewrite is exact only where that argument's source is of the kind
-    (`number`, `sequence`, `tensor`); elsewhere the site's fix is unsafe."""
+    (`number`, `sequence`, `tensor`, `false`); elsewhere the site's fix is unsafe."""
+    rest: str | None = None
+    """The signature's `**name`: keywords that no parameter takes, passed on as written where the
+    template says `**{name}`."""
+    aliases: tuple[tuple[str, str], ...] = ()
+    """(keyword, parameter): other names the old API accepted for a parameter (Keras 2 took
+    Keras 1's `nb_epoch=` for `epochs=`)."""
 
-    def shown(self) -> str:
-        """The new expression as a person reads it: placeholders as their parameters' names."""
-        return re.sub(rf"(?:{_REQUIRED}|{_OPTIONAL})(\w+)", r"\1", self.text)
+    @property
+    def method(self) -> bool:
+        """Whether the signature is a method's: its first parameter, `self`, is the receiver."""
+        return bool(self.parameters) and self.parameters[0].name == "self"
+
+    def shown(self, written: str = "") -> str:
+        """The new expression as a person reads it: placeholders as their parameters' names, the
+        called reference as `written` (a method's receiver as the part before its name), and the
+        keywords passed on as `…`."""
+        text = self.text
+        if self.rest is not None:
+            text = text.replace(f"**{_REQUIRED}{self.rest}", "…")
+        if written:
+            text = text.replace(f"{_REQUIRED}{CALLEE}", written)
+            if self.method:
+                text = text.replace(f"{_REQUIRED}self", written.rsplit(".", 1)[0])
+        return re.sub(rf"(?:{_REQUIRED}|{_OPTIONAL})(\w+)", r"\1", text)
 
     def passes_through(self) -> bool:
         """Whether the new expression only calls one API with the old arguments as they were
         (`keras.ops.mean({x}, axis={axis?})`), so that naming the API says all it does."""
         tree = ast.parse(self.text, mode="eval").body
-        if not isinstance(tree, ast.Call) or _dotted(tree.func) is None:
+        called = _dotted(tree.func) if isinstance(tree, ast.Call) else None
+        # `{self}.fit(...)`, `{callee}(...)`: what is called is the user's, the title shows it.
+        if not isinstance(tree, ast.Call) or called is None or called.startswith(_REQUIRED):
             return False
         values = [*tree.args, *(keyword.value for keyword in tree.keywords)]
         return all(
@@ -135,9 +164,10 @@ class Template:
         template: str,
         coerce: Mapping[str, str] | None = None,
         exact_when: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> Template:
         """Parse and check a signature and a template, with the parameters that `coerce` (at most
-        one: parameter → coercion) and `exact_when` name."""
+        one: parameter → coercion), `exact_when` and `aliases` (keyword → parameter) name."""
         parsed = Template._parse(signature, template)
         names = {p.name for p in parsed.parameters}
         checks: list[tuple[str, Mapping[str, str], Collection[str]]] = [
@@ -150,7 +180,16 @@ class Template:
                     raise TemplateError(field, f"{name!r} is not a parameter of the signature")
                 if kind not in known:
                     raise TemplateError(field, f"{kind!r} is not one of {', '.join(sorted(known))}")
-        parsed = replace(parsed, exact_when=tuple((exact_when or {}).items()))
+        for keyword, name in (aliases or {}).items():
+            if name not in names or keyword in names:
+                raise TemplateError(
+                    "aliases", f"{keyword}: {name!r} must be a parameter and {keyword!r} not one"
+                )
+        parsed = replace(
+            parsed,
+            exact_when=tuple((exact_when or {}).items()),
+            aliases=tuple((aliases or {}).items()),
+        )
         if not coerce:
             return parsed
         ((name, coercion),) = coerce.items()
@@ -171,8 +210,9 @@ class Template:
             raise TemplateError("signature", f"not a parameter list: {exc.msg}") from exc
         assert isinstance(fn, ast.FunctionDef)
         spec = fn.args
-        if spec.vararg or spec.kwarg or spec.posonlyargs:
-            raise TemplateError("signature", "*args, **kwargs and / are not supported")
+        if spec.vararg or spec.posonlyargs:
+            raise TemplateError("signature", "*args and / are not supported")
+        rest = spec.kwarg.arg if spec.kwarg else None
         defaults: list[ast.expr | None] = [None] * (len(spec.args) - len(spec.defaults))
         defaults += list(spec.defaults)
         params = [
@@ -183,7 +223,7 @@ class Template:
             Parameter(a.arg, ast.unparse(d) if d is not None else None, True)
             for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True)
         ]
-        names = {p.name for p in params}
+        names = {p.name for p in params} | {CALLEE} | ({rest} if rest else set())
 
         def marker(match: re.Match[str]) -> str:
             name, optional = match.group(1), match.group(2)
@@ -222,21 +262,33 @@ class Template:
                     refs.append(dotted)
         # Keep only the longest chains: `keras.ops.mean`, not also `keras.ops` and `keras`.
         longest = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
-        return Template(tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)))
+        return Template(
+            tuple(params), text, tuple(Reference(r) for r in dict.fromkeys(longest)), rest=rest
+        )
 
-    def bind(self, args: Sequence[T], keywords: Mapping[str, T]) -> dict[str, T]:
-        """Map a call's positional and keyword arguments to parameter names.
+    def bind(
+        self, args: Sequence[T], keywords: Mapping[str, T], callee: T | None = None
+    ) -> dict[str, T]:
+        """Map a call's positional and keyword arguments to parameter names (and the called
+        reference to `callee`, for a template that calls it again).
 
         Raises RenderError when the call does not fit the signature or leaves out a parameter
         that the template needs and that has no default.
         """
         positional = [p for p in self.parameters if not p.keyword_only]
         if len(args) > len(positional):
-            raise RenderError(f"the call passes {len(args)} positional arguments")
+            passed = len(args) - 1 if self.method else len(args)  # the receiver is not counted
+            raise RenderError(f"the call passes {passed} positional arguments")
         bound = {p.name: value for p, value in zip(positional, args, strict=False)}
         known = {p.name for p in self.parameters}
-        for name, value in keywords.items():
-            if name not in known:
+        if callee is not None and CALLEE not in known:
+            bound[CALLEE] = callee
+        aliases = dict(self.aliases)
+        for keyword, value in keywords.items():
+            name = aliases.get(keyword, keyword)
+            if name not in known and self.rest is not None:
+                name = REST + keyword  # passed on as written
+            elif name not in known:
                 raise RenderError(f"the rewrite does not handle {name}=; rewrite this call by hand")
             if name in bound:
                 raise RenderError(f"{name} is passed twice")
@@ -255,8 +307,9 @@ class Template:
         its kind, or the coerced argument is of a kind the rewrite cannot convert."""
         for name, kind in self.exact_when:
             passed = bound.get(name)
-            if passed is not None and expression_kind(passed) not in EXACT_KINDS[kind]:
-                return f"the rewrite is exact only when the {name} argument is a {kind}"
+            if passed is not None and not _of_kind(passed, kind):
+                what = LITERALS.get(kind, f"a {kind}")
+                return f"the rewrite is exact only when the {name} argument is {what}"
         if self.coerced is None or self.coerced[0] not in bound:
             return None
         name, coercion = self.coerced
@@ -293,7 +346,7 @@ class Template:
             return form.render(bound, name_for)
         defaults = {p.name: p.default for p in self.parameters}
         for name in bound:
-            if name not in defaults:
+            if name not in defaults and name != CALLEE and not name.startswith(REST):
                 raise RenderError(f"unknown argument {name}")
         key = (self.text, tuple(sorted(bound.items())))
         cached = _RENDERED.get(key)
@@ -308,13 +361,20 @@ class Template:
             asked.append((dotted, name))
             return name
 
-        result = _expression(self.text).visit(_Renderer(bound, defaults, recording))
+        result = _expression(self.text).visit(_Renderer(bound, defaults, recording, self.rest))
         assert isinstance(result, cst.BaseExpression)
         code = cst.Module(body=[]).code_for_node(result)
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = (tuple(asked), code)
         return code
+
+
+def _of_kind(node: ast.expr, kind: str) -> bool:
+    """Whether an argument's source is of an `exact-when` kind (`false`, `true`: that literal)."""
+    if kind in LITERALS:
+        return isinstance(node, ast.Constant) and repr(node.value) == LITERALS[kind]
+    return expression_kind(node) in EXACT_KINDS[kind]
 
 
 _Pairs = tuple[tuple[str, str], ...]
@@ -377,11 +437,13 @@ class _Renderer(cst.CSTTransformer):
         bound: Mapping[str, str],
         defaults: Mapping[str, str | None],
         name_for: Callable[[str], str],
+        rest: str | None = None,
     ) -> None:
         super().__init__()
         self.bound = bound
         self.defaults = defaults
         self.name_for = name_for
+        self.rest = rest
         self.bare: set[int] = set()
         self.chains: set[int] = set()
         self.attr_names: set[int] = set()
@@ -395,14 +457,32 @@ class _Renderer(cst.CSTTransformer):
         return True
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        kept = [
-            arg
-            for arg in updated.args
-            if not (isinstance(arg.value, cst.Name) and arg.value.value == "__tfm_drop__")
-        ]
+        kept: list[cst.Arg] = []
+        for arg in updated.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value == "__tfm_drop__":
+                continue
+            if arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == _REST:
+                kept.extend(self._rest_arguments())
+                continue
+            kept.append(arg)
         if len(kept) != len(updated.args) and kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=kept)
+
+    def _rest_arguments(self) -> list[cst.Arg]:
+        """The keywords the signature's `**name` took, as the call wrote them."""
+        return [
+            cst.Arg(
+                value=parse_argument(text),
+                keyword=cst.Name(key[len(REST) :]),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+            for key, text in self.bound.items()
+            if key.startswith(REST)
+        ]
 
     def _placeholder(self, original: cst.Name) -> cst.BaseExpression | None:
         name = original.value
@@ -410,6 +490,8 @@ class _Renderer(cst.CSTTransformer):
             if not name.startswith(prefix):
                 continue
             param = name[len(prefix) :]
+            if param == self.rest:
+                return cst.Name(_REST)  # expanded by leave_Call
             if param in self.bound:
                 text = self.bound[param]
             elif optional:

@@ -20,9 +20,10 @@ class LocatedError(Exception):
     def __init__(self, path: str, line: int, field: str, message: str) -> None:
         self.path = path
         self.line = line
-        self.field = field
+        # A key with a line break in it must not break the message in two.
+        self.field = "".join(c if c.isprintable() else repr(c)[1:-1] for c in field)
         self.message = message
-        where = f"{field}: " if field else ""
+        where = f"{self.field}: " if field else ""
         super().__init__(f"{path}:{line}: {where}{message}")
 
 
@@ -74,20 +75,26 @@ def _convert(node: yaml.Node, path: str, field: str) -> Located:
         return Located(
             [_convert(item, path, f"{field}[{i}]") for i, item in enumerate(node.value)], line
         )
-    return Located(_constructor.construct_object(node, deep=True), line)
+    try:
+        return Located(_constructor.construct_object(node, deep=True), line)
+    except (ValueError, OverflowError) as exc:  # a date such as 2001-13-99
+        raise LocatedError(path, line, field, f"cannot read {node.value!r}: {exc}") from exc
 
 
 def load_located(text: str, path: str) -> Located:
     """Parse YAML text into Located values; syntax errors become LocatedError."""
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
+        if node is None:
+            raise LocatedError(path, 1, "", "the file is empty")
+        return _convert(node, path, "")
+    except yaml.MarkedYAMLError as exc:  # syntax, or a value no safe constructor makes
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise LocatedError(path, line, "", f"YAML syntax: {exc.problem or exc}") from exc
-    if node is None:
-        raise LocatedError(path, 1, "", "the file is empty")
-    return _convert(node, path, "")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at an index
+        line = text.count("\n", 0, exc.position) + 1
+        raise LocatedError(path, line, "", f"YAML: {exc.reason} (#x{exc.character:04x})") from exc
 
 
 def load_located_file(path: Path) -> Located:

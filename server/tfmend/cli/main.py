@@ -288,7 +288,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         text = report.text_report(results, setup.settings.target)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{args.output}: cannot write the report: {exc.strerror}") from exc
     else:
         sys.stdout.write(text)
     if args.exit_zero:
@@ -432,6 +435,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tfmend` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     # User code full of old escape sequences must not flood the output while it is parsed.
     warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -449,10 +453,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except CatalogError as exc:
-        sys.stderr.write(f"tfmend: broken rules file:\n{exc}\n")
+        sys.stderr.writelines(f"tfmend: {error}\n" for error in exc.errors)
         return EXIT_ERROR
     except ConfigError as exc:
         sys.stderr.write(f"tfmend: {exc}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read the output went away (`tfmend check | head`): nothing more to say, and
+        # Python's own flush of stdout at exit must not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in tfmend: one line here, the traceback in a file
+        from tfmend.cli.crash import report_crash
+
+        report_crash(exc, argv, sys.stderr)
+        return EXIT_ERROR

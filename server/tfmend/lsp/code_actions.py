@@ -84,7 +84,7 @@ def fix_title(finding: Finding, module_text: str) -> str:
     if rule is not None:
         fix = rule.fix
         if fix.kind == "call" and fix.template is not None and not fix.template.passes_through():
-            text = f"Rewrite `{name}(…)` as `{fix.template.shown()}`"
+            text = f"Rewrite `{name}(…)` as `{fix.template.shown(name)}`"
         elif fix.kind in ("replace", "compat-v1", "call"):
             target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
             text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
@@ -96,6 +96,43 @@ def fix_title(finding: Finding, module_text: str) -> str:
             text = f"Rename the keyword arguments of `{name}`"
     title = f"{finding.code}: {text}"
     return f"{title} (unsafe)" if finding.fix == "unsafe" else title
+
+
+def _fix_all_skips(
+    ls: TfmendServer,
+    params: types.CodeActionParams,
+    items: list[Shown],
+    unsafe: bool,
+    earned: set[tuple[str, int]],
+) -> int:
+    """How many unsafe fixes Fix all leaves, said in a message when it was asked for by name
+    (Neovim's and Emacs's fix-all apply the action without showing its title)."""
+    skipped = [
+        item
+        for item in items
+        if item.finding.fix == "unsafe"
+        and not _fixable(item, unsafe)
+        and (item.finding.code, item.finding.span.start.line) not in earned
+    ]
+    only = [str(kind) for kind in params.context.only or ()]
+    invoked = params.context.trigger_kind == types.CodeActionTriggerKind.Invoked
+    if skipped and invoked and only and all(_wanted([FIX_ALL], kind) for kind in only):
+        where = ", ".join(
+            f"{item.finding.code} line {item.finding.span.start.line + 1}" for item in skipped[:5]
+        )
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        note = _left_note(len(skipped))
+        ls.show_message(f"tfmend: Fix all{note}: {where}{more}", types.MessageType.Info)
+    return len(skipped)
+
+
+def _left_note(unsafe_left: int) -> str:
+    """What Fix all leaves undone by the settings, said in its title (the client shows nothing
+    else when it applies the edit)."""
+    if not unsafe_left:
+        return ""
+    fixes, them = ("fix", "it") if unsafe_left == 1 else ("fixes", "them")
+    return f" (skips {unsafe_left} unsafe {fixes}: validate {them}, or set unsafeFixes)"
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -211,17 +248,19 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                 )
             )
     earned = ls.validation.earned(uri, doc.text)
+    in_unit = _unit_items(ls, unit)
     if (
         _wanted(only, FIX_ALL)
         and analysis.parsed
         and any(
             _fixable(item, unsafe) or (item.finding.code, item.finding.span.start.line) in earned
-            for item in _unit_items(ls, unit)
+            for item in in_unit
         )
     ):
         actions.append(
             types.CodeAction(
-                title="Fix all tfmend issues",
+                title="Fix all tfmend issues"
+                + _left_note(_fix_all_skips(ls, params, in_unit, unsafe, earned)),
                 kind=FIX_ALL,
                 data=ActionData(uri, FIX_EVERYTHING).to_json(),
             )

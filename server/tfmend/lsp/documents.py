@@ -176,6 +176,10 @@ def apply_change(
     if isinstance(change, types.TextDocumentContentChangePartial):
         lines = lines_of(old)
         span = lines.range_from_client(codec, change.range)
+        if span.end < span.start:
+            # A range given end first means the same text (as VS Code reads one); taken as it
+            # comes, the text between would be doubled.
+            span = Span(span.end, span.start)
         start, end = lines.offset(span.start), lines.offset(span.end)
         doc.text = old[:start] + change.text + old[end:]
         doc.shown = shift_all(doc.shown, doc.uri, span, change.text)

@@ -89,6 +89,9 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
     stars: list[ImportBinding] = field(default_factory=list)
+    group: int = 0
+    """Index of the statement of the parent's body that opens this scope (a class body runs
+    there: names it uses from the parent are those bound before it)."""
 
     def bind(self, name: str, binding: Binding) -> None:
         """Record a binding of `name` here."""
@@ -187,6 +190,8 @@ class FileBindings:
                 # The function body runs later: the enclosing scopes are in their final state,
                 # and class bodies are not visible from inside methods.
                 group, skip_classes = None, True
+            elif scope.kind == "class" and group is not None:
+                group = scope.group  # the class body runs where the class statement is
             scope = scope.parent
         if name in _BUILTINS or not self.module.stars:
             return None
@@ -218,6 +223,8 @@ class FileBindings:
                 return None
             if scope.kind == "function":
                 group = None
+            elif scope.kind == "class" and group is not None:
+                group = scope.group
             scope = scope.parent
         return None
 
@@ -511,7 +518,7 @@ class _Walker:
         for keyword in node.keywords:
             self.visit(keyword.value)
         self.bind(node.name)
-        with self.in_scope(Scope("class", self.scope)):
+        with self.in_scope(Scope("class", self.scope, group=self.group)):
             self.body(node.body)
 
     def comprehension(

@@ -53,6 +53,15 @@ class ParsedModule:
         """Scopes and name uses."""
         return FileBindings(self.tree)
 
+    @cached_property
+    def defined_functions(self) -> frozenset[str]:
+        """Names of the functions and methods the module defines (walked on first use only)."""
+        return frozenset(
+            node.name
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        )
+
     def span(self, node: ast.AST) -> Span:
         """The span of an ast node in code point positions."""
         start = self.lines.from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]

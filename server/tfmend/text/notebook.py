@@ -42,7 +42,7 @@ class Notebook:
         sources = split_cells(text, len(self.code_cells))
         cells = self.data["cells"]
         for cell_index, source in zip(self.code_cells, sources, strict=True):
-            if isinstance(cells[cell_index]["source"], list):
+            if isinstance(cells[cell_index].get("source"), list):
                 cells[cell_index]["source"] = source.splitlines(keepends=True)
             else:
                 cells[cell_index]["source"] = source
@@ -107,7 +107,11 @@ def read_notebook(raw: str) -> Notebook:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
+            source = "".join(source)
+        elif not isinstance(source, str):
+            raise NotebookError(f"cell {index + 1}: its source is not text or a list of lines")
         code_cells.append(index)
-        sources.append("".join(source) if isinstance(source, list) else str(source))
+        sources.append(source)
     text, starts = join_cells(sources)
     return Notebook(data, indent, code_cells, text, starts, raw.endswith("\n"))
