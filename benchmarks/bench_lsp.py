@@ -217,7 +217,7 @@ async def quick_fixes(client: Client, uri: str, count: int) -> list[float]:
         if fix is not None and fix.edit is None:
             fix = await client.code_action_resolve_async(fix)
         if fix is None or fix.edit is None:
-            raise RuntimeError(f"no quick fix for {diagnostic.code} at {diagnostic.range}: {actions}")
+            raise RuntimeError(f"no quick fix for {diagnostic.code} at {diagnostic.range}")
         times.append((time.perf_counter() - sent) * 1000)
     return times[2:] or times  # the first fixes warm caches up
 
