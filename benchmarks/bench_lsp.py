@@ -35,6 +35,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.legacy_source import legacy_source  # noqa: E402
 
 SERVER = [sys.executable, "-m", "tfmend", "serve", "--log-level", "warning"]
+# As VS Code asks: code actions' edits resolved on demand, workspace edits with versions.
+CAPABILITIES = types.ClientCapabilities(
+    text_document=types.TextDocumentClientCapabilities(
+        code_action=types.CodeActionClientCapabilities(
+            data_support=True,
+            resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]),
+        )
+    ),
+    workspace=types.WorkspaceClientCapabilities(
+        workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+    ),
+)
 TARGET_P50_MS = 75.0
 TARGET_FLOOR_RATIO = 3.0
 TARGET_COLD_S = 1.5
@@ -138,7 +150,7 @@ async def measure(lines: int, edits: int) -> Run:
         await client.start_io(*SERVER, cwd=directory)
         await client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
+                capabilities=CAPABILITIES,
                 root_uri=root.as_uri(),
                 process_id=os.getpid(),
             )
