@@ -13,7 +13,6 @@ from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
 from tfmend.resolve.module import ParsedModule, ProjectResolver
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
-from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.plan import Planner
 from tfmend.versions import Versions, parse_version
 
@@ -24,6 +23,19 @@ def rule_applies(rule: Rule, versions: Versions) -> bool:
         versions.version(package) >= parse_version(version)
         for package, version in rule.since.items()
     )
+
+
+@dataclass(frozen=True)
+class ImportRewrite:
+    """How an import of a removed module is pointed at what replaces it."""
+
+    rule: Rule
+    old: str
+    """The module the statement imports."""
+    new: str
+    """The module that replaces it, or "" when the names go to different modules (`split`)."""
+    split: tuple[str, ...] = ()
+    """For `from old import a, b` whose names moved apart: each name's new module, in order."""
 
 
 @dataclass
@@ -344,10 +356,11 @@ class Analyzer:
             suggestions=suggestions,
         )
 
-    def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) when an import names a removed module, or one inside it,
-        and a replace rule maps it to one that has every imported name (`keras.backend.common` →
-        `keras.backend` in `from keras.backend.common import epsilon`)."""
+    def import_rewrite(self, module: ParsedModule, imported: ImportBinding) -> ImportRewrite | None:
+        """How to point an import of a removed module, or of one inside it, at what replaces it:
+        a replace rule maps it to one that has every imported name (`keras.backend.common` →
+        `keras.backend` in `from keras.backend.common import epsilon`), or each name of
+        `from M import a, b` has a rule of its own to the same name in a Keras module."""
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
             return None
@@ -357,7 +370,7 @@ class Analyzer:
             found
         ) else None  # fmt: skip
         if found is None or rule is None:
-            return self._names_rewrite(imported, module_name)
+            return self._names_rewrite(module, imported, module_name)
         to = rule.fix.to_for(found.api)
         if to is None:
             return None
@@ -367,24 +380,26 @@ class Analyzer:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
-        return rule, module_name, new
+        return ImportRewrite(rule, module_name, new)
 
     def _names_rewrite(
-        self, imported: ImportBinding, module_name: str
-    ) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) for `from M import a, b` when M has no rule but each
-        name has a replace rule to the same name in one Keras module (`keras.layers.merge.add`
-        → `keras.layers.add`): the statement then imports from that module, used or not.
+        self, module: ParsedModule, imported: ImportBinding, module_name: str
+    ) -> ImportRewrite | None:
+        """The rewrite of `from M import a, b` when M has no rule but each name has a replace
+        rule to the same name in a Keras module (`keras.layers.merge.add` → `keras.layers.add`):
+        the statement then imports from that module, used or not, or from each name's module
+        when they differ (`Layer` from `keras.layers`, `get_source_inputs` from `keras.utils`).
 
         Only Keras: its public paths are modules, while TensorFlow's API paths are attributes
         that `from` cannot always import (`from tensorflow.distribute import cluster_resolver`
         fails)."""
-        if not isinstance(imported.statement, ast.ImportFrom):
+        statement = imported.statement
+        if not isinstance(statement, ast.ImportFrom) or statement.level:
             return None
         parts = module_name.split(".")
-        targets: set[str] = set()
+        targets: list[str] = []
         chosen: Rule | None = None
-        for alias in imported.statement.names:
+        for alias in statement.names:
             found = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
             rule = next((r for r in found.rules if r.fix.kind == "replace"), None) if (
                 found
@@ -392,15 +407,19 @@ class Analyzer:
             to = rule.fix.to_for(found.api) if found and rule else None
             if rule is None or to is None or to.rsplit(".", 1)[-1] != alias.name:
                 return None
-            targets.add(to.rsplit(".", 1)[0])
+            targets.append(to.rsplit(".", 1)[0])
             if chosen is None or rule.fix_safety == "unsafe":
                 chosen = rule
-        if chosen is None or len(targets) != 1:
+        if chosen is None or any(t.split(".", 1)[0] != "keras" for t in targets):
             return None
-        target = targets.pop()
-        if target.split(".", 1)[0] != "keras":
+        if len(set(targets)) == 1:
+            return ImportRewrite(chosen, module_name, targets[0])
+        # Split into one statement per module, on lines of their own: only a statement that
+        # starts its line (after `try:` or `;` a second line would need another indentation).
+        start = module.span(statement).start
+        if module.lines.line_text(start.line)[: start.column].strip():
             return None
-        return chosen, module_name, target
+        return ImportRewrite(chosen, module_name, "", tuple(targets))
 
     def _import_finding(
         self, planner: Planner, imported: ImportBinding, uses: list[Finding]
@@ -432,11 +451,11 @@ class Analyzer:
         fixes: list[FixSafety] = [u.fix for u in uses]
         safety: FixSafety = "none"
         note = ""
-        rewrite = self.import_rewrite(imported)
-        plan: Plan | None = None
+        rewrite = self.import_rewrite(module, imported)
         if rewrite is not None:
-            safety = rewrite[0].fix_safety
-            plan = _rewrite_plan(planner, imported, rewrite[1], rewrite[2])
+            safety = rewrite.rule.fix_safety
+        elif not uses and rule.fix.fixable and imported.name in module_exports(module):
+            note = "the module exports the name (`__all__`): nothing here uses it to rewrite"
         elif rule.fix.fixable and all(f != "none" for f in fixes):
             safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
         elif rule.fix.fixable:
@@ -453,8 +472,29 @@ class Analyzer:
             deprecated=rule.status != "changed",
             on_import=True,
             rule=rule,
-            plan=plan,
         )
+
+
+def module_exports(module: ParsedModule) -> set[str]:
+    """The names a module lists in `__all__`."""
+    names: set[str] = set()
+    for statement in module.tree.body:
+        if (
+            isinstance(statement, ast.Assign | ast.AugAssign)
+            and any(
+                isinstance(t, ast.Name) and t.id == "__all__"
+                for t in (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+            )
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
+            names.update(
+                e.value
+                for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return names
 
 
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
@@ -466,21 +506,6 @@ _PRIVATE_PACKAGES = tuple(
     )
 )  # fmt: skip
 """Packages the surface does not walk: names under them are unknown, not missing."""
-
-
-def _rewrite_plan(planner: Planner, imported: ImportBinding, old: str, new: str) -> Plan:
-    """The edit that points an import of a removed module at its replacement."""
-    module = planner.module
-    root, new_root = old.split(".", 1)[0], new.split(".", 1)[0]
-    unaliased = isinstance(imported.statement, ast.Import) and not imported.alias.asname
-    if unaliased and root != new_root:
-        # `import keras.layers` binds `keras`: keep that name for the new package.
-        new = f"{new_root} as {root}"
-    start, end = module.offsets(imported.statement)
-    # The module name is the first dotted name after `from`/`import` in the statement.
-    at = module.text[start:end].find(old)
-    edits = (Edit(start + at, start + at + len(old), new),) if at >= 0 else ()
-    return Plan(edits, insert_at=planner.insert_at)
 
 
 def _use(

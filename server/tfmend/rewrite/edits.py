@@ -88,7 +88,7 @@ def combine(text: str, plans: list[Plan], newline: str) -> tuple[list[Edit], lis
     statements = list(dict.fromkeys(s for p in plans for s in p.statements))
     lines = imports + statements
     if lines:
-        offset = plans[0].insert_at
+        offset = next(p.insert_at for p in plans if p.imports or p.statements)
         added = "".join(line + newline for line in lines)
         if offset == len(text) and text and not text.endswith(("\n", "\r")):
             added = newline + added
