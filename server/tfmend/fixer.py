@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import libcst as cst
-
 from tfmend.analyze import Analyzer, as_default_item, method_receiver
 from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
@@ -185,6 +183,8 @@ def _call_edits(
     render: Callable[[str], str],
 ) -> list[Edit]:
     """A call fix: the whole call rendered from the template (a method's receiver is `self`)."""
+    import libcst as cst  # on the first fix, not at start: diagnostics never need it
+
     module = locator.module
     if (context := _context_edits(locator, call, fix, render)) or call is None:
         start, end = locator.offsets(node)
@@ -564,6 +564,8 @@ def _dunder_all(module: ParsedModule) -> set[str]:
 
 
 def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list[Edit]:
+    import libcst as cst  # on the first fix, not at start: diagnostics never need it
+
     by_statement: dict[int, list[ImportBinding]] = {}
     statements: dict[int, ast.Import | ast.ImportFrom] = {}
     for imported in removable:
