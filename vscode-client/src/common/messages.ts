@@ -119,6 +119,8 @@ export interface StatusInfo {
     tfmend?: string | null;
     interpreter?: string;
     detail?: string;
+    /** Restricted Mode: the workspace's restricted settings are ignored, validation is off. */
+    restricted?: boolean;
 }
 
 const ICONS: Record<ServerState, string> = {
@@ -154,6 +156,9 @@ export function statusTooltip(info: StatusInfo): string {
     }
     if (info.keras !== undefined) {
         lines.push(`Keras: ${info.keras ?? 'not installed'}`);
+    }
+    if (info.restricted) {
+        lines.push("Restricted Mode: the workspace's interpreter and command settings are ignored; validation is off");
     }
     lines.push('Click to show the tfmend output.');
     return lines.join('\n');

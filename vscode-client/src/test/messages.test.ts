@@ -61,5 +61,7 @@ describe('status item', () => {
         const tip = statusTooltip({ state: 'running', tensorflow: null, keras: '3.1.0', interpreter: '/v/bin/python', tfmend: '0.1.0' });
         assert.match(tip, /TensorFlow: not installed \(validation unavailable\)/);
         assert.match(tip, /Interpreter: \/v\/bin\/python/);
+        assert.doesNotMatch(tip, /Restricted Mode/);
+        assert.match(statusTooltip({ state: 'running', restricted: true }), /Restricted Mode: .* ignored; validation is off/);
     });
 });
