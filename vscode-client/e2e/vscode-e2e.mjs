@@ -373,7 +373,12 @@ async function untrustedScenario(page, userSettings) {
     await page.waitForSelector('.tab.active[aria-label*="settings.json"]', { timeout: 30000 });
     await page.click('.editor-instance .view-line >> nth=0');
     await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(JSON.stringify({ ...userSettings, 'tfmend.interpreter': [env('USER_INTERPRETER')] }, null, 2));
+    // one setting a line, unindented: the editor indents each line itself
+    const text = JSON.stringify({ ...userSettings, 'tfmend.interpreter': [env('USER_INTERPRETER')] })
+        .replace(/^\{/, '{\n')
+        .replace(/,"/g, ',\n"')
+        .replace(/\}$/, '\n}');
+    await page.keyboard.insertText(text);
     await page.keyboard.press('Control+Shift+End'); // a closing brace the editor added
     await page.keyboard.press('Delete');
     await page.keyboard.press('Control+S');
