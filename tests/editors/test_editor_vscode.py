@@ -39,7 +39,7 @@ CODE_SERVER = CACHE / "code-server-4.100.3" / "node_modules" / ".bin" / "code-se
 DOCS_IMG = REPO / "docs" / "editors" / "img"
 SCREENSHOTS = ("1-problems.png", "2-quick-fix.png", "3-validate.png", "4-fix-all.png",
                "5-fix-on-save.png", "6-notebook.png", "7-not-installed.png",
-               "7-install.png")  # fmt: skip
+               "7-install.png", "9-fix-all-summary.png")  # fmt: skip
 UNTRUSTED_SCREENSHOTS = ("8-untrusted-nothing.png", "8-untrusted.png", "8-untrusted-refused.png")
 
 

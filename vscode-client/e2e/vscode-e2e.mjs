@@ -18,7 +18,9 @@
 //   8. `tfmend.interpreter` is changed to $BARE_PYTHON (no tfmend; externally managed, PEP 668):
 //      the server restarts and the first-run message says tfmend is not installed; its
 //      "Install tfmend" offers a project .venv and a wheel, never pip into that Python;
-//      restoring the setting brings the server back.
+//      restoring the setting brings the server back;
+//   9. with unsafe fixes off, Fix All in a file with a safe and an unsafe fix applies the safe
+//      one and its notification says it left the unsafe one.
 //
 // With SCENARIO=untrusted, the folder is opened in Restricted Mode instead (see
 // untrustedScenario): with no interpreter in the user settings the message says Restricted
@@ -344,10 +346,39 @@ async function fullScenario(page) {
     }
     await shot(page, '7-install.png');
     await page.keyboard.press('Escape');
-    fs.writeFileSync(settingsFile, settings);
+    // restored, with unsafe fixes off for step 9
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'tfmend.unsafeFixes': false }, null, 2));
     await page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ }).first().waitFor({ timeout: 30000 });
     log('setting restored: the server runs again');
+
+    // 9. Fix All from the palette applies the safe fix and says what unsafe one it left
+    fs.writeFileSync(path.join(WORKSPACE, 'third.py'), THIRD);
+    await openFile(page, 'third.py');
+    await waitProblems(page, 'third.py', (n) => n >= 2, 'no diagnostics in third.py');
+    await palette(page, 'tfmend: Fix All in File');
+    const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Fix All applied the safe fixes' });
+    await summary.first().waitFor({ timeout: 30000 });
+    await sleep(400);
+    const summaryText = (await summary.first().innerText()).replace(/\s+/g, ' ').trim();
+    log('Fix All summary:', summaryText);
+    if (!/left 1 unsafe fix/.test(summaryText)) {
+        throw new Error(`Fix All summary: ${summaryText}`);
+    }
+    await waitEditor(page, (t) => !/K\.max/.test(t) && /K\.int_shape/.test(t), 'Fix All did not apply only the safe fix');
+    await shot(page, '9-fix-all-summary.png');
 }
+
+/** A file with a safe fix (K.max) and an unsafe one (K.int_shape). */
+const THIRD = `from keras import backend as K
+
+
+def width(x):
+    return K.int_shape(x)[-1]
+
+
+def top(x):
+    return K.max(x, axis=1)
+`;
 
 /**
  * Restricted Mode: diagnostics and fixes work, validation (which runs code) does not: the
