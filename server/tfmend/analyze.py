@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tfmend.catalog.meta import MISSING_API
 from tfmend.catalog.rules import Catalog, Rule, When
@@ -112,7 +113,7 @@ class Analyzer:
                 findings.append(on_import)
         findings = [f for f in findings if not _is_ignored(module, f)]
         findings.sort(key=lambda f: (f.span, f.code))
-        return findings
+        return _safe_in_graph_code(module, findings)
 
     # -- matching --------------------------------------------------------------------------------
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
@@ -495,6 +496,44 @@ def module_exports(module: ParsedModule) -> set[str]:
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
     return names
+
+
+_GRAPH_MODE_CALL = re.compile(r"\b(?:disable_eager_execution|disable_v2_behavior)\s*\(")
+_GRAPH_APIS = r"(?:compat\.v1\.)?(?:Session|InteractiveSession|placeholder|get_default_graph)\b"
+
+
+def _graph_code(module: ParsedModule) -> bool:
+    """Whether a module is TF 1.x graph-mode code: it calls `Session`, `placeholder` or
+    `get_default_graph` of TensorFlow (or of `tf.compat.v1`), or disables eager execution.
+    Read from the text, not from findings: those of unselected rules are not there."""
+    if _GRAPH_MODE_CALL.search(module.text):
+        return True
+    aliases = {
+        re.escape(imported.name)
+        for imported, _ in module.bindings.imports
+        if imported.imported in ("tensorflow", "tensorflow.compat.v1")
+    }
+    if not aliases:
+        return False
+    pattern = rf"(?<![\w.])(?:{'|'.join(sorted(aliases))})\.{_GRAPH_APIS}"
+    return re.search(pattern, module.text) is not None
+
+
+def _safe_in_graph_code(module: ParsedModule, findings: list[Finding]) -> list[Finding]:
+    """Findings whose unsafe fix is exact in graph-mode code made safe, in a file of such code."""
+    candidates = [
+        i
+        for i, f in enumerate(findings)
+        if f.fix == "unsafe" and f.rule is not None and f.rule.fix.safe_in_graph_code
+    ]
+    if not candidates:
+        return findings
+    if not _graph_code(module):
+        return findings
+    out = list(findings)
+    for i in candidates:
+        out[i] = replace(out[i], fix="safe")
+    return out
 
 
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
