@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-
 from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.rules import Fix, Rule
 from tfmend.catalog.template import RenderError
