@@ -33,7 +33,8 @@ def _seconds(*args: str, path: Path) -> float:
     """Wall seconds of one `tfmend` command on a file (exit 0 or 1: findings are expected)."""
     start = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "tfmend", *args, "--no-surface", "--no-progress", path.name],
+        [sys.executable, "-m", "tfmend", *args, "--no-surface", "--no-cache", "--no-progress",
+         path.name],
         cwd=path.parent, capture_output=True, text=True, check=False,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )  # fmt: skip
