@@ -73,7 +73,7 @@ class Analyzer:
         uses_by_import: dict[int, list[Finding]] = {}
         keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
-        methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
+        methods = self.catalog.any_receiver if keras_file or self.keras_3(module) else {}
         for chain in bindings.chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(module, chain, instance_attributes)
@@ -220,7 +220,7 @@ class Analyzer:
                     return _use(module, node, rule, f"{class_name}.{attribute}", None)
         return None
 
-    def _keras_3(self, module: ParsedModule) -> bool:
+    def keras_3(self, module: ParsedModule) -> bool:
         """Whether the module imports what is Keras 3 under the target: `keras`, or `tensorflow`
         (whose `tf.keras` is Keras 3 unless the environment keeps Keras 2)."""
         roots = ("keras",) if self.versions.legacy_keras else ("keras", "tensorflow")

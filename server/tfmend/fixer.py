@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
+from tfmend.rewrite.settle import Round, settled
 from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
@@ -110,6 +113,17 @@ class _Pass:
     names: NameRenderer
     edits: list[Edit] = field(default_factory=list)
     graph_mode: bool = False
+
+
+@dataclass(frozen=True)
+class _Edited:
+    """A round's edits of a module (sorted, none overlapping) and the findings they fix."""
+
+    module: ParsedModule
+    locator: _Locator
+    edits: list[Edit]
+    applied: list[Finding]
+    path: Path | None
 
 
 def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
@@ -356,11 +370,18 @@ class Fixer:
         """
         result = FixResult(text)
         newline = dominant_newline(text)
-        compiles: bool | None = None  # whether the original compiles: asked only when needed
+        # Whether the original compiles: asked only when needed.
+        compiles = functools.cache(lambda: _compile_error(text, path) is None)
         keras_file = False
+        parsed: ParsedModule | None = None  # the fixed text, parsed when it was checked
         for _ in range(1 if single_pass else MAX_PASSES):
-            module, findings, keras_file = self._analyse(result.text, path, keras_file, analysed)
-            analysed = None
+            # `receiver: any` rules apply when the module imports Keras 3, or in a Keras file.
+            methods = keras_file if analysed is None else False
+            module, findings, keras_file = self._analyse(
+                result.text, path, keras_file, analysed, parsed
+            )
+            methods = methods or self.analyzer.keras_3(module)
+            analysed = parsed = None
             own = any(i.tracked for i, _ in module.bindings.imports)
             # Analysed as Keras code though it no longer imports Keras, the text has the findings
             # a check finds when it has none (the flag only swaps some findings for others).
@@ -390,21 +411,28 @@ class Fixer:
             insertion = _insertion(state, newline)
             if insertion is not None:
                 edits.append(insertion)
-            new_text = apply_edits(module.text, select_non_overlapping(edits))
-            new_text = self._remove_unused_imports(new_text, path, applied)
+            new_text, done = self._with_unused_imports_removed(
+                _Edited(module, locator, select_non_overlapping(edits), applied, path)
+            )
             # compile, not just parse: it also rejects repeated keywords and the like.
-            error = _compile_error(new_text, path)
-            if error is not None:
-                if compiles is None:
-                    compiles = _compile_error(text, path) is None
-                error = error if compiles else _parse_error(new_text)
-            if error is not None:
+            parsed, error = _parsed(new_text, path)
+            if error is not None and (parsed is None or compiles()):
                 raise FixError(f"fixes produced invalid code ({error})")
             if new_text == result.text:
                 break
             result.text = new_text
-            result.findings = None
             result.applied.extend(applied)
+            result.findings = None
+            if done is not None and parsed is not None:
+                edited, removed = done
+                flags = (keras_file, methods)
+                result.findings = settled(
+                    self.analyzer,
+                    Round(module, findings, chosen, applied, edited, state.names, removed, *flags),
+                    parsed,
+                )
+                if result.findings is not None:
+                    break  # no fix made a new finding: the fixed text needs no analysis
         return result
 
     def _analyse(
@@ -413,13 +441,15 @@ class Fixer:
         path: Path | None,
         keras_file: bool,
         analysed: tuple[ParsedModule, list[Finding]] | None,
+        parsed: ParsedModule | None = None,
     ) -> tuple[ParsedModule, list[Finding], bool]:
         """A round's module and findings (given for the first round: analysed as Keras code only
-        when it imports Keras), and whether the file is Keras code."""
+        when it imports Keras), and whether the file is Keras code. `parsed` is the text's
+        module when the previous round parsed it."""
         if analysed is not None:
             module, findings = analysed
             return module, findings, any(i.tracked for i, _ in module.bindings.imports)
-        module = ParsedModule(text, path)
+        module = parsed if parsed is not None else ParsedModule(text, path)
         keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
         return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
@@ -478,6 +508,108 @@ class Fixer:
             if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_rules))
         ]
 
+    def _with_unused_imports_removed(
+        self, edited: _Edited
+    ) -> tuple[str, tuple[list[Edit], list[ImportBinding]] | None]:
+        """The module's text with the edits applied and the imports they leave unused removed.
+
+        With the text, every edit applied and the import bindings removed, when they were
+        decided from the module (None when the edited text was parsed again).
+
+        They are decided from the module as analysed (no parse of the edited text) when the
+        edits leave no doubt about which uses remain; else the edited text is parsed again.
+        """
+        module, edits = edited.module, edited.edits
+        found = self._unused_import_edits(edited)
+        if found is not None:
+            removals, removed = found
+            combined = select_non_overlapping(edits + removals)
+            if len(combined) == len(edits) + len(removals):
+                return apply_edits(module.text, combined), (combined, removed)
+        text = apply_edits(module.text, edits)
+        return self._remove_unused_imports(text, edited.path, edited.applied), None
+
+    def _unused_import_edits(
+        self, edited: _Edited
+    ) -> tuple[list[Edit], list[ImportBinding]] | None:
+        """Edits removing the imports that the uses the edits replace came through, when no use
+        is left, and those imports; None when the edits may change what remaining uses mean."""
+        module, locator, edits, path = edited.module, edited.locator, edited.edits, edited.path
+        applied = edited.applied
+        statements = {
+            f.origin.text for f in applied if f.origin is not None and f.origin.path is None
+        }
+        if not statements:
+            return [], []
+        replaced = [e for e in edits if e.end > e.start]
+        if any(e.text.strip() in ("", "pass") for e in replaced):
+            return None  # a statement removed: blocks and bindings change shape
+        bindings = module.bindings
+        candidates = [
+            (imported, scope)
+            for imported, scope in bindings.imports
+            if imported.alias.name != "*" and module.segment(imported.statement) in statements
+        ]
+        if not candidates:
+            return [], []
+        names = {imported.name for imported, _ in candidates}
+        starts = [e.start for e in replaced]
+        covered: dict[str, int] = dict.fromkeys(names, 0)
+        used: set[int] = set()
+        scope_of: dict[int, Chain] = {}
+        """Replaced edit → a use it replaces: where the names of its new text are looked up."""
+        for chain in bindings.chains:
+            if chain.base not in names:
+                continue
+            start, end = locator.offsets(chain.nodes[0])
+            at = bisect.bisect_right(starts, start) - 1
+            if at >= 0 and replaced[at].end >= end:
+                covered[chain.base] += 1  # replaced: the new text says what it uses
+                scope_of.setdefault(at, chain)
+                continue
+            resolution = bindings.resolve(chain)
+            if resolution is not None:
+                used.update(id(i) for i in resolution.imports)
+        # A name as a use's base is written without a dot before it (`tf.signal` uses `tf`).
+        word = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+        written: dict[str, int] = dict.fromkeys(names, 0)
+        for at, edit in enumerate(replaced):
+            for found in word.findall(module.text, edit.start, edit.end):
+                written[found] += 1
+            for found in set(word.findall(edit.text)):
+                use = scope_of.get(at)
+                if use is None:
+                    return None  # a name written where no replaced use says what it means
+                # The new text is in the scope of the use it replaces.
+                resolution = bindings.resolve(Chain(use.nodes[:1], use.scope, use.group, found))
+                if resolution is not None:
+                    used.update(id(i) for i in resolution.imports)
+        if written != covered:
+            return None  # the name is also bound or written otherwise in the replaced text
+        for edit in edits:
+            if edit.end > edit.start:
+                continue
+            # Inserted imports bind names of their own; an inserted call runs at module level.
+            for line in edit.text.splitlines():
+                if line.startswith(("import ", "from ")):
+                    continue
+                found = set(word.findall(line))
+                used.update(id(i) for i, _ in candidates if i.name in found)
+        exported = _dunder_all(module)
+        removable = [
+            imported
+            for imported, scope in candidates
+            if id(imported) not in used
+            and not (
+                scope is bindings.module
+                and (
+                    imported.name in exported
+                    or (path is not None and self.exported and self.exported(path, imported.name))
+                )
+            )
+        ]
+        return (_removal_edits(module, removable) if removable else []), removable
+
     def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
         """Remove import bindings that rewritten uses came through and nothing uses any more."""
         statements = {
@@ -530,16 +662,28 @@ def _compile_error(text: str, path: Path | None) -> str | None:
     try:
         compile(text, str(path or "<fixed>"), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
-        return f"{getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')}"
+        return _error_text(exc)
     return None
 
 
-def _parse_error(text: str) -> str | None:
+def _parsed(text: str, path: Path | None) -> tuple[ParsedModule | None, str | None]:
+    """Fixed text, parsed (None when it does not parse) and compiled: the module and the error.
+
+    The module is the next round's: the text is parsed once for both.
+    """
     try:
-        ast.parse(text)
+        module = ParsedModule(text, path)
     except (SyntaxError, ValueError) as exc:
-        return f"{getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')}"
-    return None
+        return None, _error_text(exc)
+    try:
+        compile(module.tree, str(path or "<fixed>"), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return module, _error_text(exc)
+    return module, None
+
+
+def _error_text(exc: Exception) -> str:
+    return f"{getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')}"
 
 
 def _dunder_all(module: ParsedModule) -> set[str]:

@@ -25,6 +25,8 @@ class NameRenderer:
     versions: Versions
     added: dict[str, str] = field(default_factory=dict)
     """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
+    rendered: set[str] = field(default_factory=set)
+    """Every qualified name rendered."""
 
     def __post_init__(self) -> None:
         self._reusable: list[tuple[str, str]] = []
@@ -39,6 +41,7 @@ class NameRenderer:
 
     def render(self, qualname: str, scope: Scope | None = None) -> str:
         """The text that reaches `qualname` at module level (or in `scope`)."""
+        self.rendered.add(qualname)
         best: tuple[int, str] | None = None
         for module, name in self._reusable:
             reaches = qualname == module or qualname.startswith(module + ".")
