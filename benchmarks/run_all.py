@@ -17,6 +17,7 @@ SMOKE_ARGS = {
     "bench_fix.py": ["--smoke"],
     "bench_surface.py": [],
     "bench_validation.py": ["--repeat", "3"],
+    "bench_projects.py": ["--smoke"],
     "bench_lsp.py": ["--sizes", "200,2000", "--edits", "10"],
     "bench_report.py": ["--smoke"],
     "bench_safety.py": ["--smoke"],

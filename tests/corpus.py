@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -36,13 +37,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tfmend-corpus"
 
 
-def fetch(requirement: str, kind: str) -> Path:
-    """Download one package (no dependencies, nothing installed) and unpack its Python files."""
+def fetch(
+    requirement: str, kind: str, sha256: str | None = None, *, everything: bool = False
+) -> Path:
+    """Download one package (no dependencies, nothing installed) and unpack its Python files
+    (with `everything`, all its files: data a program reads too); with `sha256`, the archive
+    must have that checksum."""
     root = cache_dir()
     name = requirement.replace("==", "-")
-    tree = root / "trees" / name
-    if tree.is_dir() and any(tree.rglob("*.py")):
-        return tree
+    tree = root / ("trees-all" if everything else "trees") / name
     archives = root / "archives" / name
     archives.mkdir(parents=True, exist_ok=True)
     if not any(archives.iterdir()):
@@ -55,15 +58,23 @@ def fetch(requirement: str, kind: str) -> Path:
             check=True, capture_output=True, timeout=600,
         )  # fmt: skip
     (archive,) = list(archives.iterdir())
+    if sha256 is not None and hashlib.sha256(archive.read_bytes()).hexdigest() != sha256:
+        archive.unlink()  # the next run downloads it again
+        raise ValueError(f"{archive.name} does not have the pinned sha256 {sha256}")
+    if tree.is_dir() and any(tree.rglob("*.py")):
+        return tree
     tree.mkdir(parents=True, exist_ok=True)
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as zipped:
             for member in zipped.namelist():
-                if member.endswith(".py"):
+                if everything or member.endswith(".py"):
                     zipped.extract(member, tree)
     else:
         with tarfile.open(archive) as tarred:
-            members = [m for m in tarred.getmembers() if m.isfile() and m.name.endswith(".py")]
+            members = [
+                m for m in tarred.getmembers()
+                if m.isfile() and (everything or m.name.endswith(".py"))
+            ]  # fmt: skip
             tarred.extractall(tree, members=members, filter="data")
     return tree
 
