@@ -27,7 +27,7 @@ from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.rewrite.settle import Round, settled
-from tfmend.text.source import dominant_newline
+from tfmend.text.source import LineIndex, dominant_newline
 
 MAX_PASSES = 8
 _GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
@@ -375,15 +375,12 @@ class Fixer:
         # Whether the original compiles: asked only when needed.
         compiles = functools.cache(lambda: _compile_error(text, path) is None)
         keras_file = False
-        parsed: ParsedModule | None = None  # the fixed text, parsed when it was checked
         for _ in range(1 if single_pass else MAX_PASSES):
             # `receiver: any` rules apply when the module imports Keras 3, or in a Keras file.
             methods = keras_file if analysed is None else False
-            module, findings, keras_file = self._analyse(
-                result.text, path, keras_file, analysed, parsed
-            )
+            module, findings, keras_file = self._analyse(result.text, path, keras_file, analysed)
             methods = methods or self.analyzer.keras_3(module)
-            analysed = parsed = None
+            analysed = None
             own = any(i.tracked for i, _ in module.bindings.imports)
             # Analysed as Keras code though it no longer imports Keras, the text has the findings
             # a check finds when it has none (the flag only swaps some findings for others).
@@ -417,21 +414,23 @@ class Fixer:
                 _Edited(module, locator, select_non_overlapping(edits), applied, path)
             )
             # compile, not just parse: it also rejects repeated keywords and the like.
-            parsed, error = _parsed(new_text, path)
-            if error is not None and (parsed is None or compiles()):
+            # Compiled, not parsed: building the syntax tree in Python costs more than compiling,
+            # and a round that settles the findings needs no tree of the fixed text.
+            error = _compile_error(new_text, path)
+            if error is not None and (compiles() or _parse_error(new_text) is not None):
                 raise FixError(f"fixes produced invalid code ({error})")
             if new_text == result.text:
                 break
             result.text = new_text
             result.applied.extend(applied)
             result.findings = None
-            if done is not None and parsed is not None:
+            if done is not None:
                 edited, removed = done
                 flags = (keras_file, methods)
                 result.findings = settled(
                     self.analyzer,
                     Round(module, findings, chosen, applied, edited, state.names, removed, *flags),
-                    parsed,
+                    LineIndex(new_text),
                 )
                 if result.findings is not None:
                     break  # no fix made a new finding: the fixed text needs no analysis
@@ -443,15 +442,13 @@ class Fixer:
         path: Path | None,
         keras_file: bool,
         analysed: tuple[ParsedModule, list[Finding]] | None,
-        parsed: ParsedModule | None = None,
     ) -> tuple[ParsedModule, list[Finding], bool]:
         """A round's module and findings (given for the first round: analysed as Keras code only
-        when it imports Keras), and whether the file is Keras code. `parsed` is the text's
-        module when the previous round parsed it."""
+        when it imports Keras), and whether the file is Keras code."""
         if analysed is not None:
             module, findings = analysed
             return module, findings, any(i.tracked for i, _ in module.bindings.imports)
-        module = parsed if parsed is not None else ParsedModule(text, path)
+        module = ParsedModule(text, path)
         keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
         return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
@@ -682,20 +679,12 @@ def _compile_error(text: str, path: Path | None) -> str | None:
     return None
 
 
-def _parsed(text: str, path: Path | None) -> tuple[ParsedModule | None, str | None]:
-    """Fixed text, parsed (None when it does not parse) and compiled: the module and the error.
-
-    The module is the next round's: the text is parsed once for both.
-    """
+def _parse_error(text: str) -> str | None:
     try:
-        module = ParsedModule(text, path)
+        ast.parse(text)
     except (SyntaxError, ValueError) as exc:
-        return None, _error_text(exc)
-    try:
-        compile(module.tree, str(path or "<fixed>"), "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as exc:
-        return module, _error_text(exc)
-    return module, None
+        return _error_text(exc)
+    return None
 
 
 def _error_text(exc: Exception) -> str:

@@ -49,8 +49,9 @@ class Round:
     """Whether `receiver: any` rules were matched in this analysis."""
 
 
-def settled(analyzer: Analyzer, done: Round, fixed: ParsedModule) -> list[Finding] | None:
-    """The findings of `fixed` (the round's result), or None when it must be analysed."""
+def settled(analyzer: Analyzer, done: Round, fixed: LineIndex) -> list[Finding] | None:
+    """The findings of the fixed text (`fixed` locates its lines), or None when it must be
+    analysed."""
     if len(done.applied) != len(done.chosen):
         return None  # a fix overlapped another: the next round makes it
     if any(f.on_import or f.rule is None or f.rule.fix.kind not in RENDERED_KINDS
@@ -60,12 +61,12 @@ def settled(analyzer: Analyzer, done: Round, fixed: ParsedModule) -> list[Findin
         return None
     if not _same_flags(analyzer, done):
         return None
-    return _moved(done, fixed.lines)
+    return _moved(done, fixed)
 
 
 def _names_are_final(analyzer: Analyzer, done: Round) -> bool:
     """Whether no rule can match what the edits write (names, attributes, comments)."""
-    keywords = {k for edit in done.edits for k in _KEYWORD.findall(edit.text)}
+    keywords = {k for text in {e.text for e in done.edits} for k in _KEYWORD.findall(text)}
     for qualname in done.names.rendered:
         root, *rest = qualname.split(".")
         for found in analyzer.matches(root, rest):
@@ -74,13 +75,11 @@ def _names_are_final(analyzer: Analyzer, done: Round) -> bool:
         if analyzer.surface is not None and analyzer.surface.exists(qualname) is False:
             return False
     catalog = analyzer.catalog
-    for edit in done.edits:
-        words = _IDENTIFIER.findall(edit.text)
-        if any(w in catalog.instance_attributes or w in catalog.any_receiver for w in words):
-            return False
-        if "#" in done.module.text[edit.start : edit.end]:
-            return False  # a comment (`# tfmend: ignore`) may move to another line
-    return True
+    words = {w for text in {e.text for e in done.edits} for w in _IDENTIFIER.findall(text)}
+    if any(w in catalog.instance_attributes or w in catalog.any_receiver for w in words):
+        return False
+    # A comment (`# tfmend: ignore`) replaced may come back on another line.
+    return not any("#" in done.module.text[e.start : e.end] for e in done.edits)
 
 
 def _declines(rule: Rule, keywords: set[str]) -> bool:
