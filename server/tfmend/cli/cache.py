@@ -65,12 +65,15 @@ def _includes(path: Path) -> list[str]:
     return [item.value for item in listed.value if isinstance(item.value, str) and item.value]
 
 
-def layout(root: Path) -> str | None:
-    """A fingerprint of the project's module files (their paths), or None past LAYOUT_LIMIT."""
+def layout(root: Path, files: list[Path] | None = None) -> str | None:
+    """A fingerprint of the project's module files (their paths), or None past LAYOUT_LIMIT.
+
+    `files` are those files when the caller listed them already.
+    """
     from tfmend.text.files import iter_source_files
 
     paths: list[str] = []
-    for file in iter_source_files([root], root=root):
+    for file in files if files is not None else iter_source_files([root], root=root):
         paths.append(file.relative_to(root).as_posix())
         if len(paths) > LAYOUT_LIMIT:
             return None

@@ -316,15 +316,18 @@ def _prepare(args: argparse.Namespace) -> tuple[_Setup, list[Path]]:
     surface = None if args.no_surface else _surface(args.python or settings.python, args.cache_dir)
     setup = _Setup(settings, extra, root.resolve(), surface)
     if args.command in ("check", "fix") and not args.no_cache:
-        setup = replace(setup, cache=_results_cache(setup))
+        # Checking the whole project without excludes lists what the layout walk would list.
+        whole = not settings.exclude and [p.resolve() for p in args.paths] == [setup.root]
+        setup = replace(setup, cache=_results_cache(setup, files if whole else None))
     return setup, files
 
 
-def _results_cache(setup: _Setup) -> ResultCache | None:
-    """The results cache of this configuration (None when the project is too big to key)."""
+def _results_cache(setup: _Setup, files: list[Path] | None) -> ResultCache | None:
+    """The results cache of this configuration (None when the project is too big to key);
+    `files`, when given, are the project's source files."""
     from tfmend.cli.cache import DIRECTORY, layout, rule_files, run_key
 
-    modules = layout(setup.root)
+    modules = layout(setup.root, files)
     if modules is None:
         return None
     surface = setup.surface
