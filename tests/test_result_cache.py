@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,3 +162,14 @@ def test_the_cache_dir_setting_moves_the_cache(tmp_path: Path, tfmend: Run) -> N
     tfmend("check", *TEST_ARGS, ".", cwd=tmp_path)
     assert not (tmp_path / CACHE).exists()
     assert len(list((tmp_path / "build/lint").rglob("*.json"))) == 1
+
+
+def test_findings_of_the_installed_surface_are_cached_alike(tmp_path: Path, tfmend: Run) -> None:
+    # The installed surface is loaded only for files the cache does not hold.
+    write(tmp_path, {"model.py": "import tensorflow as tf\ntf.math.not_a_function_xyz(1)\n"})
+    args = ("check", "--python", sys.executable, "--no-progress", ".")
+    cold = tfmend(*args, cwd=tmp_path)
+    assert "model.py:2:1: TFM801 `tf.math.not_a_function_xyz`" in cold.stdout
+    assert hits(tfmend(*args, "--statistics", cwd=tmp_path).stderr) == (1, 1)
+    assert tfmend(*args, cwd=tmp_path).stdout == cold.stdout
+    assert tfmend(*args, "--no-cache", cwd=tmp_path).stdout == cold.stdout

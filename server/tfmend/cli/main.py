@@ -170,6 +170,45 @@ class _Setup:
     surface: Surface | None
     cache: ResultCache | None = None
     """The results cache (None: --no-cache, or a command that does not cache)."""
+    later: tuple[str | None, Path | None, list[object]] | None = None
+    """The surface to load once a file needs analysis (interpreter, cache directory) and the
+    versions the cache key assumed for it; None when `surface` is loaded (or not wanted)."""
+
+
+def _loaded(setup: _Setup) -> _Setup:
+    """The setup with its surface loaded (a run from the cache alone never loads it)."""
+    if setup.later is None:
+        return setup
+    python, cache_dir, assumed = setup.later
+    surface = _surface(python, cache_dir)
+    cache = setup.cache if _surface_key(surface) == assumed else None  # keyed wrongly: no cache
+    return replace(setup, surface=surface, cache=cache, later=None)
+
+
+def _surface_key(surface: Surface | None) -> list[object] | None:
+    """What the cache key says of the installed API surface."""
+    if surface is None:
+        return None
+    return [surface.python, sorted(surface.versions.items()), surface.legacy_keras]
+
+
+def _versions_here(python: str | None) -> list[object] | None:
+    """`_surface_key` of this interpreter's surface, read without a worker (None: another
+    interpreter, whose worker must say)."""
+    from tfmend.worker.client import WorkerError, resolve_python
+    from tfmend.worker.tfworker import PACKAGES, installed_version
+
+    try:
+        interpreter = resolve_python(python)
+    except WorkerError:
+        return None
+    if interpreter != os.path.abspath(sys.executable):
+        return None
+    versions = {package: installed_version(package) for package in PACKAGES}
+    if versions["tensorflow"] is None:
+        return None  # no surface: the run says so
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true", "yes")
+    return [interpreter, sorted(versions.items()), legacy]
 
 
 _worker_engine: Engine | None = None
@@ -178,6 +217,7 @@ _worker_cache: ResultCache | None = None
 
 def _init_worker(setup: _Setup) -> None:
     global _worker_engine, _worker_cache  # noqa: PLW0603 - one engine per worker process
+    setup = _loaded(setup)
     _worker_cache = setup.cache
     _worker_engine = Engine(
         setup.settings,
@@ -233,6 +273,7 @@ def _run(
         # A broken rules file is reported before any work. Cached results need no catalog: the
         # rule files they were found with (their hashes are in the cache key) loaded fine.
         load_catalog(setup.settings, setup.extra)
+        setup = _loaded(setup)  # once here, not in each worker
     analysed: list[FileResult] = []
     workers = jobs or os.cpu_count() or 1
     if missed and (len(missed) < PARALLEL_THRESHOLD or workers == 1):
@@ -313,9 +354,15 @@ def _prepare(args: argparse.Namespace) -> tuple[_Setup, list[Path]]:
         raise ConfigError(f"{missing[0]}: no such file or directory")
     root = settings.root or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
     files = list(iter_source_files(args.paths, settings.exclude, settings.root))
-    surface = None if args.no_surface else _surface(args.python or settings.python, args.cache_dir)
-    setup = _Setup(settings, extra, root.resolve(), surface)
-    if args.command in ("check", "fix") and not args.no_cache:
+    python = args.python or settings.python
+    cached = args.command in ("check", "fix") and not args.no_cache
+    # With the results cache, the surface is loaded only when a file is analysed: the cache key
+    # needs the installed versions alone, which this interpreter reads without a worker.
+    here = _versions_here(python) if cached and not args.no_surface else None
+    surface = None if args.no_surface or here else _surface(python, args.cache_dir)
+    later = (python, args.cache_dir, here) if here else None
+    setup = _Setup(settings, extra, root.resolve(), surface, later=later)
+    if cached:
         # Checking the whole project without excludes lists what the layout walk would list.
         whole = not settings.exclude and [p.resolve() for p in args.paths] == [setup.root]
         setup = replace(setup, cache=_results_cache(setup, files if whole else None))
@@ -330,15 +377,12 @@ def _results_cache(setup: _Setup, files: list[Path] | None) -> ResultCache | Non
     modules = layout(setup.root, files)
     if modules is None:
         return None
-    surface = setup.surface
     key = run_key(
         parts={
             "settings": repr(replace(setup.settings, cache_dir=None)),
             "root": str(setup.root),
             "layout": modules,
-            "surface": None
-            if surface is None
-            else [surface.python, sorted(surface.versions.items()), surface.legacy_keras],
+            "surface": setup.later[2] if setup.later else _surface_key(setup.surface),
         },
         rules=rule_files((*setup.settings.extend_rules, *setup.extra)),
     )
