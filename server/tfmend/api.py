@@ -140,6 +140,13 @@ class Engine:
         """Findings for Python source text, filtered by the settings."""
         return self._analysed(text, path)[0]
 
+    def analyse_text(
+        self, text: str, path: Path | None = None
+    ) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
+        """The reported findings, and the module with all its findings for `fix_text`'s
+        `analysed` (None when the text was not analysed)."""
+        return self._analysed(text, path)
+
     def _analysed(
         self, text: str, path: Path | None
     ) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
