@@ -111,6 +111,34 @@ class Client(LanguageClient):
         return self.arrived[(uri, version)]
 
 
+async def start_and_open(
+    client: Client,
+    path: Path,
+    text: str,
+    capabilities: types.ClientCapabilities | None = None,
+) -> float:
+    """Start the server for the file's directory, initialize it and open the file; returns when
+    (perf_counter) the initialize request was answered."""
+    await client.start_io(*SERVER, cwd=str(path.parent))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=capabilities or types.ClientCapabilities(),
+            root_uri=path.parent.as_uri(),
+            process_id=os.getpid(),
+        )
+    )
+    answered = time.perf_counter()
+    client.initialized(types.InitializedParams())
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="python", version=1, text=text
+            )
+        )
+    )
+    return answered
+
+
 def floor_ms(text: str, repeat: int = 15) -> float:
     """Median time of stdlib ast.parse of the text, in this process."""
     times = []
@@ -150,22 +178,7 @@ async def measure(lines: int, edits: int) -> Run:
         uri = path.as_uri()
         client = Client()
         started = time.perf_counter()
-        await client.start_io(*SERVER, cwd=directory)
-        await client.initialize_async(
-            types.InitializeParams(
-                capabilities=CAPABILITIES,
-                root_uri=root.as_uri(),
-                process_id=os.getpid(),
-            )
-        )
-        client.initialized(types.InitializedParams())
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri, language_id="python", version=1, text=text
-                )
-            )
-        )
+        await start_and_open(client, path, text, CAPABILITIES)
         arrived, run.findings = await client.wait(uri, 1)
         run.cold_s = arrived - started
         line = edit_line(text)
