@@ -94,6 +94,7 @@ RESULT is a plist (:status :message :checks :tensorflow :keras)."
 (declare-function eglot--pos-to-lsp-position "eglot")
 (declare-function eglot-code-actions "eglot")
 (declare-function jsonrpc-async-request "jsonrpc")
+(defvar jsonrpc-default-request-timeout) ; jsonrpc.el: bound dynamically around a request
 (defvar eglot-server-programs)
 
 ;;;###autoload
@@ -123,11 +124,19 @@ It then replaces Eglot's default Python server in those buffers."
   (cond
    ((and (fboundp 'eglot-current-server) (eglot-current-server))
     ;; With nothing to apply Eglot signals "No ... code actions here"; the server has already
-    ;; said what it left (unsafe fixes), which that error would bury.
-    (condition-case nil
-        (eglot-code-actions (point-min) (point-max) tfmend--fix-all-kind t)
-      (error (unless (string-match-p "tfmend: Fix all" (or (current-message) ""))
-               (message "tfmend: nothing to fix in this buffer")))))
+    ;; said what it left (unsafe fixes), which that error would bury. Any other error is shown.
+    ;; Fixing a big file on a busy machine can take longer than jsonrpc's 10 s default.
+    (condition-case err
+        (let ((jsonrpc-default-request-timeout (max 60 (bound-and-true-p
+                                                        jsonrpc-default-request-timeout))))
+          (eglot-code-actions (point-min) (point-max) tfmend--fix-all-kind t))
+      (error
+       (let ((text (error-message-string err)))
+         (cond
+          ((not (string-match-p "code actions here" text))
+           (message "tfmend: fix all failed: %s" text))
+          ((not (string-match-p "tfmend: Fix all" (or (current-message) "")))
+           (message "tfmend: nothing to fix in this buffer")))))))
    ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
     (lsp-execute-code-action-by-kind tfmend--fix-all-kind))
    (t (user-error "tfmend: no language server in this buffer"))))
