@@ -147,6 +147,7 @@ class Analyzer:
     ) -> tuple[list[Finding], ImportBinding | None]:
         """Findings of every rule matching the chain, and the import binding it went through."""
         best: tuple[list[_Match], ImportBinding, Origin | None, int, str, list[str]] | None = None
+        readings: set[str | None] = set()
         for imported in resolution.imports:
             base = self._base_names(module, chain, imported, resolution.via)
             if base is None:
@@ -155,6 +156,8 @@ class Analyzer:
                 continue
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
+            if not imported.guard:  # try/except: the preferred import is the one that runs
+                readings.add(prefixes[0].api if prefixes else None)
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -162,7 +165,9 @@ class Analyzer:
                 continue
             if best is None:
                 best = (prefixes, imported, origin, floor, qualname, attributes)
-        if best is None:
+        if best is None or len(readings) > 1:
+            # Bound by several imports (an if/else switch) that do not all read as the same API:
+            # a rewrite right for one binding would break the others.
             return [], None
         matches, imported, origin, floor, qualname, attributes = best
         # The longest matching prefix wins; a shorter one applies only when every rule of the
@@ -361,7 +366,33 @@ class Analyzer:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
+            if self._absent(new, imported.statement) is not None:
+                return None  # the rewrite would break an import that works
         return rule, module_name, new
+
+    def _absent(self, module_name: str, statement: ast.ImportFrom) -> str | None:
+        """The first name of `from ... import a, b` that the installed `module_name` lacks."""
+        if self.surface is None:
+            return None
+        for alias in statement.names:
+            if self.surface.exists(f"{module_name}.{alias.name}") is False:
+                return f"{module_name}.{alias.name}"
+        return None
+
+    def _absent_target(self, imported: ImportBinding) -> str | None:
+        """The imported name a module rule's replacement lacks (`LSTMV1` from
+        `tensorflow.python.keras.layers`: `tensorflow.keras.layers` has none)."""
+        module_name = _imported_module(imported)
+        if module_name is None or not isinstance(imported.statement, ast.ImportFrom):
+            return None
+        parts = module_name.split(".")
+        found = self.match(parts[0], parts[1:])
+        rule = next((r for r in found.rules if r.fix.kind == "replace"), None) if found else None
+        to = rule.fix.to_for(found.api) if found and rule else None
+        if found is None or to is None:
+            return None
+        new = to + module_name[len(".".join(parts[: found.index + 1])) :]
+        return self._absent(new, imported.statement)
 
     def _names_rewrite(
         self, imported: ImportBinding, module_name: str
@@ -370,9 +401,9 @@ class Analyzer:
         name has a replace rule to the same name in one Keras module (`keras.layers.merge.add`
         → `keras.layers.add`): the statement then imports from that module, used or not.
 
-        Only Keras: its public paths are modules, while TensorFlow's API paths are attributes
-        that `from` cannot always import (`from tensorflow.distribute import cluster_resolver`
-        fails)."""
+        Only Keras (and `from tensorflow import keras`): its public paths are modules, while
+        TensorFlow's API paths are attributes that `from` cannot always import
+        (`from tensorflow.distribute import cluster_resolver` fails)."""
         if not isinstance(imported.statement, ast.ImportFrom):
             return None
         parts = module_name.split(".")
@@ -392,7 +423,10 @@ class Analyzer:
         if chosen is None or len(targets) != 1:
             return None
         target = targets.pop()
-        if target.split(".", 1)[0] != "keras":
+        keras_itself = target == "tensorflow" and all(
+            alias.name == "keras" for alias in imported.statement.names
+        )  # `from tensorflow import keras`: the Keras package itself
+        if target.split(".", 1)[0] != "keras" and not keras_itself:
             return None
         return chosen, module_name, target
 
@@ -415,7 +449,11 @@ class Analyzer:
         ):
             rules = []
         if found is None or not rules:
-            if self.surface is not None and self.surface.exists(imported.imported) is False:
+            if (
+                self.surface is not None
+                and self._knowable(imported.imported)
+                and self.surface.exists(imported.imported) is False
+            ):
                 return self._missing(module, imported.alias, imported.imported, imported.imported)
             return None
         rule = rules[0]
@@ -426,8 +464,11 @@ class Analyzer:
         safety: FixSafety = "none"
         note = ""
         rewrite = self.import_rewrite(imported)
+        absent = None if rewrite is not None else self._absent_target(imported)
         if rewrite is not None:
             safety = rewrite[0].fix_safety
+        elif absent is not None:
+            note = f"`{absent}` does not exist in the installed version"
         elif rule.fix.fixable and all(f != "none" for f in fixes):
             safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
         elif rule.fix.fixable:

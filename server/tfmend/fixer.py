@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,12 +19,12 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
+from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL, Importers, is_library
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
-_GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
 _ATOMIC = (
     ast.Name,
     ast.Attribute,
@@ -110,6 +109,8 @@ class _Pass:
     names: NameRenderer
     edits: list[Edit] = field(default_factory=list)
     graph_mode: bool = False
+    library: bool = False
+    """Imported by other code: a compat-v1 fix does not put it in graph mode."""
 
 
 def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
@@ -307,15 +308,16 @@ def _import_like(statement: ast.stmt) -> bool:
     return False
 
 
-def adds_graph_mode(fix_kind: str, text: str) -> bool:
-    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module."""
-    return fix_kind == "compat-v1" and not _GRAPH_MODE.search(text)
+def adds_graph_mode(fix_kind: str, text: str, library: bool = False) -> bool:
+    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module (never
+    into a library module: it would switch every program importing it to graph mode)."""
+    return fix_kind == "compat-v1" and not library and not GRAPH_MODE_CALL.search(text)
 
 
 def _insertion(state: _Pass, newline: str) -> Edit | None:
     module = state.module
     statements: list[str] = []
-    if state.graph_mode and adds_graph_mode("compat-v1", module.text):
+    if state.graph_mode and adds_graph_mode("compat-v1", module.text, state.library):
         # Rendered first: it may itself need `import tensorflow as tf`.
         statements.append(f"{state.names.render('tensorflow.compat.v1.disable_eager_execution')}()")
     lines = state.names.import_lines() + statements
@@ -332,11 +334,21 @@ class Fixer:
     """Applies fixes to a module's text until no selected finding is left (or nothing changes)."""
 
     def __init__(
-        self, analyzer: Analyzer, *, exported: Callable[[Path, str], bool] | None = None
+        self,
+        analyzer: Analyzer,
+        *,
+        exported: Callable[[Path, str], bool] | None = None,
+        imported: Importers | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.exported = exported
         """Whether another project module imports a name from a file (then the import stays)."""
+        self.imported = imported
+        """Whether another project module imports a file (then it is a library module)."""
+
+    def is_library(self, module: ParsedModule) -> bool:
+        """Whether the module is imported by other code rather than run (graph_mode.is_library)."""
+        return is_library(module.tree, module.path, self.imported)
 
     def fix(
         self,
@@ -371,6 +383,7 @@ class Fixer:
             if not chosen:
                 break
             state = _Pass(module, NameRenderer(module.bindings, self.analyzer.versions))
+            state.library = self.is_library(module)
             planned: list[tuple[Finding, list[Edit]]] = []
             for finding in chosen:
                 if finding.on_import:
