@@ -151,3 +151,53 @@ def test_a_broken_include_names_the_file_line_and_field(
     result = tfmend("check", "--no-surface", "--rules", "rules.yaml", "model.py", cwd=tmp_path)
     assert result.returncode == 2
     assert f"{tmp_path / 'rules.yaml'}:{error}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "fixed", "summary"),
+    [
+        pytest.param(
+            "from keras.engine.topology import Layer, get_source_inputs as gsi\nx = Layer\n",
+            "from keras.layers import Layer\nfrom keras.utils import get_source_inputs as gsi\n"
+            "x = Layer\n",
+            "Fixed 2 problems in 1 file; 0 remaining.",
+            id="names-that-moved-apart-split-the-import",
+        ),
+        pytest.param(
+            "try:\n    from keras.engine.topology import Layer, get_source_inputs\n"
+            "except ImportError:\n    raise\n",
+            "try:\n    from keras.layers import Layer\n"
+            "    from keras.utils import get_source_inputs\n"
+            "except ImportError:\n    raise\n",
+            "Fixed 2 problems in 1 file; 0 remaining.",
+            id="split-keeps-the-indentation",
+        ),
+        pytest.param(
+            "from keras.engine.topology import (Layer,  # base\n"
+            "    get_source_inputs)\nx = Layer\n",
+            "from keras.layers import Layer  # base\nfrom keras.utils import get_source_inputs\n"
+            "x = Layer\n",
+            "Fixed 2 problems in 1 file; 0 remaining.",
+            id="a-comment-in-a-split-import-is-kept",
+        ),
+        pytest.param(
+            "import os\nfrom keras.backend import mean, symbolic\n",
+            "import os\n",
+            "Fixed 2 problems in 1 file; 0 remaining.",
+            id="unused-names-of-removed-apis-are-taken-out",
+        ),
+        pytest.param(
+            "from keras.backend import symbolic\n__all__ = ['symbolic']\n",
+            "from keras.backend import symbolic\n__all__ = ['symbolic']\n",
+            "Fixed 0 problems in 0 files; 1 remaining.",
+            id="an-exported-name-stays",
+        ),
+    ],
+)
+def test_imports_of_removed_names_are_fixed_used_or_not(
+    tmp_path: Path, tfmend: Run, source: str, fixed: str, summary: str
+) -> None:
+    (tmp_path / "model.py").write_text(source, encoding="utf-8")
+    result = tfmend("fix", "--no-surface", "--no-progress", "model.py", cwd=tmp_path)
+    assert (tmp_path / "model.py").read_text(encoding="utf-8") == fixed
+    assert result.stderr.strip() == summary

@@ -28,6 +28,19 @@ def rule_applies(rule: Rule, versions: Versions) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class ImportRewrite:
+    """How an import of a removed module is pointed at what replaces it."""
+
+    rule: Rule
+    old: str
+    """The module the statement imports."""
+    new: str
+    """The module that replaces it, or "" when the names go to different modules (`split`)."""
+    split: tuple[str, ...] = ()
+    """For `from old import a, b` whose names moved apart: each name's new module, in order."""
+
+
 @dataclass
 class _Match:
     rules: list[Rule]
@@ -343,10 +356,11 @@ class Analyzer:
             suggestions=suggestions,
         )
 
-    def import_rewrite(self, imported: ImportBinding) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) when an import names a removed module, or one inside it,
-        and a replace rule maps it to one that has every imported name (`keras.backend.common` →
-        `keras.backend` in `from keras.backend.common import epsilon`)."""
+    def import_rewrite(self, module: ParsedModule, imported: ImportBinding) -> ImportRewrite | None:
+        """How to point an import of a removed module, or of one inside it, at what replaces it:
+        a replace rule maps it to one that has every imported name (`keras.backend.common` →
+        `keras.backend` in `from keras.backend.common import epsilon`), or each name of
+        `from M import a, b` has a rule of its own to the same name in a Keras module."""
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
             return None
@@ -356,7 +370,7 @@ class Analyzer:
             found
         ) else None  # fmt: skip
         if found is None or rule is None:
-            return self._names_rewrite(imported, module_name)
+            return self._names_rewrite(module, imported, module_name)
         to = rule.fix.to_for(found.api)
         if to is None:
             return None
@@ -368,7 +382,7 @@ class Analyzer:
                     return None  # a name of the old module with a rule of its own
             if self._absent(new, imported.statement) is not None:
                 return None  # the rewrite would break an import that works
-        return rule, module_name, new
+        return ImportRewrite(rule, module_name, new)
 
     def _absent(self, module_name: str, statement: ast.ImportFrom) -> str | None:
         """The first name of `from ... import a, b` that the installed `module_name` lacks."""
@@ -395,21 +409,23 @@ class Analyzer:
         return self._absent(new, imported.statement)
 
     def _names_rewrite(
-        self, imported: ImportBinding, module_name: str
-    ) -> tuple[Rule, str, str] | None:
-        """(rule, old module, new module) for `from M import a, b` when M has no rule but each
-        name has a replace rule to the same name in one Keras module (`keras.layers.merge.add`
-        → `keras.layers.add`): the statement then imports from that module, used or not.
+        self, module: ParsedModule, imported: ImportBinding, module_name: str
+    ) -> ImportRewrite | None:
+        """The rewrite of `from M import a, b` when M has no rule but each name has a replace
+        rule to the same name in a Keras module (`keras.layers.merge.add` → `keras.layers.add`):
+        the statement then imports from that module, used or not, or from each name's module
+        when they differ (`Layer` from `keras.layers`, `get_source_inputs` from `keras.utils`).
 
         Only Keras (and `from tensorflow import keras`): its public paths are modules, while
         TensorFlow's API paths are attributes that `from` cannot always import
         (`from tensorflow.distribute import cluster_resolver` fails)."""
-        if not isinstance(imported.statement, ast.ImportFrom):
+        statement = imported.statement
+        if not isinstance(statement, ast.ImportFrom) or statement.level:
             return None
         parts = module_name.split(".")
-        targets: set[str] = set()
+        targets: list[str] = []
         chosen: Rule | None = None
-        for alias in imported.statement.names:
+        for alias in statement.names:
             found = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
             rule = next((r for r in found.rules if r.fix.kind == "replace"), None) if (
                 found
@@ -417,18 +433,24 @@ class Analyzer:
             to = rule.fix.to_for(found.api) if found and rule else None
             if rule is None or to is None or to.rsplit(".", 1)[-1] != alias.name:
                 return None
-            targets.add(to.rsplit(".", 1)[0])
+            targets.append(to.rsplit(".", 1)[0])
             if chosen is None or rule.fix_safety == "unsafe":
                 chosen = rule
-        if chosen is None or len(targets) != 1:
-            return None
-        target = targets.pop()
-        keras_itself = target == "tensorflow" and all(
-            alias.name == "keras" for alias in imported.statement.names
+        keras_itself = set(targets) == {"tensorflow"} and all(
+            alias.name == "keras" for alias in statement.names
         )  # `from tensorflow import keras`: the Keras package itself
-        if target.split(".", 1)[0] != "keras" and not keras_itself:
+        if chosen is None or (
+            any(t.split(".", 1)[0] != "keras" for t in targets) and not keras_itself
+        ):
             return None
-        return chosen, module_name, target
+        if len(set(targets)) == 1:
+            return ImportRewrite(chosen, module_name, targets[0])
+        # Split into one statement per module, on lines of their own: only a statement that
+        # starts its line (after `try:` or `;` a second line would need another indentation).
+        start = module.span(statement).start
+        if module.lines.line_text(start.line)[: start.column].strip():
+            return None
+        return ImportRewrite(chosen, module_name, "", tuple(targets))
 
     def _import_finding(
         self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]
@@ -463,12 +485,14 @@ class Analyzer:
         fixes: list[FixSafety] = [u.fix for u in uses]
         safety: FixSafety = "none"
         note = ""
-        rewrite = self.import_rewrite(imported)
+        rewrite = self.import_rewrite(module, imported)
         absent = None if rewrite is not None else self._absent_target(imported)
         if rewrite is not None:
-            safety = rewrite[0].fix_safety
+            safety = rewrite.rule.fix_safety
         elif absent is not None:
             note = f"`{absent}` does not exist in the installed version"
+        elif not uses and rule.fix.fixable and imported.name in module_exports(module):
+            note = "the module exports the name (`__all__`): nothing here uses it to rewrite"
         elif rule.fix.fixable and all(f != "none" for f in fixes):
             safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
         elif rule.fix.fixable:
@@ -486,6 +510,28 @@ class Analyzer:
             on_import=True,
             rule=rule,
         )
+
+
+def module_exports(module: ParsedModule) -> set[str]:
+    """The names a module lists in `__all__`."""
+    names: set[str] = set()
+    for statement in module.tree.body:
+        if (
+            isinstance(statement, ast.Assign | ast.AugAssign)
+            and any(
+                isinstance(t, ast.Name) and t.id == "__all__"
+                for t in (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+            )
+            and isinstance(statement.value, ast.List | ast.Tuple)
+        ):
+            names.update(
+                e.value
+                for e in statement.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return names
 
 
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}

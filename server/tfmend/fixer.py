@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,11 +13,11 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer, as_default_item, method_receiver
+from tfmend.analyze import Analyzer, as_default_item, method_receiver, module_exports
 from tfmend.catalog.rules import Fix
 from tfmend.catalog.template import RenderError
 from tfmend.findings import Finding, Span
-from tfmend.resolve.bindings import Chain, ImportBinding
+from tfmend.resolve.bindings import Chain, ImportBinding, Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
@@ -378,7 +380,7 @@ class Fixer:
             # a check finds when it has none (the flag only swaps some findings for others).
             result.findings = findings if own == keras_file or not findings else None
             locator = _Locator(module)
-            rewrites = self._import_rewrites(module, locator, findings)
+            rewrites = self._import_rewrites(module, path, locator, findings)
             chosen = self._choose(findings, select, unsafe, rewrites)
             if not chosen:
                 break
@@ -387,7 +389,7 @@ class Fixer:
             planned: list[tuple[Finding, list[Edit]]] = []
             for finding in chosen:
                 if finding.on_import:
-                    edits = [rewrites[finding.span]]
+                    edits = rewrites[finding.span]
                 else:
                     edits = _plan(state, locator, finding)
                 if edits:
@@ -437,38 +439,67 @@ class Fixer:
         return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
     def _import_rewrites(
-        self, module: ParsedModule, locator: _Locator, findings: list[Finding]
-    ) -> dict[Span, Edit]:
-        """Edits that point imports of removed modules at their replacement, by finding span."""
+        self, module: ParsedModule, path: Path | None, locator: _Locator, findings: list[Finding]
+    ) -> dict[Span, list[Edit]]:
+        """Edits that point imports of removed modules at their replacement, or take out names
+        of them that nothing uses (importing them fails), by finding span."""
         spans = {f.span for f in findings if f.on_import}
-        rewrites: dict[Span, Edit] = {}
-        for imported, _scope in module.bindings.imports:
+        rewrites: dict[Span, list[Edit]] = {}
+        unused: dict[int, list[ImportBinding]] = {}
+        used: set[int] | None = None
+        for imported, scope in module.bindings.imports:
             span = module.span(imported.alias)
             if span not in spans:
                 continue
-            rewrite = self.analyzer.import_rewrite(imported)
+            rewrite = self.analyzer.import_rewrite(module, imported)
             if rewrite is None:
+                used = _used_imports(module) if used is None else used
+                if id(imported) not in used and not self._exported(module, path, imported, scope):
+                    unused.setdefault(id(imported.statement), []).append(imported)
                 continue
-            _rule, old, new = rewrite
+            start, end = locator.offsets(imported.statement)
+            if rewrite.split:
+                split = _split_import(module, imported, rewrite.split)
+                rewrites[span] = [Edit(start, end, split)]
+                continue
+            old, new = rewrite.old, rewrite.new
             root, new_root = old.split(".")[0], new.split(".")[0]
             unaliased = isinstance(imported.statement, ast.Import) and not imported.alias.asname
             if unaliased and root != new_root:
                 # `import keras.layers` binds `keras`: keep that name for the new package.
                 new = f"{new_root} as {root}"
-            start, end = locator.offsets(imported.statement)
             statement = module.text[start:end]
             # The module name is the first dotted name after `from`/`import` in the statement.
             at = statement.find(old)
             if at >= 0:
-                rewrites[span] = Edit(start + at, start + at + len(old), new)
+                rewrites[span] = [Edit(start + at, start + at + len(old), new)]
+        for group in unused.values():
+            # One edit per statement for all its unused names: one per name would overlap.
+            removal = _removal_edits(module, group)
+            for imported in group:
+                rewrites[module.span(imported.alias)] = removal
         return rewrites
+
+    def _exported(
+        self, module: ParsedModule, path: Path | None, imported: ImportBinding, scope: Scope
+    ) -> bool:
+        """Whether a module-level import is the module's export (`__all__`, or imported from it
+        by another file of the project)."""
+        return scope is module.bindings.module and (
+            imported.name in module_exports(module)
+            or (
+                path is not None
+                and self.exported is not None
+                and self.exported(path, imported.name)
+            )
+        )
 
     def _choose(
         self,
         findings: list[Finding],
         select: Callable[[Finding], bool],
         unsafe: bool,
-        rewrites: dict[Span, Edit],
+        rewrites: dict[Span, list[Edit]],
     ) -> list[Finding]:
         chosen = [f for f in findings if select(f) and f.fixable(unsafe)]
         import_spans = {f.span for f in chosen if f.on_import}
@@ -502,23 +533,14 @@ class Fixer:
             module = ParsedModule(text)
         except SyntaxError:
             return text
-        bindings = module.bindings
-        used: set[int] = set()
-        for chain in bindings.chains:
-            resolution = bindings.resolve(chain)
-            if resolution is not None:
-                used.update(id(i) for i in resolution.imports)
-        exported = _dunder_all(module)
+        used = _used_imports(module)
         removable: list[ImportBinding] = []
-        for imported, scope in bindings.imports:
+        for imported, scope in module.bindings.imports:
             if imported.alias.name == "*" or id(imported) in used:
                 continue
             if module.segment(imported.statement) not in statements:
                 continue
-            if scope is bindings.module and (
-                imported.name in exported
-                or (path is not None and self.exported and self.exported(path, imported.name))
-            ):
+            if self._exported(module, path, imported, scope):
                 continue
             removable.append(imported)
         if not removable:
@@ -526,7 +548,9 @@ class Fixer:
         return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
 
 
-def _through(finding: Finding, rewrites: dict[Span, Edit], import_rules: dict[Span, str]) -> bool:
+def _through(
+    finding: Finding, rewrites: dict[Span, list[Edit]], import_rules: dict[Span, str]
+) -> bool:
     """Whether a use comes through an import that is being rewritten, and the rewrite covers it
     (a use with a rule of its own, like `K.symbolic` through `from keras import backend as K`
     pointed at tf_keras, is still fixed)."""
@@ -555,25 +579,40 @@ def _parse_error(text: str) -> str | None:
     return None
 
 
-def _dunder_all(module: ParsedModule) -> set[str]:
-    names: set[str] = set()
-    for statement in module.tree.body:
-        if (
-            isinstance(statement, ast.Assign | ast.AugAssign)
-            and any(
-                isinstance(t, ast.Name) and t.id == "__all__"
-                for t in (
-                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-                )
-            )
-            and isinstance(statement.value, ast.List | ast.Tuple)
-        ):
-            names.update(
-                e.value
-                for e in statement.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            )
-    return names
+def _used_imports(module: ParsedModule) -> set[int]:
+    """The ids of the import bindings that some name or attribute chain of the module uses."""
+    bindings = module.bindings
+    used: set[int] = set()
+    for chain in bindings.chains:
+        resolution = bindings.resolve(chain)
+        if resolution is not None:
+            used.update(id(i) for i in resolution.imports)
+    return used
+
+
+def _split_import(module: ParsedModule, imported: ImportBinding, targets: tuple[str, ...]) -> str:
+    """`from M import a, b as c` as one statement per new module of its names, in their order;
+    comments inside the statement end its first line."""
+    statement = imported.statement
+    assert isinstance(statement, ast.ImportFrom)
+    grouped: dict[str, list[str]] = {}
+    for alias, target in zip(statement.names, targets, strict=True):
+        name = f"{alias.name} as {alias.asname}" if alias.asname else alias.name
+        grouped.setdefault(target, []).append(name)
+    start = module.span(statement).start
+    indent = module.lines.line_text(start.line)[: start.column]
+    newline = dominant_newline(module.text)
+    lines = [f"from {target} import {', '.join(names)}" for target, names in grouped.items()]
+    comments = _comments(module.segment(statement))
+    if comments:
+        lines[0] += "  " + " ".join(comments)
+    return f"{newline}{indent}".join(lines)
+
+
+def _comments(code: str) -> list[str]:
+    """The comments in a piece of code that tokenizes (a whole statement)."""
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    return [token.string for token in tokens if token.type == tokenize.COMMENT]
 
 
 def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list[Edit]:

@@ -194,3 +194,33 @@ async def test_a_range_given_end_first_is_the_same_range(
         )
     )
     assert summary(await session.diagnostics(uri, version=2)) == [("TFM4902", rng(2, 4, 2, 16))]
+
+
+async def test_a_position_past_the_end_of_a_line_is_its_end(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    uri = session.open("past.py", "from keras import backend as K\na = K.old_mean(x)")
+    await session.diagnostics(uri, version=1)
+    # Column 99 of the last line, which has 17: the text goes after its last character.
+    version = session.change(uri, [(rng(1, 99, 1, 99), "\nb = K.old_mean(y)\n")])
+    assert session.texts[uri].endswith("K.old_mean(x)\nb = K.old_mean(y)\n")
+    assert summary(await session.diagnostics(uri, version=version)) == [
+        ("TFM4901", rng(1, 4, 1, 14)),
+        ("TFM4901", rng(2, 4, 2, 14)),
+    ]
+
+
+async def test_edits_after_a_range_given_end_first_apply_where_they_were_sent(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root)
+    uri = session.open("drift.py", "import tensorflow as tf\npass")
+    await session.diagnostics(uri, version=1)
+    session.change(uri, [(rng(0, 0, 0, 0), "\n")])
+    # The newline taken out again by a range given end first, then two characters deleted (the
+    # session's own copy of the text is not used: it reads the first range literally).
+    version = session.change(uri, [(rng(1, 0, 0, 0), ""), (rng(0, 0, 0, 2), "")])
+    # "port tensorflow as tf" does not parse: the syntax error is at "tensorflow".
+    found = await session.diagnostics(uri, version=version)
+    assert [(d.code, d.range) for d in found] == [("TFM901", rng(0, 5, 0, 6))]

@@ -1,7 +1,8 @@
 """Fuzzing the language server over stdio: random incremental edits (out-of-range, reversed and
 overlapping ranges included), changes to documents that are not open, hostile command
-arguments. The server answers (errors allowed), never dies, and what it finally publishes for a
-document is what `tfmend check` reports for its final text."""
+arguments, positions in each encoding a client can negotiate (UTF-16, UTF-8, UTF-32). The server
+answers (errors allowed), never dies, and what it finally publishes for a document is what
+`tfmend check` reports for its final text."""
 
 from __future__ import annotations
 
@@ -83,14 +84,21 @@ def lines_of(text: str) -> list[str]:
     return lines
 
 
-def units(text: str) -> int:
-    """The UTF-16 length of text."""
-    return len(text.encode("utf-16-le")) // 2
+ENCODINGS = ("utf-16", "utf-8", "utf-32")
+"""The position encodings a client can negotiate (LSP 3.17)."""
+
+_UNIT_BYTES = {"utf-16": ("utf-16-le", 2), "utf-8": ("utf-8", 1), "utf-32": ("utf-32-le", 4)}
 
 
-def offset(text: str, position: types.Position) -> int:
-    """The string index of an LSP position (UTF-16), clamped as the protocol says: past the
-    last line is the end of the text, past the end of a line is its end."""
+def units(text: str, encoding: str = "utf-16") -> int:
+    """The length of text in the code units of a position encoding."""
+    codec, size = _UNIT_BYTES[encoding]
+    return len(text.encode(codec, "surrogatepass")) // size
+
+
+def offset(text: str, position: types.Position, encoding: str) -> int:
+    """The string index of an LSP position, clamped as the protocol says: past the last line is
+    the end of the text, past the end of a line is its end."""
     lines = lines_of(text)
     if position.line >= len(lines):
         return len(text)
@@ -100,18 +108,18 @@ def offset(text: str, position: types.Position) -> int:
     for index, char in enumerate(visible):
         if count >= position.character:
             return start + index
-        count += units(char)
+        count += units(char, encoding)
     return start + len(visible)
 
 
-def apply(text: str, range_: types.Range, new: str) -> str:
+def apply(text: str, range_: types.Range, new: str, encoding: str) -> str:
     """What a client means by replacing a range (a reversed range is the same range)."""
-    start, end = sorted((offset(text, range_.start), offset(text, range_.end)))
+    start, end = sorted((offset(text, range_.start, encoding), offset(text, range_.end, encoding)))
     return text[:start] + new + text[end:]
 
 
 @st.composite
-def positions(draw: st.DrawFn, text: str) -> types.Position:
+def positions(draw: st.DrawFn, text: str, encoding: str) -> types.Position:
     """A position in the text, or past the end of a line or of the text."""
     lines = lines_of(text)
     kind = draw(st.sampled_from(("inside", "inside", "inside", "past-line", "past-text")))
@@ -121,9 +129,10 @@ def positions(draw: st.DrawFn, text: str) -> types.Position:
     line = draw(st.integers(0, len(lines) - 1))
     visible = lines[line].rstrip("\r\n")
     if kind == "past-line":
-        return types.Position(line=line, character=units(visible) + draw(st.integers(1, 500)))
+        past = units(visible, encoding) + draw(st.integers(1, 500))
+        return types.Position(line=line, character=past)
     column = draw(st.integers(0, len(visible)))
-    return types.Position(line=line, character=units(visible[:column]))
+    return types.Position(line=line, character=units(visible[:column], encoding))
 
 
 @dataclass
@@ -132,6 +141,7 @@ class Fuzzer:
 
     client: TestClient
     root: Path
+    encoding: str
     session: Session | None = None
     cases: int = 0
     expected: Path = field(default_factory=Path)
@@ -140,7 +150,13 @@ class Fuzzer:
         if self.session is None:
             # No validation: a command must not start TensorFlow in a worker.
             options = {"validation": {"enable": False}}
-            self.session = await start(self.client, self.root, options=options)
+            capabilities = types.ClientCapabilities(
+                general=types.GeneralClientCapabilities(
+                    position_encodings=[types.PositionEncodingKind(self.encoding)]
+                )
+            )
+            self.session = await start(self.client, self.root, capabilities, options)
+            assert self.session.encoding == self.encoding
         return self.session
 
     async def answered(self, method: str, params: Any) -> None:
@@ -171,15 +187,18 @@ async def _step(fuzz: Fuzzer, session: Session, data: st.DataObject, uri: str) -
             )
         )
     )
+    encoding = fuzz.encoding
     if action == "edit":
         edits = []
         text = session.texts[uri]
         for _ in range(data.draw(st.integers(1, 3))):
             # Each change applies to the text the previous one left (they may overlap).
-            range_ = types.Range(start=data.draw(positions(text)), end=data.draw(positions(text)))
+            range_ = types.Range(
+                start=data.draw(positions(text, encoding)), end=data.draw(positions(text, encoding))
+            )
             new = "".join(data.draw(st.lists(st.sampled_from(INSERTS), max_size=3)))
             edits.append((range_, new))
-            text = apply(text, range_, new)
+            text = apply(text, range_, new, encoding)
         session.versions[uri] += 1
         session.texts[uri] = text
         session.client.text_document_did_change(
@@ -250,7 +269,7 @@ async def _step(fuzz: Fuzzer, session: Session, data: st.DataObject, uri: str) -
         )
         FIGURES["commands sent"] += 1
     else:
-        position = data.draw(positions(session.texts[uri]))
+        position = data.draw(positions(session.texts[uri], encoding))
         await fuzz.answered(
             types.TEXT_DOCUMENT_HOVER,
             types.HoverParams(
@@ -260,7 +279,8 @@ async def _step(fuzz: Fuzzer, session: Session, data: st.DataObject, uri: str) -
 
 
 def expected_diagnostics(fuzz: Fuzzer, text: str) -> list[tuple[str, int, int, int, int, str]]:
-    """What `tfmend check --format json` reports for a text (code, range in UTF-16, message)."""
+    """What `tfmend check --format json` reports for a text (code, range in the fuzzer's position
+    encoding, message)."""
     fuzz.expected.mkdir(exist_ok=True)
     (fuzz.expected / "tfmend-rules.yaml").write_text(RULES, encoding="utf-8")
     (fuzz.expected / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
@@ -271,16 +291,18 @@ def expected_diagnostics(fuzz: Fuzzer, text: str) -> list[tuple[str, int, int, i
     assert code in (0, 1)
     lines = lines_of(text)
 
-    def utf16(line: int, column: int) -> int:
-        return units(lines[line][: column - 1]) if line < len(lines) else column - 1
+    def client_column(line: int, column: int) -> int:
+        if line >= len(lines):
+            return column - 1
+        return units(lines[line][: column - 1], fuzz.encoding)
 
     return sorted(
         (
             item["code"],
             item["start"]["line"] - 1,
-            utf16(item["start"]["line"] - 1, item["start"]["column"]),
+            client_column(item["start"]["line"] - 1, item["start"]["column"]),
             item["end"]["line"] - 1,
-            utf16(item["end"]["line"] - 1, item["end"]["column"]),
+            client_column(item["end"]["line"] - 1, item["end"]["column"]),
             item["message"],
         )
         for item in json.loads(report.read_text(encoding="utf-8"))
@@ -302,12 +324,16 @@ def published(found: list[types.Diagnostic]) -> list[tuple[str, int, int, int, i
     )
 
 
-@scaled(25)
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@scaled(12)
 @given(data=st.data())
 async def test_random_edits_and_hostile_requests(
-    client: TestClient, workspace_root: Path, tmp_path: Path, data: st.DataObject
+    client: TestClient, workspace_root: Path, tmp_path: Path, encoding: str, data: st.DataObject
 ) -> None:
-    fuzz = FUZZERS.setdefault(id(client), Fuzzer(client, workspace_root, expected=tmp_path / "x"))
+    fuzz = FUZZERS.get(id(client))
+    if fuzz is None or fuzz.client is not client:
+        fuzz = Fuzzer(client, workspace_root, encoding, expected=tmp_path / "x")
+        FUZZERS[id(client)] = fuzz
     session = await fuzz.ensure_started()
     fuzz.cases += 1
     FIGURES["documents fuzzed over LSP"] += 1
@@ -340,8 +366,8 @@ async def test_random_edits_and_hostile_requests(
         lines = lines_of(text)
         for _code, line, column, end_line, end_column, _message in published(got):
             assert (line, column) <= (end_line, end_column) < (len(lines), 0)
-            assert column <= units(lines[line].rstrip("\r\n"))
-            assert end_column <= units(lines[end_line].rstrip("\r\n"))
+            assert column <= units(lines[line].rstrip("\r\n"), encoding)
+            assert end_column <= units(lines[end_line].rstrip("\r\n"), encoding)
     session.client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )

@@ -29,6 +29,30 @@ def cell_uri(session: Session, cell: str) -> str:
     return f"vscode-notebook-cell:{(session.root / 'analysis.ipynb').as_posix()}#{cell}"
 
 
+def cell_change(
+    cell: str, range_: types.Range, text: str
+) -> types.NotebookDocumentCellContentChanges:
+    """A cell's second version: range_ replaced by text."""
+    return types.NotebookDocumentCellContentChanges(
+        document=types.VersionedTextDocumentIdentifier(uri=cell, version=2),
+        changes=[types.TextDocumentContentChangePartial(range=range_, text=text)],
+    )
+
+
+def change_cell(session: Session, uri: str, cell: str, range_: types.Range, text: str) -> None:
+    """didChange the notebook to its second version: one edit in one cell."""
+    session.client.notebook_document_did_change(
+        types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(uri=uri, version=2),
+            change=types.NotebookDocumentChangeEvent(
+                cells=types.NotebookDocumentCellChanges(
+                    text_content=[cell_change(cell, range_, text)]
+                )
+            ),
+        )
+    )
+
+
 def open_notebook(session: Session) -> str:
     """didOpen the notebook: a code cell, a markdown cell, a code cell."""
     uri = session.uri("analysis.ipynb")
@@ -125,16 +149,7 @@ async def test_cell_edits_and_new_cells(client: TestClient, workspace_root: Path
                             )
                         ],
                     ),
-                    text_content=[
-                        types.NotebookDocumentCellContentChanges(
-                            document=types.VersionedTextDocumentIdentifier(uri=c3, version=2),
-                            changes=[
-                                types.TextDocumentContentChangePartial(
-                                    range=rng(1, 0, 1, 18), text="t = 1"
-                                )
-                            ],
-                        )
-                    ],
+                    text_content=[cell_change(c3, rng(1, 0, 1, 18), "t = 1")],
                 )
             ),
         )
@@ -154,3 +169,18 @@ async def test_cell_edits_and_new_cells(client: TestClient, workspace_root: Path
     )
     await client.wait_for(lambda: client.publishes(c4)[-1].diagnostics == ())
     assert client.publishes(c3)[-1].diagnostics == ()
+
+
+async def test_a_cell_edit_past_the_end_of_a_line(client: TestClient, workspace_root: Path) -> None:
+    session = await start(client, workspace_root, notebook_client())
+    uri = open_notebook(session)
+    c3 = cell_uri(session, "c3")
+    await client.wait_for_diagnostics(c3)
+    # Column 40 of the cell's last line, which has 18: the text goes after its last character.
+    change_cell(session, uri, c3, rng(1, 40, 1, 40), "\nz = K.old_mean(w)  # w")
+    found = await client.wait_for_diagnostics(c3, version=2)
+    assert [(d.code, d.range) for d in found] == [
+        ("TFM4901", rng(0, 4, 0, 14)),
+        ("TFM4902", rng(1, 4, 1, 16)),
+        ("TFM4901", rng(2, 4, 2, 14)),
+    ]

@@ -4,8 +4,6 @@ the editor dying, logging and tracing, TCP."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,8 +15,6 @@ from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig
 
 from tests.lsp.harness import (
-    PYPROJECT,
-    RULES,
     SERVER,
     TIMEOUT,
     TestClient,
@@ -26,6 +22,7 @@ from tests.lsp.harness import (
     rng,
     start,
 )
+from tests.lsp.tcp import free_port, tcp_session
 
 SOURCE = "from keras import backend as K\ny = K.old_mean(x)\n"
 
@@ -205,65 +202,9 @@ async def test_trace_notifications(client: TestClient, workspace_root: Path) -> 
     assert len(client.traces) == count
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on (now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_tcp(workspace_root: Path, tmp_path: Path) -> None:
-    (workspace_root / "tfmend-rules.yaml").write_text(RULES)
-    (workspace_root / "pyproject.toml").write_text(PYPROJECT)
-    port = free_port()
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tfmend",
-            "serve",
-            "--tcp",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "debug",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    client = make_client()
-    try:
-        for _ in range(100):
-            try:
-                await client.start_tcp("127.0.0.1", port)
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
-        await asyncio.wait_for(
-            client.initialize_session(
-                types.InitializeParams(
-                    capabilities=types.ClientCapabilities(), root_uri=workspace_root.as_uri()
-                )
-            ),
-            TIMEOUT,
-        )
-        uri = (workspace_root / "model.py").as_uri()
-        (workspace_root / "model.py").write_text(SOURCE)
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri, language_id="python", version=1, text=SOURCE
-                )
-            )
-        )
-        found = await client.wait_for_diagnostics(uri, version=1)
+    log = tmp_path / "server.log"
+    session = tcp_session(workspace_root, log, "127.0.0.1", free_port(), "--log-level", "debug")
+    async with session as (_, _, found):
         assert [d.code for d in found] == ["TFM4901"]
-        await asyncio.wait_for(client.shutdown_async(None), TIMEOUT)
-        client.exit(None)
-        assert await asyncio.to_thread(server.wait, TIMEOUT) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
-        log.close()
-    assert "tfmend 0.1.0 serving" in (tmp_path / "server.log").read_text()
+    assert "tfmend 0.1.0 serving" in log.read_text()

@@ -104,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="listen on TCP instead of stdio (loopback by default)",
     )
+    serve.add_argument(
+        "--allow-remote-validation",
+        action="store_true",
+        help="with --tcp beyond loopback, still accept tfmend.validateFix (it runs code)",
+    )
     serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
     serve.add_argument(
         "--no-surface",
@@ -424,6 +429,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         surface=not args.no_surface,
         cache_dir=args.cache_dir,
+        allow_remote_validation=args.allow_remote_validation,
     )
 
 

@@ -4,14 +4,17 @@ the analysis thread, the checkers; helpers for capabilities and messages."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.workspace import PositionCodec
 
 from tfmend import __version__
@@ -35,8 +38,35 @@ class _JsonNotification:
         self.jsonrpc = jsonrpc
 
 
+Handler = Iterator[tuple[Any, tuple[Any, ...], None]]
+"""What pygls's built-in features yield: the user's handler to run next, with its arguments."""
+
+
 class _Protocol(LanguageServerProtocol):
-    """pygls's protocol, sending publishDiagnostics as `_JsonNotification`."""
+    """pygls's protocol, sending publishDiagnostics as `_JsonNotification`, and keeping the
+    content changes a client sends as they were sent.
+
+    pygls applies each change to a copy of the text of its own before our handlers run, and
+    where a position lies past the end of a line in that copy it assigns the clamped column to
+    the position itself: the document store then applied a range the client never sent (its copy
+    also takes a range given end first literally, so it drifts from the store's). pygls gets
+    copies of the changes instead.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Handler:
+        for change in copy.deepcopy(params.content_changes):
+            self.workspace.update_text_document(params.text_document, change)
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(
+        self, params: types.DidChangeNotebookDocumentParams
+    ) -> Handler:
+        self.workspace.update_notebook_document(copy.deepcopy(params))
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
     @functools.lru_cache  # noqa: B019 - as the method it overrides; one protocol per process
     def get_message_type(self, method: str) -> type[Any] | None:

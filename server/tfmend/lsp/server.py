@@ -3,8 +3,10 @@ initialize, initialized, shutdown, exit, $/setTrace and workspace/didChangeWorks
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 import sys
 import threading
 import time
@@ -159,8 +161,32 @@ def _address(tcp: str) -> tuple[str, int]:
     return (host.strip("[]") or "127.0.0.1"), int(port)
 
 
+def _loopback(host: str) -> bool:
+    """Whether every address host names is a loopback address (an unknown name is not)."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {str(entry[4][0]).split("%")[0] for entry in found}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def _refusal(host: str, port: int) -> str:
+    """Why validation is refused on a server others on the network can reach."""
+    return (
+        f"validation is refused: the server listens on {host}:{port}, beyond the loopback "
+        "interface, and validating runs code in the project's interpreter "
+        "(start it with --allow-remote-validation to allow it)"
+    )
+
+
 def run(
-    tcp: str | None, log_level: str, *, surface: bool = True, cache_dir: Path | None = None
+    tcp: str | None,
+    log_level: str,
+    *,
+    surface: bool = True,
+    cache_dir: Path | None = None,
+    allow_remote_validation: bool = False,
 ) -> int:
     """Serve on stdio (or TCP, for debugging) until `exit`; the process exit code."""
     server = create_server()
@@ -175,6 +201,18 @@ def run(
         except ValueError:
             logger.error("--tcp expects HOST:PORT or PORT, got %r", tcp)
             return 2
+        if not _loopback(host):
+            if allow_remote_validation:
+                logger.warning(
+                    "listening on %s:%d, beyond the loopback interface, with "
+                    "--allow-remote-validation: anyone who can reach it can run validation, "
+                    "which runs code in the project's interpreter",
+                    host,
+                    port,
+                )
+            else:
+                server.validation.refusal = _refusal(host, port)
+                logger.warning("%s", server.validation.refusal)
         server.start_tcp(host, port)
     else:
         server.start_io()

@@ -57,6 +57,8 @@ class ValidationRunner:
         self._validator: Validator | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._earned: dict[str, tuple[str, set[tuple[str, int]]]] = {}
+        self.refusal: str | None = None
+        """Why validation is refused for every document (a server listening beyond loopback)."""
 
     def earned(self, uri: str, text: str) -> set[tuple[str, int]]:
         """(code, 0-based line) of the unsafe fixes that passed validation in this text of uri.
@@ -82,7 +84,9 @@ class ValidationRunner:
 
     def enabled_for(self, unit: Unit) -> bool:
         """Whether to offer "Validate this fix" for a unit's findings."""
-        return unit.path is not None and self.ls.engines.editor_for(unit.path).validation.enable
+        if self.refusal is not None or unit.path is None:
+            return False
+        return self.ls.engines.editor_for(unit.path).validation.enable
 
     def close(self) -> None:
         """Stop the validation worker process (without waiting for a validation under way)."""
@@ -108,6 +112,8 @@ class ValidationRunner:
         unit = self.ls.store.unit_of(uri)
         path = unit.path if unit is not None else uri_path(uri)
         doc = self.ls.store.docs.get(uri)
+        if self.refusal is not None:
+            return self._error(str(path or uri), self.refusal)
         if path is None or not path.is_file():
             return self._error(uri, "validation needs a file saved on disk")
         options = self.ls.engines.editor_for(path).validation
