@@ -6,7 +6,7 @@ import ast
 import io
 import tokenize
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
@@ -178,10 +178,11 @@ class Analyzer:
                 continue
             if best is None:
                 best = (prefixes, imported, origin, floor, qualname, attributes)
-        if best is None or len(readings) > 1:
-            # Bound by several imports (an if/else switch) that do not all read as the same API:
-            # a rewrite right for one binding would break the others.
+        if best is None:
             return [], None
+        # Bound by several imports (an if/else switch) that do not all read as the same API: a
+        # rewrite right for one binding may break the others, so the use is left to the user.
+        switched = len(readings) > 1
         matches, imported, origin, floor, qualname, attributes = best
         # The longest matching prefix wins; a shorter one applies only when every rule of the
         # longer one declines this use (a keyword rule on a call without those keywords).
@@ -198,6 +199,8 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+            if findings and switched:
+                findings = [replace(f, fix="none", fix_note=_SWITCHED) for f in findings]
             if findings:
                 return findings, imported
         return [], imported
@@ -534,6 +537,10 @@ def module_exports(module: ParsedModule) -> set[str]:
     return names
 
 
+_SWITCHED = (
+    "the name is bound by imports that read it as different APIs (an if/else switch): a rewrite "
+    "right for one would break the other"
+)
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
 _PRIVATE_PACKAGES = tuple(
     f"{package}." for package in (
