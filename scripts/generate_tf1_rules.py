@@ -2223,17 +2223,22 @@ def _build_ambiguous(group: Group, installed: Installed) -> RuleText:
             "These names still exist in TensorFlow 2, but as the TF 2 API, with different "
             "arguments or behaviour. TF1 code that uses them can break or change its results "
             "silently. `tf.compat.v1` keeps the TF1 versions, and the fix rewrites to them; code "
-            "written for TF 2 is already right and should not be rewritten."
+            "written for TF 2 is already right and should not be rewritten. In a file of TF 1.x "
+            "graph-mode code (one that uses `tf.Session`, `tf.placeholder` and the like, or "
+            "already disables eager execution) the name is TF 1.x code, and the fix is safe there."
             + _notes(group)
             + _refs(MIGRATE, COMPAT_V1)
         ),
-        fix=_map_fix(
-            group,
-            kind,
-            "unsafe",
-            "the name is valid TensorFlow 2 code too: the rewrite is right for code written for "
-            "TF 1.x and wrong for code already written for TF 2",
-        ),
+        fix={
+            **_map_fix(
+                group,
+                kind,
+                "unsafe",
+                "the name is valid TensorFlow 2 code too: the rewrite is right for code written "
+                "for TF 1.x and wrong for code already written for TF 2",
+            ),
+            "safe-in-graph-code": True,
+        },
         invalid=invalid,
         valid=valid,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -40,3 +41,19 @@ def test_fix_without_flags_leaves_nothing_and_the_example_runs(tmp_path: Path, t
     assert ran.returncode == 0, ran.stderr[-3000:]
     # Keras 2: mean((1, 2, 4) * (1, 2, 0.5)) = 3.0; the layer scales by the row sum, 6.
     assert ran.stdout == "[3.] [[ 6. 12. 18.]] -1 []\n"
+
+
+def test_fix_without_flags_leaves_only_manual_findings_in_the_examples(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    fixed = tfmend("fix", "--no-progress", "--no-surface", "examples", cwd=tmp_path)
+    assert fixed.stderr == "Fixed 17 problems in 2 files; 4 remaining.\n"
+    left = tfmend("check", "--no-surface", "--format", "json", "examples", cwd=tmp_path)
+    remaining = json.loads(left.stdout)
+    assert [(item["code"], item["fix"]) for item in remaining] == [
+        ("TFM101", "none"),
+        ("TFM354", "none"),
+        ("TFM101", "none"),
+        ("TFM714", "none"),
+    ]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.meta import MISSING_API
-from tfmend.catalog.rules import Catalog, Fix, Rule, When
-from tfmend.catalog.template import RenderError
+from tfmend.catalog.rules import Catalog, Rule, When
 from tfmend.findings import Finding, FixSafety, Origin
 from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
 from tfmend.resolve.module import ParsedModule, ProjectResolver
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
+from tfmend.rewrite.graph_mode import Importers, is_library
+from tfmend.rewrite.plan import Planner
 from tfmend.versions import Versions, parse_version
 
 
@@ -70,6 +69,8 @@ class Analyzer:
             if (applicable := [r for r in rules if rule_applies(r, versions)])
         }
         self.surface = surface if surface is not None and surface.available else None
+        self.imported: Importers | None = None
+        """Whether another project file imports a module's file (then it is a library)."""
         """The installed API surface: names missing from it are findings; names present in it
         are not reported as removed."""
 
@@ -87,11 +88,12 @@ class Analyzer:
         keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
         methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
+        planner = Planner(module, self.versions, library=self.is_library(module))
         for chain in bindings.chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
-                found_attribute = self._instance_finding(module, chain, instance_attributes)
+                found_attribute = self._instance_finding(planner, chain, instance_attributes)
                 on_attribute = [found_attribute] if found_attribute else []
-                on_attribute = on_attribute or self._method_findings(module, chain, methods)
+                on_attribute = on_attribute or self._method_findings(planner, chain, methods)
                 if on_attribute:
                     findings.extend(on_attribute)
                     continue
@@ -100,7 +102,7 @@ class Analyzer:
             resolution = bindings.resolve(chain)
             if resolution is None:
                 continue
-            chain_findings, imported = self._chain_findings(module, chain, resolution)
+            chain_findings, imported = self._chain_findings(planner, chain, resolution)
             if not chain_findings and self.surface is not None:
                 missing = self._missing_finding(module, chain, resolution)
                 chain_findings = [missing] if missing is not None else []
@@ -109,14 +111,18 @@ class Analyzer:
                 uses_by_import.setdefault(id(imported), []).extend(chain_findings)
         for imported, _scope in bindings.imports:
             uses = uses_by_import.get(id(imported), [])
-            on_import = self._import_finding(module, imported, uses)
+            on_import = self._import_finding(planner, imported, uses)
             if on_import is not None:
                 findings.append(on_import)
         findings = [f for f in findings if not _is_ignored(module, f)]
         findings.sort(key=lambda f: (f.span, f.code))
-        return findings
+        return _safe_in_graph_code(module, findings)
 
     # -- matching --------------------------------------------------------------------------------
+    def is_library(self, module: ParsedModule) -> bool:
+        """Whether the module is imported by other code rather than run (graph_mode.is_library)."""
+        return is_library(module.tree, module.path, self.imported)
+
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
         return next(self.matches(qualname, attributes, floor), None)
@@ -156,9 +162,10 @@ class Analyzer:
         return resolved.qualname, attributes[resolved.used :], resolved.used, resolved.origin
 
     def _chain_findings(
-        self, module: ParsedModule, chain: Chain, resolution: Resolution
+        self, planner: Planner, chain: Chain, resolution: Resolution
     ) -> tuple[list[Finding], ImportBinding | None]:
         """Findings of every rule matching the chain, and the import binding it went through."""
+        module = planner.module
         best: tuple[list[_Match], ImportBinding, Origin | None, int, str, list[str]] | None = None
         readings: set[str | None] = set()
         for imported in resolution.imports:
@@ -194,13 +201,13 @@ class Analyzer:
                 if self._exists(written) and _missing_when_removed(rule):
                     continue  # the installed version still has it under this spelling
                 finding = self._use_finding(
-                    module=module, node=node, rule=rule, api=found.api, imported=imported,
-                    origin=origin,
+                    planner=planner, chain=chain, node=node, rule=rule, api=found.api,
+                    imported=imported, origin=origin,
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
             if findings and switched:
-                findings = [replace(f, fix="none", fix_note=_SWITCHED) for f in findings]
+                findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
                 return findings, imported
         return [], imported
@@ -208,21 +215,24 @@ class Analyzer:
     def _use_finding(
         self,
         *,
-        module: ParsedModule,
+        planner: Planner,
+        chain: Chain,
         node: ast.Name | ast.Attribute,
         rule: Rule,
         api: str,
         imported: ImportBinding,
         origin: Origin | None,
     ) -> Finding | None:
+        module = planner.module
         if not _use_matches(rule, module.bindings.calls.get(id(node))):
             return None
-        return _use(module, node, rule, api, origin or module.origin(imported))
+        return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
 
     def _instance_finding(
-        self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
+        self, planner: Planner, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
     ) -> Finding | None:
         """`opt.lr` / `model.optimizer.lr`: an attribute of an instance of a catalogued class."""
+        module = planner.module
         for position, attribute in enumerate(chain.attributes, start=1):
             entries = index.get(attribute)
             if not entries:
@@ -238,7 +248,9 @@ class Analyzer:
                     continue
                 node = chain.nodes[position]
                 if _use_matches(rule, module.bindings.calls.get(id(node))):
-                    return _use(module, node, rule, f"{class_name}.{attribute}", None)
+                    return _use(
+                        planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None
+                    )
         return None
 
     def _keras_3(self, module: ParsedModule) -> bool:
@@ -251,10 +263,11 @@ class Analyzer:
         )
 
     def _method_findings(
-        self, module: ParsedModule, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
+        self, planner: Planner, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
     ) -> list[Finding]:
         """`model.fit_generator(...)`: the methods of `receiver: any` rules, on any receiver (each
         rule the call matches), unless the module defines a function of that name itself."""
+        module = planner.module
         for position, attribute in enumerate(chain.attributes, start=1):
             entries = index.get(attribute)
             if not entries or attribute in module.defined_functions:
@@ -262,7 +275,7 @@ class Analyzer:
             node = chain.nodes[position]
             call = module.bindings.calls.get(id(node))
             found = [
-                _use(module, node, rule, f"{class_name}.{attribute}", None)
+                _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
                 for class_name, rule in entries
                 if rule_applies(rule, self.versions) and _use_matches(rule, call)
             ]
@@ -456,8 +469,9 @@ class Analyzer:
         return ImportRewrite(chosen, module_name, "", tuple(targets))
 
     def _import_finding(
-        self, module: ParsedModule, imported: ImportBinding, uses: list[Finding]
+        self, planner: Planner, imported: ImportBinding, uses: list[Finding]
     ) -> Finding | None:
+        module = planner.module
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
@@ -541,6 +555,46 @@ _SWITCHED = (
     "the name is bound by imports that read it as different APIs (an if/else switch): a rewrite "
     "right for one would break the other"
 )
+
+
+_GRAPH_MODE_CALL = re.compile(r"\b(?:disable_eager_execution|disable_v2_behavior)\s*\(")
+_GRAPH_APIS = r"(?:compat\.v1\.)?(?:Session|InteractiveSession|placeholder|get_default_graph)\b"
+
+
+def _graph_code(module: ParsedModule) -> bool:
+    """Whether a module is TF 1.x graph-mode code: it calls `Session`, `placeholder` or
+    `get_default_graph` of TensorFlow (or of `tf.compat.v1`), or disables eager execution.
+    Read from the text, not from findings: those of unselected rules are not there."""
+    if _GRAPH_MODE_CALL.search(module.text):
+        return True
+    aliases = {
+        re.escape(imported.name)
+        for imported, _ in module.bindings.imports
+        if imported.imported in ("tensorflow", "tensorflow.compat.v1")
+    }
+    if not aliases:
+        return False
+    pattern = rf"(?<![\w.])(?:{'|'.join(sorted(aliases))})\.{_GRAPH_APIS}"
+    return re.search(pattern, module.text) is not None
+
+
+def _safe_in_graph_code(module: ParsedModule, findings: list[Finding]) -> list[Finding]:
+    """Findings whose unsafe fix is exact in graph-mode code made safe, in a file of such code."""
+    candidates = [
+        i
+        for i, f in enumerate(findings)
+        if f.fix == "unsafe" and f.rule is not None and f.rule.fix.safe_in_graph_code
+    ]
+    if not candidates:
+        return findings
+    if not _graph_code(module):
+        return findings
+    out = list(findings)
+    for i in candidates:
+        out[i] = replace(out[i], fix="safe")
+    return out
+
+
 _PACKAGE_NAMES = {"tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "tf_keras"}
 _PRIVATE_PACKAGES = tuple(
     f"{package}." for package in (
@@ -553,20 +607,24 @@ _PRIVATE_PACKAGES = tuple(
 
 
 def _use(
-    module: ParsedModule,
+    planner: Planner,
+    chain: Chain,
     node: ast.Name | ast.Attribute,
     rule: Rule,
+    *,
     api: str,
     origin: Origin | None,
 ) -> Finding:
-    """The finding of a rule on one use of its API (on the offending keyword, for keyword rules)."""
+    """The finding of a rule on one use of its API (on the offending keyword, for keyword rules),
+    with its fix planned."""
+    module = planner.module
     span = module.span(node)
     call = module.bindings.calls.get(id(node))
     if rule.fix.kind == "keyword" and call is not None:
         offending = [k for k in call.keywords if k.arg in rule.fix.rename]
         if offending:
             span = module.span(offending[0])
-    safety, note = site_fix(rule, module, node)
+    planned = planner.use(rule, node, chain.scope, api)
     name = module.segment(node)
     return Finding(
         code=rule.code,
@@ -575,11 +633,12 @@ def _use(
         span=span,
         api=api,
         name=name,
-        fix=safety,
-        fix_note=note,
+        fix=planned.safety,
+        fix_note=planned.note,
         deprecated=rule.status != "changed",
         origin=origin,
         rule=rule,
+        plan=planned.plan,
     )
 
 
@@ -635,132 +694,6 @@ def _imported_module(imported: ImportBinding) -> str | None:
     if isinstance(statement, ast.ImportFrom):
         return statement.module if statement.level == 0 else None
     return imported.alias.name
-
-
-def _has_comment(source: str) -> bool:
-    """Whether a piece of code holds a comment (a `#` outside strings)."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return True
-    return any(token.type == tokenize.COMMENT for token in tokens)
-
-
-def site_fix(rule: Rule, module: ParsedModule, node: ast.AST) -> tuple[FixSafety, str]:
-    """Whether the rule's fix can rewrite this use, and why not when it cannot."""
-    fix = rule.fix
-    safety = rule.fix_safety
-    if safety == "none":
-        return "none", ""
-    call = module.bindings.calls.get(id(node))
-    context = fix.kind == "call" and fix.as_context is not None and call is not None
-    if context and call is not None and as_default_item(module.tree, call) is not None:
-        return "safe", ""  # the whole `CALL.as_default()` is replaced, exactly
-    if fix.kind == "call":
-        if call is None:
-            return (safety, "") if fix.to else ("none", "only calls can be rewritten")
-        if any(isinstance(a, ast.Starred) for a in call.args) or any(
-            k.arg is None for k in call.keywords
-        ):
-            return "none", "the call passes *args or **kwargs"
-        assert fix.template is not None
-        receiver = method_receiver(fix, node)
-        if fix.template.method and receiver is None:
-            return "none", "only method calls can be rewritten"
-        try:
-            bound = fix.template.bind(
-                [*([receiver] if receiver is not None else []), *call.args],
-                {k.arg: k.value for k in call.keywords if k.arg is not None},
-                call.func,
-            )
-        except RenderError as exc:
-            return "none", str(exc)
-        for name in fix.template.repeated:
-            # A name, attribute or plain subscript reads the same twice; a call may not.
-            if name in bound and not (
-                isinstance(bound[name], ast.Constant) or expression_kind(bound[name]) == "reference"
-            ):
-                return "none", f"the rewrite would evaluate the {name} argument twice"
-        if "#" in module.segment(call) and _has_comment(module.segment(call)):
-            return "none", "the call has comments inside that the rewrite would lose"
-        unsure = fix.template.unsafe_reason(bound)
-        if unsure is not None and safety == "safe":
-            return "unsafe", unsure
-    mapping = fix.kind == "replace" and fix.values and call is not None
-    if (
-        safety == "safe"
-        and call is not None
-        and mapping
-        and not _values_all_mapped(module, call, fix.values)
-    ):
-        return "unsafe", "only string literals passed to the call or compared with it are mapped"
-    if fix.kind == "unwrap" and id(node) not in module.bindings.decorators:
-        if call is None or len(call.args) != 1 or call.keywords:
-            return "none", "only a call with one argument or a decorator can be unwrapped"
-        if isinstance(call.args[0], ast.Starred):
-            return "none", "the call passes *args"
-    if fix.kind == "keyword" and call is not None:
-        if any(isinstance(a, ast.Starred) for a in call.args):
-            return "none", "the call passes *args"
-        if fix.positional and len(call.args) > len(fix.positional):
-            return "none", f"the call passes {len(call.args)} positional arguments"
-        passed = {k.arg for k in call.keywords}
-        for keyword in call.keywords:
-            if keyword.arg is None or keyword.arg not in fix.rename:
-                continue
-            new_name = fix.rename[keyword.arg]
-            if new_name is None:
-                return "none", f"{keyword.arg}= has no automatic replacement"
-            if new_name in passed:
-                return "none", f"the call passes both {keyword.arg}= and {new_name}="
-    return safety, ""
-
-
-def method_receiver(fix: Fix, node: ast.AST) -> ast.expr | None:
-    """The receiver (`model` in `model.fit_generator(...)`) when the fix's signature is a
-    method's, whose `self` it binds."""
-    if fix.template is not None and fix.template.method and isinstance(node, ast.Attribute):
-        return node.value
-    return None
-
-
-def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:
-    """`CALL.as_default()` when it is a `with` item (`with K.get_graph().as_default():`)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                used = item.context_expr
-                if (
-                    isinstance(used, ast.Call)
-                    and not used.args
-                    and not used.keywords
-                    and isinstance(used.func, ast.Attribute)
-                    and used.func.attr == "as_default"
-                    and used.func.value is call
-                ):
-                    return used
-    return None
-
-
-def _values_all_mapped(module: ParsedModule, call: ast.Call, values: Mapping[str, str]) -> bool:
-    """Whether a `values` fix is exact here: the call's arguments are literals it maps, or (no
-    arguments) its result is only compared (==, !=, in) with literals it maps."""
-
-    def mapped(node: ast.expr) -> bool:
-        if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            return all(mapped(item) for item in node.elts)
-        return isinstance(node, ast.Constant) and node.value in values
-
-    arguments = [*call.args, *(k.value for k in call.keywords)]
-    if arguments:
-        return all(mapped(a) for a in arguments)
-    for parent in ast.walk(module.tree):
-        if isinstance(parent, ast.Compare) and call in (parent.left, *parent.comparators):
-            others = [o for o in (parent.left, *parent.comparators) if o is not call]
-            return all(
-                isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in parent.ops
-            ) and all(mapped(o) for o in others)
-    return False
 
 
 def _is_ignored(module: ParsedModule, finding: Finding) -> bool:

@@ -120,11 +120,8 @@ class Engine:
         selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)
         imports = ImportIndex(project.root) if project is not None else None
-        self.fixer = Fixer(
-            self.analyzer,
-            exported=imports.imported_from if imports else None,
-            imported=imports.imported if imports else None,
-        )
+        self.analyzer.imported = imports.imported if imports else None
+        self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
     # -- text ------------------------------------------------------------------------------------
     def parse(self, text: str, path: Path | None = None) -> ParsedModule | Finding:
@@ -143,6 +140,13 @@ class Engine:
     def check_text(self, text: str, path: Path | None = None) -> list[Finding]:
         """Findings for Python source text, filtered by the settings."""
         return self._analysed(text, path)[0]
+
+    def analyse_text(
+        self, text: str, path: Path | None = None
+    ) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
+        """The reported findings, and the module with all its findings for `fix_text`'s
+        `analysed` (None when the text was not analysed)."""
+        return self._analysed(text, path)
 
     def _analysed(
         self, text: str, path: Path | None

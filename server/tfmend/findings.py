@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tfmend.catalog.rules import Rule, Severity
+from tfmend.rewrite.edits import Plan
 
 FixSafety = Literal["safe", "unsafe", "none"]
 
@@ -61,6 +62,8 @@ class Finding:
     rule: Rule | None = field(default=None, compare=False, repr=False)
     suggestions: tuple[str, ...] = ()
     """Close existing names, for APIs missing from the installed surface."""
+    plan: Plan | None = field(default=None, compare=False, repr=False)
+    """The fix's edits of the checked text, planned with the analysis (None: no fix)."""
 
     def fixable(self, unsafe: bool) -> bool:
         """Whether a fix is applied at this safety level."""

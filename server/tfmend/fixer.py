@@ -7,42 +7,26 @@ import io
 import tokenize
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
 
-from tfmend.analyze import Analyzer, as_default_item, method_receiver, module_exports
-from tfmend.catalog.rules import Fix
-from tfmend.catalog.template import RenderError
+from tfmend.analyze import Analyzer, module_exports
 from tfmend.findings import Finding, Span
-from tfmend.resolve.bindings import Chain, ImportBinding, Scope
+from tfmend.resolve.bindings import ImportBinding, Scope
 from tfmend.resolve.module import ParsedModule
-from tfmend.resolve.qualnames import instance_attribute
-from tfmend.rewrite.edits import Edit, apply_edits, select_non_overlapping
-from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL, Importers, is_library
-from tfmend.rewrite.layout import laid_out_like
-from tfmend.rewrite.names import NameRenderer
+from tfmend.rewrite.edits import (
+    Edit,
+    Plan,
+    apply_edits,
+    combine,
+    compose,
+    select_non_overlapping,
+)
 from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
-_ATOMIC = (
-    ast.Name,
-    ast.Attribute,
-    ast.Call,
-    ast.Subscript,
-    ast.Constant,
-    ast.List,
-    ast.Tuple,
-    ast.Dict,
-    ast.Set,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-    ast.JoinedStr,
-)
 
 
 class FixError(Exception):
@@ -58,6 +42,8 @@ class FixResult:
     findings: list[Finding] | None = None
     """All findings of the final text, as a fresh analysis gives them, when the last round
     analysed it (a fixed point); None otherwise."""
+    edits: list[Edit] = field(default_factory=list)
+    """Edits of the original text that give `text`."""
 
     @property
     def changed(self) -> bool:
@@ -65,292 +51,15 @@ class FixResult:
         return bool(self.applied)
 
 
-class _Locator:
-    """Finds the ast node of a finding and its parents in one module."""
-
-    def __init__(self, module: ParsedModule) -> None:
-        self.module = module
-
-    @cached_property
-    def parents(self) -> dict[int, ast.AST]:
-        parents: dict[int, ast.AST] = {}
-        for node in ast.walk(self.module.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
-        return parents
-
-    @cached_property
-    def by_span(self) -> dict[Span, tuple[ast.Name | ast.Attribute, Chain]]:
-        out: dict[Span, tuple[ast.Name | ast.Attribute, Chain]] = {}
-        for chain in self.module.bindings.chains:
-            for node in chain.nodes:
-                out.setdefault(self.module.span(node), (node, chain))
-        return out
-
-    def offsets(self, node: ast.AST) -> tuple[int, int]:
-        span = self.module.span(node)
-        lines = self.module.lines
-        return (
-            lines.offset(span.start.line, span.start.column),
-            lines.offset(span.end.line, span.end.column),
-        )
-
-    def span_offsets(self, span: Span) -> tuple[int, int]:
-        lines = self.module.lines
-        return (
-            lines.offset(span.start.line, span.start.column),
-            lines.offset(span.end.line, span.end.column),
-        )
-
-
-@dataclass
-class _Pass:
-    """Edits of one pass over one version of the text."""
-
-    module: ParsedModule
-    names: NameRenderer
-    edits: list[Edit] = field(default_factory=list)
-    graph_mode: bool = False
-    library: bool = False
-    """Imported by other code: a compat-v1 fix does not put it in graph mode."""
-
-
-def _plan(state: _Pass, locator: _Locator, finding: Finding) -> list[Edit]:
-    """The edits for one use finding (empty when this use cannot be rewritten)."""
-    rule = finding.rule
-    assert rule is not None
-    fix = rule.fix
-    module = state.module
-    located = locator.by_span.get(finding.span)
-    if located is None:
-        if fix.kind != "keyword":
-            return []
-        located = _keyword_callee(locator, finding)
-        if located is None:
-            return []
-    node, chain = located
-    call = module.bindings.calls.get(id(node))
-    start, end = locator.offsets(node)
-
-    def render(qualname: str) -> str:
-        return state.names.render(qualname, chain.scope)
-
-    if fix.kind in ("replace", "compat-v1"):
-        to = fix.to_for(finding.api)
-        if to is None:
-            return []
-        renamed = instance_attribute(to)
-        if renamed is not None and isinstance(node, ast.Attribute):
-            # An instance attribute: only its name changes (`opt.lr` → `opt.learning_rate`).
-            return [Edit(end - len(node.attr), end, renamed[1])]
-        edits = [Edit(start, end, render(to))]
-        if fix.values and call is not None:
-            edits += _value_edits(locator, call, fix.values)
-        state.graph_mode = state.graph_mode or fix.kind == "compat-v1"
-        return edits
-    if fix.kind == "call":
-        return _call_edits(locator, node, call, fix, render)
-    if fix.kind == "unwrap":
-        if id(node) in module.bindings.decorators:
-            return [_remove_decorator(module, node)]
-        if call is None or len(call.args) != 1:
-            return []
-        argument = call.args[0]
-        text = module.segment(argument)
-        if not isinstance(argument, _ATOMIC):
-            text = f"({text})"
-        call_start, call_end = locator.offsets(call)
-        return [Edit(call_start, call_end, text)]
-    if fix.kind == "keyword":
-        if call is None:
-            return []
-        edits = []
-        for keyword in call.keywords:
-            new_name = fix.rename.get(keyword.arg) if keyword.arg is not None else None
-            if keyword.arg is not None and new_name is not None:
-                kw_start, _ = locator.offsets(keyword)
-                edits.append(Edit(kw_start, kw_start + len(keyword.arg), new_name))
-        if fix.positional and len(call.args) > fix.keep:
-            if len(call.args) > len(fix.positional):
-                return []
-            for index, argument in enumerate(call.args[fix.keep :], start=fix.keep):
-                arg_start, _ = locator.offsets(argument)
-                edits.append(Edit(arg_start, arg_start, f"{fix.positional[index]}="))
-        return edits
-    return []
-
-
-def _call_edits(
-    locator: _Locator,
-    node: ast.Name | ast.Attribute,
-    call: ast.Call | None,
-    fix: Fix,
-    render: Callable[[str], str],
-) -> list[Edit]:
-    """A call fix: the whole call rendered from the template (a method's receiver is `self`)."""
-    module = locator.module
-    if (context := _context_edits(locator, call, fix, render)) or call is None:
-        start, end = locator.offsets(node)
-        return context or ([Edit(start, end, render(fix.to))] if fix.to else [])
-    assert fix.template is not None
-    receiver = method_receiver(fix, node)
-    try:
-        bound = fix.template.bind(
-            [module.segment(a) for a in ([receiver] if receiver else []) + call.args],
-            {k.arg: module.segment(k.value) for k in call.keywords if k.arg is not None},
-            module.segment(call.func),
-        )
-        text = laid_out_like(module, call, fix.template.render(bound, render))
-    except (RenderError, cst.ParserSyntaxError):
-        return []
-    call_start, call_end = locator.offsets(call)
-    return [Edit(call_start, call_end, text)]
-
-
-def _context_edits(
-    locator: _Locator, call: ast.Call | None, fix: Fix, render: Callable[[str], str]
-) -> list[Edit]:
-    """`with K.get_graph().as_default():` → `with contextlib.nullcontext():` (the fix's
-    `as_context`), when the call is used that way."""
-    used = as_default_item(locator.module.tree, call) if call and fix.as_context else None
-    if used is None or fix.as_context is None:
-        return []
-    start, end = locator.offsets(used)
-    return [Edit(start, end, fix.as_context.render({}, render))]
-
-
-def _keyword_callee(
-    locator: _Locator, finding: Finding
-) -> tuple[ast.Name | ast.Attribute, Chain] | None:
-    """For a keyword finding (reported on the keyword), the callee of its call."""
-    for call in locator.module.bindings.calls.values():
-        for keyword in call.keywords:
-            if locator.module.span(keyword) == finding.span:
-                return locator.by_span.get(locator.module.span(call.func))
-    return None
-
-
-def _value_edits(locator: _Locator, call: ast.Call, values: dict[str, str] | object) -> list[Edit]:
-    assert isinstance(values, dict)
-    literals: list[ast.expr] = [*call.args, *(k.value for k in call.keywords)]
-    parent = locator.parents.get(id(call))
-    if isinstance(parent, ast.Compare) and all(
-        isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in parent.ops
-    ):
-        for operand in (parent.left, *parent.comparators):
-            if operand is not call:
-                literals.extend(
-                    operand.elts
-                    if isinstance(operand, ast.Tuple | ast.List | ast.Set)
-                    else [operand]
-                )
-    edits = []
-    for literal in literals:
-        if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
-            new = values.get(literal.value)
-            if new is not None:
-                start, end = locator.offsets(literal)
-                old_text = locator.module.text[start:end]
-                quote = old_text[-1]
-                prefix = old_text[: len(old_text) - len(old_text.lstrip("rRbBuUfF"))]
-                edits.append(Edit(start, end, f"{prefix}{quote}{new}{quote}"))
-    return edits
-
-
-def _remove_decorator(module: ParsedModule, node: ast.AST) -> Edit:
-    span = module.span(node)
-    lines = module.lines
-    line_start = lines.offset(span.start.line, 0)
-    next_line = lines.offset(span.end.line + 1, 0)
-    return Edit(line_start, next_line, "")
-
-
-def _import_block_end(module: ParsedModule) -> int:
-    """Offset where new imports go: after the file's leading imports (and docstring)."""
-    body = module.tree.body
-    last: ast.stmt | None = None
-    for index, statement in enumerate(body):
-        if (
-            index == 0
-            and isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str)
-        ):
-            last = statement
-            continue
-        if _import_like(statement):
-            last = statement
-            continue
-        break
-    if last is None:
-        return 0
-    end_line = (last.end_lineno or last.lineno) - 1
-    return (
-        module.lines.offset(end_line + 1, 0)
-        if end_line + 1 < module.lines.line_count
-        else len(module.text)
-    )
-
-
-def _import_like(statement: ast.stmt) -> bool:
-    if isinstance(statement, ast.Import | ast.ImportFrom):
-        return True
-    if isinstance(statement, ast.Try | ast.If):
-        inner = [s for s in ast.walk(statement) if isinstance(s, ast.stmt) and s is not statement]
-        return (
-            bool(inner)
-            and all(
-                isinstance(
-                    s, ast.Import | ast.ImportFrom | ast.Pass | ast.Assign | ast.Try | ast.If
-                )
-                for s in inner
-            )
-            and any(isinstance(s, ast.Import | ast.ImportFrom) for s in inner)
-        )
-    return False
-
-
-def adds_graph_mode(fix_kind: str, text: str, library: bool = False) -> bool:
-    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module (never
-    into a library module: it would switch every program importing it to graph mode)."""
-    return fix_kind == "compat-v1" and not library and not GRAPH_MODE_CALL.search(text)
-
-
-def _insertion(state: _Pass, newline: str) -> Edit | None:
-    module = state.module
-    statements: list[str] = []
-    if state.graph_mode and adds_graph_mode("compat-v1", module.text, state.library):
-        # Rendered first: it may itself need `import tensorflow as tf`.
-        statements.append(f"{state.names.render('tensorflow.compat.v1.disable_eager_execution')}()")
-    lines = state.names.import_lines() + statements
-    if not lines:
-        return None
-    offset = _import_block_end(module)
-    text = "".join(line + newline for line in lines)
-    if offset == len(module.text) and module.text and not module.text.endswith(("\n", "\r")):
-        text = newline + text
-    return Edit(offset, offset, text)
-
-
 class Fixer:
     """Applies fixes to a module's text until no selected finding is left (or nothing changes)."""
 
     def __init__(
-        self,
-        analyzer: Analyzer,
-        *,
-        exported: Callable[[Path, str], bool] | None = None,
-        imported: Importers | None = None,
+        self, analyzer: Analyzer, *, exported: Callable[[Path, str], bool] | None = None
     ) -> None:
         self.analyzer = analyzer
         self.exported = exported
         """Whether another project module imports a name from a file (then the import stays)."""
-        self.imported = imported
-        """Whether another project module imports a file (then it is a library module)."""
-
-    def is_library(self, module: ParsedModule) -> bool:
-        """Whether the module is imported by other code rather than run (graph_mode.is_library)."""
-        return is_library(module.tree, module.path, self.imported)
 
     def fix(
         self,
@@ -370,7 +79,6 @@ class Fixer:
         """
         result = FixResult(text)
         newline = dominant_newline(text)
-        compiles: bool | None = None  # whether the original compiles: asked only when needed
         keras_file = False
         for _ in range(1 if single_pass else MAX_PASSES):
             module, findings, keras_file = self._analyse(result.text, path, keras_file, analysed)
@@ -379,48 +87,82 @@ class Fixer:
             # Analysed as Keras code though it no longer imports Keras, the text has the findings
             # a check finds when it has none (the flag only swaps some findings for others).
             result.findings = findings if own == keras_file or not findings else None
-            locator = _Locator(module)
-            rewrites = self._import_rewrites(module, path, locator, findings)
+            rewrites = self._import_rewrites(module, path, findings)
             chosen = self._choose(findings, select, unsafe, rewrites)
             if not chosen:
                 break
-            state = _Pass(module, NameRenderer(module.bindings, self.analyzer.versions))
-            state.library = self.is_library(module)
-            planned: list[tuple[Finding, list[Edit]]] = []
-            for finding in chosen:
-                if finding.on_import:
-                    edits = rewrites[finding.span]
-                else:
-                    edits = _plan(state, locator, finding)
-                if edits:
-                    planned.append((finding, edits))
-            if not planned:
+            new_text, edits, applied = self.apply(module.text, path, chosen, newline, rewrites)
+            if not applied:
                 break
-            all_edits = [e for _, edits in planned for e in edits]
-            kept = set(select_non_overlapping(all_edits))
-            # By position in `planned`: findings compare field by field, so `in` would be O(n).
-            whole = [(f, es) for f, es in planned if all(e in kept for e in es)]
-            applied = [f for f, _ in whole]
-            edits = [e for _, es in whole for e in es]
-            insertion = _insertion(state, newline)
-            if insertion is not None:
-                edits.append(insertion)
-            new_text = apply_edits(module.text, select_non_overlapping(edits))
-            new_text = self._remove_unused_imports(new_text, path, applied)
-            # compile, not just parse: it also rejects repeated keywords and the like.
-            error = _compile_error(new_text, path)
-            if error is not None:
-                if compiles is None:
-                    compiles = _compile_error(text, path) is None
-                error = error if compiles else _parse_error(new_text)
-            if error is not None:
-                raise FixError(f"fixes produced invalid code ({error})")
+            self.check_compiles(new_text, text, path)
             if new_text == result.text:
                 break
+            result.edits = compose(text, result.edits, edits) if result.edits else edits
             result.text = new_text
             result.findings = None
             result.applied.extend(applied)
         return result
+
+    def apply(
+        self,
+        text: str,
+        path: Path | None,
+        chosen: list[Finding],
+        newline: str,
+        rewrites: dict[Span, list[Edit]],
+    ) -> tuple[str, list[Edit], list[Finding]]:
+        """One pass over `text`: the planned fixes of the chosen findings, and for findings on
+        imports their `rewrites` (those that overlap one before them wait for a later pass), with
+        the imports they leave unused removed.
+
+        Returns the new text, its edits of `text`, and the findings applied.
+        """
+        chosen = [
+            replace(f, plan=Plan(tuple(rewrites.get(f.span, ())))) if f.on_import else f
+            for f in chosen
+        ]
+        planned = [f for f in chosen if f.plan is not None and f.plan.edits]
+        new_text, edits, whole = self.apply_plans(
+            text,
+            path,
+            [(f.plan, f.origin.text if f.origin and f.origin.path is None else None)
+             for f in planned if f.plan is not None],
+            newline,
+        )  # fmt: skip
+        return new_text, edits, [planned[i] for i in whole]
+
+    def apply_plans(
+        self,
+        text: str,
+        path: Path | None,
+        plans: list[tuple[Plan, str | None]],
+        newline: str,
+    ) -> tuple[str, list[Edit], list[int]]:
+        """`apply` for plans, each with the import statement its use came through (whose
+        bindings go when nothing uses them any more); the indices of the plans applied."""
+        edits, whole = combine(text, [plan for plan, _ in plans], newline)
+        if not whole:
+            return text, [], []
+        new_text = apply_edits(text, edits)
+        statements = {s for i in whole if (s := plans[i][1]) is not None}
+        removals = self._unused_import_edits(new_text, path, statements)
+        if removals:
+            edits = compose(text, edits, removals)
+            new_text = apply_edits(new_text, removals)
+        return new_text, edits, whole
+
+    @staticmethod
+    def check_compiles(new_text: str, text: str, path: Path | None) -> None:
+        """Raise FixError when fixes made code that does not compile (parse, for a `text`
+        that does not compile itself).
+
+        compile, not just parse: it also rejects repeated keywords and the like.
+        """
+        error = _compile_error(new_text, path)
+        if error is not None and _compile_error(text, path) is not None:
+            error = _parse_error(new_text)
+        if error is not None:
+            raise FixError(f"fixes produced invalid code ({error})")
 
     def _analyse(
         self,
@@ -439,7 +181,7 @@ class Fixer:
         return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
     def _import_rewrites(
-        self, module: ParsedModule, path: Path | None, locator: _Locator, findings: list[Finding]
+        self, module: ParsedModule, path: Path | None, findings: list[Finding]
     ) -> dict[Span, list[Edit]]:
         """Edits that point imports of removed modules at their replacement, or take out names
         of them that nothing uses (importing them fails), by finding span."""
@@ -457,7 +199,7 @@ class Fixer:
                 if id(imported) not in used and not self._exported(module, path, imported, scope):
                     unused.setdefault(id(imported.statement), []).append(imported)
                 continue
-            start, end = locator.offsets(imported.statement)
+            start, end = module.offsets(imported.statement)
             if rewrite.split:
                 split = _split_import(module, imported, rewrite.split)
                 rewrites[span] = [Edit(start, end, split)]
@@ -522,17 +264,17 @@ class Fixer:
             if (f.span in rewrites if f.on_import else not _through(f, rewrites, import_rules))
         ]
 
-    def _remove_unused_imports(self, text: str, path: Path | None, applied: list[Finding]) -> str:
-        """Remove import bindings that rewritten uses came through and nothing uses any more."""
-        statements = {
-            f.origin.text for f in applied if f.origin is not None and f.origin.path is None
-        }
+    def _unused_import_edits(
+        self, text: str, path: Path | None, statements: set[str]
+    ) -> list[Edit]:
+        """Edits that remove import bindings of these statements that rewritten uses came through
+        and nothing uses any more."""
         if not statements:
-            return text
+            return []
         try:
             module = ParsedModule(text)
         except SyntaxError:
-            return text
+            return []
         used = _used_imports(module)
         removable: list[ImportBinding] = []
         for imported, scope in module.bindings.imports:
@@ -544,8 +286,8 @@ class Fixer:
                 continue
             removable.append(imported)
         if not removable:
-            return text
-        return apply_edits(text, select_non_overlapping(_removal_edits(module, removable)))
+            return []
+        return select_non_overlapping(_removal_edits(module, removable))
 
 
 def _through(
@@ -621,7 +363,6 @@ def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list
     for imported in removable:
         by_statement.setdefault(id(imported.statement), []).append(imported)
         statements[id(imported.statement)] = imported.statement
-    locator = _Locator(module)
     whole: set[int] = set()
     edits: list[Edit] = []
     for key, statement in statements.items():
@@ -629,7 +370,7 @@ def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list
         if all(id(alias) in gone for alias in statement.names):
             whole.add(id(statement))
             continue
-        start, end = locator.offsets(statement)
+        start, end = module.offsets(statement)
         node = cst.parse_statement(module.text[start:end])
         assert isinstance(node, cst.SimpleStatementLine)
         small = node.body[0]
@@ -642,11 +383,11 @@ def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list
         new = small.with_changes(names=kept)
         text = cst.Module(body=[]).code_for_node(node.with_changes(body=[new, *node.body[1:]]))
         edits.append(Edit(start, end, text.rstrip("\r\n")))
-    edits.extend(_statement_removals(module, locator, whole))
+    edits.extend(_statement_removals(module, whole))
     return edits
 
 
-def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]) -> list[Edit]:
+def _statement_removals(module: ParsedModule, whole: set[int]) -> list[Edit]:
     """Remove whole statements; a block left empty keeps `pass`; an import-only try goes whole."""
     edits: list[Edit] = []
     handled: set[int] = set()
@@ -674,10 +415,10 @@ def _statement_removals(module: ParsedModule, locator: _Locator, whole: set[int]
             keep_pass = len(removed) == len(statements) and not isinstance(node, ast.Module)
             for index, statement in enumerate(removed):
                 if keep_pass and index == 0:
-                    start, end = locator.offsets(statement)
+                    start, end = module.offsets(statement)
                     edits.append(Edit(start, end, "pass"))
                 else:
-                    edits.append(_line_removal(module, locator, statement))
+                    edits.append(_line_removal(module, statement))
     return edits
 
 
@@ -694,8 +435,8 @@ def _statement_walk(tree: ast.Module) -> Iterator[ast.AST]:
         yield node
 
 
-def _line_removal(module: ParsedModule, locator: _Locator, statement: ast.stmt) -> Edit:
-    start, end = locator.offsets(statement)
+def _line_removal(module: ParsedModule, statement: ast.stmt) -> Edit:
+    start, end = module.offsets(statement)
     span = module.span(statement)
     lines = module.lines
     before = lines.line_text(span.start.line)[: span.start.column]

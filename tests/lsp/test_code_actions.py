@@ -12,6 +12,7 @@ from lsprotocol import types
 
 from tests.lsp.harness import CLIENTS, Session, TestClient, capabilities_for, edits_of, rng, start
 
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = """\
 from keras import backend as K
 
@@ -212,21 +213,27 @@ async def test_fix_all_applies_unsafe_fixes_when_asked(
     assert fixed == cli_fix(workspace_root, "model.py", SOURCE, tmp_path, "--unsafe-fixes")
 
 
-async def test_resolve_after_the_finding_moved_gives_no_edit(
-    client: TestClient, workspace_root: Path
-) -> None:
-    session = await start(client, workspace_root, capabilities_for("visual_studio_code"))
-    uri = await opened(session)
+async def unresolved_fix(client: TestClient, uri: str, line: int) -> types.CodeAction:
+    """The first quick fix on a line, as a client that resolves edits lazily gets it."""
     unresolved = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
-            range=rng(2, 6),
+            range=rng(line, 6),
             context=types.CodeActionContext(diagnostics=[], only=["quickfix"]),
         )
     )
     assert unresolved is not None
     fix = unresolved[0]
     assert isinstance(fix, types.CodeAction)
+    return fix
+
+
+async def test_resolve_after_the_finding_moved_gives_no_edit(
+    client: TestClient, workspace_root: Path
+) -> None:
+    session = await start(client, workspace_root, capabilities_for("visual_studio_code"))
+    uri = await opened(session)
+    fix = await unresolved_fix(client, uri, 2)
     assert fix.edit is None
     assert fix.data is not None
     version = session.change(uri, [(rng(0, 0), "import os\n")])
@@ -290,3 +297,50 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
         "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
         "decay_rate=decay), …)`"
     )
+
+
+async def test_resolve_with_data_of_an_older_version_recomputes_the_edit(
+    client: TestClient, workspace_root: Path
+) -> None:
+    text = "import keras\nfrom keras import backend as K\n\nd = K.old_epsilon\ne = K.old_epsilon\n"
+    session = await start(client, workspace_root, capabilities_for("visual_studio_code"))
+    uri = await opened(session, text)
+    fix = await unresolved_fix(client, uri, 4)
+    assert isinstance(fix.data, dict)
+    assert fix.data["v"] == 1  # the planned edits of version 1 travel with the action
+    # The first line grows by the length of line 3: the finding on line 4 keeps its line and
+    # columns, while version 1's offsets now point at line 3's `K.old_epsilon`.
+    comment = "  # Keras backend."
+    assert len(comment) == len("d = K.old_epsilon\n")
+    version = session.change(uri, [(rng(0, 12, 0, 12), comment)])
+    await session.diagnostics(uri, version=version)
+    resolved = await client.code_action_resolve_async(fix)
+    assert resolved.edit is not None
+    assert resolved.edit.document_changes is not None
+    [change] = resolved.edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit)
+    assert change.text_document.version == version
+    assert session.edited(uri, resolved.edit) == (
+        f"import keras{comment}\nfrom keras import backend as K\n\n"
+        "d = K.old_epsilon\ne = keras.config.epsilon\n"
+    )
+
+
+LEGACY_FILES = [
+    ROOT / "examples" / "legacy_keras.py",
+    ROOT / "examples" / "tf1_training" / "train.py",
+    ROOT / "tests" / "data" / "programs" / "keras2_backend.py",
+]
+
+
+@pytest.mark.parametrize("path", LEGACY_FILES, ids=lambda path: path.name)
+async def test_fix_all_equals_the_command_line_on_legacy_files(
+    client: TestClient, workspace_root: Path, tmp_path: Path, path: Path
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    session = await start(client, workspace_root)
+    uri = await opened(session, text, path.name)
+    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
+    fixed = applied(session, uri, fix_all)
+    assert fixed != text
+    assert fixed == cli_fix(workspace_root, path.name, text, tmp_path)

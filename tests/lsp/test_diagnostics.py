@@ -24,7 +24,9 @@ def expected(uri: str) -> list[types.Diagnostic]:
     """What SOURCE shows (ASCII: the same columns in every encoding).
 
     `K` is bound in this same file: the hover says so, not a related-information row. Errors are
-    not struck through; what still runs is.
+    not struck through; what still runs is. A fixable finding's data holds its planned edit
+    (offsets of version 1's text), the import it adds after line 1, and the import its use came
+    through.
     """
 
     def one(
@@ -33,8 +35,13 @@ def expected(uri: str) -> list[types.Diagnostic]:
         severity: types.DiagnosticSeverity,
         message: str,
         fix: str,
+        edit: tuple[int, int, str] | None = None,
     ) -> types.Diagnostic:
         line, end = where
+        data: dict[str, object] = {"fix": fix}
+        if edit is not None:
+            plan = [[list(edit)], ["import keras"], [], 31]
+            data.update(v=1, plan=plan, origin="from keras import backend as K")
         return types.Diagnostic(
             range=rng(line, 4, line, end),
             message=message,
@@ -46,7 +53,7 @@ def expected(uri: str) -> list[types.Diagnostic]:
             if severity == types.DiagnosticSeverity.Error
             else (types.DiagnosticTag.Deprecated,),
             related_information=None,
-            data={"fix": fix},
+            data=data,
         )
 
     return [
@@ -56,6 +63,7 @@ def expected(uri: str) -> list[types.Diagnostic]:
             types.DiagnosticSeverity.Error,
             "`K.old_mean` (keras.backend.old_mean) is gone; use `keras.ops.mean`",
             "safe",
+            (36, 57, "keras.ops.mean(x, axis=1)"),
         ),
         one(
             (3, 16),
@@ -63,6 +71,7 @@ def expected(uri: str) -> list[types.Diagnostic]:
             types.DiagnosticSeverity.Warning,
             "`K.old_floatx` is gone; use `keras.config.floatx`",
             "unsafe",
+            (62, 74, "keras.config.floatx"),
         ),
         one(
             (4, 17),
@@ -77,6 +86,7 @@ def expected(uri: str) -> list[types.Diagnostic]:
             types.DiagnosticSeverity.Hint,
             "`K.old_epsilon` is deprecated",
             "safe",
+            (101, 114, "keras.config.epsilon"),
         ),
     ]
 

@@ -1,5 +1,6 @@
 """The server reads the installed API surface as `tfmend check` does: the same findings on the same
-files (TFM801 and the suppression of names the installed version still has included)."""
+files (TFM801 and the suppression of names the installed version still has included), on the
+example programs and on a sample of the catalog's own rule examples."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.lsp.harness import TIMEOUT, Session, make_client, start
+from tfmend.catalog.rules import DEFAULT_TARGET, builtin_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 MISSING_MODULE = "import keras.engine as KE\nfrom keras import backend as K\n\nv = K.mean(x)\n"
@@ -23,7 +25,22 @@ EXAMPLES = (
     REPO / "tests" / "data" / "programs" / "keras2_backend.py",
 )
 
+SAMPLE_EVERY = 12
+"""One rule in this many gives its examples (invalid and valid) as files of the project."""
+
 Found = tuple[str, int, int, int, int, str]
+
+
+def rule_examples() -> dict[str, str]:
+    """File name → code of the sampled rules' examples, as the default target reads them."""
+    files: dict[str, str] = {}
+    rules = [r for r in builtin_catalog().rules() if r.invalid]
+    for rule in rules[::SAMPLE_EVERY]:
+        variant = rule.for_target(DEFAULT_TARGET) or rule
+        for kind, examples in (("invalid", variant.invalid), ("valid", variant.valid)):
+            for index, example in enumerate(examples):
+                files[f"{rule.code.lower()}_{kind}_{index}.py"] = example.code
+    return files
 
 
 def cli_findings(root: Path, cache: Path) -> dict[str, list[Found]]:
@@ -51,7 +68,9 @@ def cli_findings(root: Path, cache: Path) -> dict[str, list[Found]]:
 
 
 async def server_findings(session: Session, uri: str) -> list[Found]:
-    diagnostics = await session.diagnostics(uri)
+    # Version 1 is the opened document's: a publish of the file as the workspace scan found it
+    # on disk (no version) may come first, from before the surface was read.
+    diagnostics = await session.diagnostics(uri, version=1)
     return sorted(
         (
             str(d.code),
@@ -72,6 +91,9 @@ async def test_server_and_check_agree_with_the_installed_surface(tmp_path: Path)
     (root / "engine_import.py").write_text(MISSING_MODULE, encoding="utf-8")
     for example in EXAMPLES:
         shutil.copy(example, root / example.name)
+    samples = rule_examples()
+    for name, code in samples.items():
+        (root / name).write_text(code, encoding="utf-8")
     cache = tmp_path / "cache"
     expected = cli_findings(root, cache)
     assert ("TFM801", 0, 7, 0, 25) in [f[:5] for f in expected["engine_import.py"]]
@@ -94,6 +116,10 @@ async def test_server_and_check_agree_with_the_installed_surface(tmp_path: Path)
             text = example.read_text(encoding="utf-8")
             opened = session.open(example.name, text)
             assert await server_findings(session, opened) == expected.get(example.name, [])
+        for name, code in samples.items():
+            opened = session.open(name, code)
+            assert await server_findings(session, opened) == expected.get(name, []), name
+        assert sum(bool(expected.get(name)) for name in samples) >= len(samples) // 3
     finally:
         await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
         await client.stop()

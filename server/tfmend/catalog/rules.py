@@ -36,7 +36,7 @@ VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 BUILTIN_CATALOG = Path(__file__).parent.parent / "rules.yaml"
 
 _FIX_FIELDS: dict[str, set[str]] = {
-    "replace": {"to", "map", "values"},
+    "replace": {"to", "map", "values", "safe-in-graph-code"},
     "call": {
         "signature",
         "template",
@@ -49,7 +49,7 @@ _FIX_FIELDS: dict[str, set[str]] = {
     },
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
-    "compat-v1": {"to", "map"},
+    "compat-v1": {"to", "map", "safe-in-graph-code"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
@@ -102,6 +102,9 @@ class Fix:
     """The old positional parameter order; positional arguments past `keep` become keywords."""
     keep: int = 1
     """How many leading positional arguments stay positional (keyword)."""
+    safe_in_graph_code: bool = False
+    """An unsafe fix that is exact in a file of TF 1.x graph-mode code (sessions, placeholders):
+    a name valid in TF 1 and TF 2 alike is TF 1 code there."""
 
     @property
     def fixable(self) -> bool:
@@ -452,6 +455,23 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     )
     if kind == "keyword" and "rename" not in items and "positional" not in items:
         r.error(value, where, "a 'keyword' fix needs 'rename' or 'positional'")
+    graph_safe = False
+    if "safe-in-graph-code" in items:
+        raw_graph = items["safe-in-graph-code"]
+        if not isinstance(raw_graph.value, bool):
+            r.error(
+                raw_graph,
+                f"{where}.safe-in-graph-code",
+                f"expected true or false, found {raw_graph.kind()}",
+            )
+        elif raw_graph.value and safety != "unsafe":
+            r.error(
+                raw_graph,
+                f"{where}.safe-in-graph-code",
+                "only an unsafe fix can be safe in graph code",
+            )
+        else:
+            graph_safe = raw_graph.value
     keep = 1
     if "keep" in items:
         raw_keep = items["keep"].value
@@ -471,6 +491,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
         keep=keep,
+        safe_in_graph_code=graph_safe,
     )
 
 

@@ -29,6 +29,7 @@ from tfmend.lsp.convert import (
 )
 from tfmend.lsp.documents import Origin, Shown, Snapshot, TextDoc, Unit
 from tfmend.lsp.jobs import EDITING, INTERACTIVE
+from tfmend.resolve.module import ParsedModule
 from tfmend.text.notebook import join_cells
 from tfmend.text.source import decode_source
 
@@ -63,6 +64,10 @@ class Analysis:
     """Line of `module` where each member starts."""
     parts: tuple[tuple[str, str], ...] = ()
     engine: Engine | None = None
+    analysed: tuple[ParsedModule, list[Finding]] | None = None
+    """The checked module and all its findings (their fixes planned), for fixing it."""
+    versions: dict[str, int | None] = field(default_factory=dict)
+    """The version of each member document that was checked."""
     serial: int = 0
     """Identifies this result among all results (pulled diagnostics' result id)."""
 
@@ -82,6 +87,7 @@ def analyse(engines: Engines, snapshot: Snapshot, codec: PositionCodec) -> Analy
         module=module,
         starts=starts,
         parts=snapshot.parts,
+        versions=dict(zip(uris, snapshot.versions, strict=False)),
     )
     if not uris:
         return result
@@ -95,14 +101,14 @@ def analyse(engines: Engines, snapshot: Snapshot, codec: PositionCodec) -> Analy
     try:
         engine = engines.engine_for(snapshot.path)
         result.engine = engine
-        findings = engine.check_text(module, snapshot.path)
+        findings, result.analysed = engine.analyse_text(module, snapshot.path)
     except Exception as exc:  # one file must not stop the server: report it on the file
         logger.exception("tfmend failed on %s", snapshot.uri)
         findings = [file_finding(RULE_CRASHED.code, f"tfmend failed on this file: {exc!r}")]
     place = Placer(uris, starts, codec)
     for finding in findings:
         uri, span = place.locate(finding.span)
-        shown = Shown(finding, uri, span, place.origin(finding))
+        shown = Shown(finding, uri, span, place.origin(finding), result.versions.get(uri))
         if finding.code == SYNTAX_ERROR.code:
             result.parsed = False
             result.syntax = shown
@@ -183,7 +189,8 @@ def diagnostics_of(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[t
                 related = Related(
                     origin.uri, origin_lines.range_to_client(ls.codec, origin.span), origin.message
                 )
-        out.append(diagnostic(item.finding, lines.range_to_client(ls.codec, item.span), related))
+        range_ = lines.range_to_client(ls.codec, item.span)
+        out.append(diagnostic(item.finding, range_, related, _current(doc, item)))
     return out
 
 
@@ -199,8 +206,15 @@ def diagnostics_json(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list
             if id(origin) not in related_of:
                 related_of[id(origin)] = _related_json(ls, doc, lines, origin)
             related = related_of[id(origin)]
-        out.append(diagnostic_json(item.finding, range_json(lines, ls.codec, item.span), related))
+        range_ = range_json(lines, ls.codec, item.span)
+        out.append(diagnostic_json(item.finding, range_, related, _current(doc, item)))
     return out
+
+
+def _current(doc: TextDoc, item: Shown) -> int | None:
+    """The document version a shown finding's planned edits are for, when that is the current
+    one (None: the text moved since the check, so the edits are not sent)."""
+    return item.version if item.version is not None and item.version == doc.version else None
 
 
 def _related_json(ls: TfmendServer, doc: TextDoc, lines: Lines, origin: Origin) -> dict[str, Any]:

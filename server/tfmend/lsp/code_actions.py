@@ -9,19 +9,22 @@ import logging
 import re
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from tfmend.findings import Finding, Position, Span
-from tfmend.fixer import FixError, adds_graph_mode
-from tfmend.lsp.convert import Lines, lines_of, text_edits
+from tfmend.fixer import FixError
+from tfmend.lsp.convert import Lines, line_edits, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
 from tfmend.lsp.jobs import INTERACTIVE
+from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.graph_mode import is_library
+from tfmend.rewrite.plan import adds_graph_mode
 from tfmend.text.notebook import NotebookError, split_cells
+from tfmend.text.source import dominant_newline
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -45,10 +48,24 @@ class ActionData:
     code: str = ""
     span: tuple[int, int, int, int] = (0, 0, 0, 0)
     """The finding's span in the document (code points)."""
+    version: int | None = None
+    """The document version `plan` is for."""
+    plan: Plan | None = None
+    """A quick fix's planned edits (offsets of that version's text)."""
+    origin: str = ""
+    """The import statement the fixed use came through (its bindings go when left unused)."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form sent to the client."""
-        return {"uri": self.uri, "action": self.action, "code": self.code, "span": list(self.span)}
+        out: dict[str, Any] = {
+            "uri": self.uri,
+            "action": self.action,
+            "code": self.code,
+            "span": list(self.span),
+        }
+        if self.plan is not None and self.version is not None:
+            out.update(v=self.version, plan=self.plan.to_json(), origin=self.origin)
+        return out
 
     @classmethod
     def from_json(cls, data: object) -> ActionData | None:
@@ -59,11 +76,16 @@ class ActionData:
             span = tuple(int(value) for value in data.get("span", (0, 0, 0, 0)))
             if len(span) != 4:
                 return None
+            version = data.get("v")
+            plan = Plan.from_json(data.get("plan"))
             return cls(
                 str(data["uri"]),
                 str(data["action"]),
                 str(data.get("code", "")),
                 (span[0], span[1], span[2], span[3]),
+                version=version if isinstance(version, int) and plan is not None else None,
+                plan=plan,
+                origin=str(data.get("origin") or ""),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -86,7 +108,7 @@ def _is_library(analysis: Analysis, path: Path | None) -> bool:
         tree = ast.parse(analysis.module)
     except (SyntaxError, ValueError):
         return False
-    return is_library(tree, path, analysis.engine.fixer.imported)
+    return is_library(tree, path, analysis.engine.analyzer.imported)
 
 
 def fix_title(finding: Finding, module_text: str, library: bool = False) -> str:
@@ -196,7 +218,7 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
         validate = ls.validation.enabled_for(unit)
         for item in hits:
             if analysis.parsed and item.finding.rule is not None and item.finding.fix != "none":
-                data = ActionData(uri, FIX, item.finding.code, _span_tuple(item.span))
+                data = _fix_data(doc, item)
                 actions.append(
                     types.CodeAction(
                         title=fix_title(
@@ -295,6 +317,18 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
     return actions
 
 
+def _fix_data(doc: TextDoc, item: Shown) -> ActionData:
+    """A quick fix's data: the finding, and its planned edits when they are for the document's
+    current text."""
+    finding = item.finding
+    data = ActionData(doc.uri, FIX, finding.code, _span_tuple(item.span))
+    plan = finding.plan
+    if item.version is None or item.version != doc.version or plan is None or not plan.edits:
+        return data
+    origin = finding.origin.text if finding.origin and finding.origin.path is None else ""
+    return replace(data, version=item.version, plan=plan, origin=origin)
+
+
 def _diagnostics(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> dict[int, types.Diagnostic]:
     from tfmend.lsp.checker import diagnostics_of
 
@@ -304,11 +338,17 @@ def _diagnostics(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> dict[int
 
 
 async def edit_for(ls: TfmendServer, data: ActionData) -> types.WorkspaceEdit | None:
-    """The edit of a code action (computed now, for the document's current version)."""
+    """The edit of a code action, for the document's current version: a quick fix applies the
+    edits planned with the check when they are for the current text, else those of a check of
+    the current text."""
     unit = ls.store.unit_of(data.uri)
     if unit is None:
         logger.info("code action on %s: the document is no longer open", data.uri)
         return None
+    if data.action == FIX:
+        planned = await _planned_edit(ls, unit, data)
+        if planned is not None:
+            return planned
     analysis = await ls.checker.current(unit)
     doc = ls.store.docs.get(data.uri)
     if analysis is None or doc is None:
@@ -351,19 +391,69 @@ async def edit_for(ls: TfmendServer, data: ActionData) -> types.WorkspaceEdit | 
             select = lambda f: f.fix == "safe" or (f.code, f.span.start.line) in earned  # noqa: E731
     else:
         return None
-    new_texts = await ls.analysis.submit(
+    fixed = await ls.analysis.submit(
         lambda: fix_module(analysis, unit.path, select, unsafe, single_pass), INTERACTIVE
     )
-    if new_texts is None or unit.generation != analysis.generation:
+    if fixed is None or unit.generation != analysis.generation:
         return None
+    new_texts, edits = fixed
     changes: dict[str, list[types.TextEdit]] = {}
-    for uri, old in analysis.parts:
-        new = new_texts.get(uri, old)
-        if new != old:
-            changes[uri] = text_edits(ls.codec, old, new)
+    if edits is not None:
+        uri, old = analysis.parts[0]
+        if edits:
+            changes[uri] = line_edits(ls.codec, old, edits)
+    else:
+        for uri, old in analysis.parts:
+            new = new_texts.get(uri, old)
+            if new != old:
+                changes[uri] = text_edits(ls.codec, old, new)
     if not changes:
         return None
-    return _workspace_edit(ls, changes)
+    return _workspace_edit(ls, changes, analysis.versions)
+
+
+async def _planned_edit(
+    ls: TfmendServer, unit: Unit, data: ActionData
+) -> types.WorkspaceEdit | None:
+    """A quick fix from the edits planned with the check, carried in the action's data, when
+    they are for the document's current version (None: compute it from a check of the current
+    text instead)."""
+    doc = ls.store.docs.get(data.uri)
+    analysis = ls.checker.results.get(unit.uri)
+    plan = data.plan
+    if (
+        plan is None
+        or doc is None
+        or unit.notebook
+        or analysis is None
+        or analysis.engine is None
+        or analysis.generation != unit.generation
+        or data.version is None
+        or doc.version != data.version
+        or analysis.versions.get(doc.uri) != data.version
+    ):
+        return None
+    engine = analysis.engine
+    text = doc.text
+
+    def apply() -> list[Edit] | None:
+        try:
+            fixer = engine.fixer
+            new_text, edits, _ = fixer.apply_plans(
+                text, unit.path, [(plan, data.origin or None)], dominant_newline(text)
+            )
+            fixer.check_compiles(new_text, text, unit.path)
+        except FixError as exc:
+            logger.error("fixing %s failed: %s", unit.path or "the document", exc)
+            return None
+        return edits
+
+    edits = await ls.analysis.submit(apply, INTERACTIVE)
+    if not edits or unit.generation != analysis.generation:
+        return None
+    return _workspace_edit(
+        ls, {doc.uri: line_edits(ls.codec, text, edits)}, {doc.uri: data.version}
+    )
 
 
 def fix_module(
@@ -372,13 +462,19 @@ def fix_module(
     select: Callable[[Finding], bool] | None,
     unsafe: bool | None,
     single_pass: bool,
-) -> dict[str, str] | None:
-    """New texts per member document (on the analysis thread); None when fixing failed."""
+) -> tuple[dict[str, str], list[Edit] | None] | None:
+    """New texts per member document (on the analysis thread), and for a file the edits of its
+    text; None when fixing failed. The check's findings, fixes planned, are the first round's."""
     engine = analysis.engine
     assert engine is not None
     try:
         fixed = engine.fix_text(
-            analysis.module, path, unsafe=unsafe, select=select, single_pass=single_pass
+            analysis.module,
+            path,
+            unsafe=unsafe,
+            select=select,
+            single_pass=single_pass,
+            analysed=analysis.analysed,
         )
     except FixError as exc:
         logger.error("fixing %s failed: %s", path or "the document", exc)
@@ -387,27 +483,36 @@ def fix_module(
         logger.exception("fixing %s failed", path or "the document")
         return None
     if not fixed.changed:
-        return {}
+        return {}, []
     uris = [uri for uri, _ in analysis.parts]
     if len(uris) == 1 and len(analysis.starts) == 1:
-        return {uris[0]: fixed.text}
+        return {uris[0]: fixed.text}, fixed.edits
     try:
-        return dict(zip(uris, split_cells(fixed.text, len(uris)), strict=True))
+        return dict(zip(uris, split_cells(fixed.text, len(uris)), strict=True)), None
     except NotebookError as exc:
         logger.error("fixing %s failed: %s", path or "the notebook", exc)
         return None
 
 
 def _workspace_edit(
-    ls: TfmendServer, changes: dict[str, list[types.TextEdit]]
+    ls: TfmendServer,
+    changes: dict[str, list[types.TextEdit]],
+    versions: dict[str, int | None] | None = None,
 ) -> types.WorkspaceEdit:
+    """Edits with the version of each document they are for (`versions`, else the current one),
+    so that a client applies them to that version only, when it can say so."""
     if ls.client_supports("workspace.workspace_edit.document_changes"):
+
+        def version(uri: str) -> int | None:
+            if versions is not None and uri in versions:
+                return versions[uri]
+            return ls.store.docs[uri].version if uri in ls.store.docs else None
+
         return types.WorkspaceEdit(
             document_changes=[
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=uri,
-                        version=ls.store.docs[uri].version if uri in ls.store.docs else None,
+                        uri=uri, version=version(uri)
                     ),
                     edits=list(edits),
                 )

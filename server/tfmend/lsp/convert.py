@@ -4,6 +4,7 @@ as diagnostics, new text as minimal text edits."""
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,6 +14,7 @@ from pygls.workspace import PositionCodec
 
 from tfmend.catalog.rules import docs_url
 from tfmend.findings import Finding, Position, Span
+from tfmend.rewrite.edits import Edit, apply_edits
 from tfmend.text.source import LineIndex
 
 SEVERITIES = {
@@ -54,6 +56,11 @@ class Lines:
     def end(self) -> Position:
         """The position after the last character."""
         return Position(len(self.lines) - 1, len(self.lines[-1]))
+
+    def position(self, offset: int) -> Position:
+        """The position of a string index."""
+        line = max(bisect_right(self.starts, offset) - 1, 0)
+        return Position(line, offset - self.starts[line])
 
     def offset(self, position: Position) -> int:
         """The string index of a (clamped) position."""
@@ -120,7 +127,22 @@ class Related:
     message: str
 
 
-def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -> types.Diagnostic:
+def diagnostic_data(finding: Finding, version: int | None) -> dict[str, Any]:
+    """A diagnostic's `data`: the fix's safety, and its planned edits with the document version
+    they are for (offsets of the checked text; see `Plan.to_json`)."""
+    data: dict[str, Any] = {"fix": finding.fix}
+    plan = finding.plan
+    if version is not None and finding.fix != "none" and plan is not None and plan.edits:
+        data["v"] = version
+        data["plan"] = plan.to_json()
+        if finding.origin is not None and finding.origin.path is None:
+            data["origin"] = finding.origin.text
+    return data
+
+
+def diagnostic(
+    finding: Finding, range_: types.Range, related: Related | None, version: int | None = None
+) -> types.Diagnostic:
     """The LSP diagnostic of a finding whose span is already converted to `range_`."""
     return types.Diagnostic(
         range=range_,
@@ -138,12 +160,15 @@ def diagnostic(finding: Finding, range_: types.Range, related: Related | None) -
         ]
         if related is not None
         else None,
-        data={"fix": finding.fix},
+        data=diagnostic_data(finding, version),
     )
 
 
 def diagnostic_json(
-    finding: Finding, range_: dict[str, Any], related: dict[str, Any] | None
+    finding: Finding,
+    range_: dict[str, Any],
+    related: dict[str, Any] | None,
+    version: int | None = None,
 ) -> dict[str, Any]:
     """The LSP JSON of a finding's diagnostic, built directly as a dict.
 
@@ -158,7 +183,7 @@ def diagnostic_json(
         "code": finding.code,
         "codeDescription": {"href": docs_url(finding.code)},
         "source": SOURCE,
-        "data": {"fix": finding.fix},
+        "data": diagnostic_data(finding, version),
     }
     if _struck(finding):
         out["tags"] = [int(types.DiagnosticTag.Deprecated)]
@@ -217,3 +242,50 @@ def text_edits(codec: PositionCodec, old: str, new: str) -> list[types.TextEdit]
             )
         )
     return edits
+
+
+def line_edits(codec: PositionCodec, old: str, edits: list[Edit]) -> list[types.TextEdit]:
+    """Offset edits of `old` (sorted, not overlapping) as edits of whole lines: what a line diff
+    of the old and new text gives, computed from the edits alone (positions in `old`)."""
+    lines = lines_of(old)
+    groups: list[tuple[int, int, list[Edit]]] = []
+    for edit in edits:
+        first = lines.position(edit.start).line
+        start = lines.starts[first]
+        end = edit.end
+        last = lines.position(end)
+        if last.column or (end == edit.start and edit.start != start):
+            end = lines.starts[last.line + 1] if last.line + 1 < len(lines) else len(old)
+        if groups and start <= groups[-1][1]:
+            groups[-1] = (groups[-1][0], max(groups[-1][1], end), [*groups[-1][2], edit])
+        else:
+            groups.append((start, end, [edit]))
+    out: list[types.TextEdit] = []
+    for start, end, members in groups:
+        inner = [Edit(e.start - start, e.end - start, e.text) for e in members]
+        before = Lines(old[start:end]).lines
+        after = Lines(apply_edits(old[start:end], inner)).lines
+        before, after = [t for t in before if t], [t for t in after if t]
+        head = 0  # lines the edits leave as they were, at either end, are not sent
+        while head < min(len(before), len(after)) and before[head] == after[head]:
+            head += 1
+        tail = 0
+        while (
+            tail < min(len(before), len(after)) - head
+            and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]
+        ):
+            tail += 1
+        if head == len(before) == len(after):
+            continue
+        first_line = lines.position(start).line + head
+        span = Span(
+            Position(first_line, 0),
+            lines.position(start + sum(len(t) for t in before[: len(before) - tail])),
+        )
+        out.append(
+            types.TextEdit(
+                range=lines.range_to_client(codec, span),
+                new_text="".join(after[head : len(after) - tail]),
+            )
+        )
+    return out

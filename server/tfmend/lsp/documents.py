@@ -47,6 +47,8 @@ class Shown:
     uri: str
     span: Span
     origin: Origin | None = None
+    version: int | None = None
+    """The document version the finding's planned edits are for (older once text moved it)."""
 
 
 @dataclass
@@ -86,6 +88,8 @@ class Snapshot:
     notebook: bool
     parts: tuple[tuple[str, str], ...]
     """(document uri, text) of each member."""
+    versions: tuple[int | None, ...] = ()
+    """The version of each member's text."""
 
 
 def uri_path(uri: str) -> Path | None:
@@ -128,8 +132,10 @@ class DocumentStore:
 
     def snapshot(self, unit: Unit) -> Snapshot:
         """The unit's current texts."""
-        parts = tuple((uri, self.docs[uri].text) for uri in unit.members if uri in self.docs)
-        return Snapshot(unit.uri, unit.path, unit.generation, unit.notebook, parts)
+        members = [self.docs[uri] for uri in unit.members if uri in self.docs]
+        parts = tuple((doc.uri, doc.text) for doc in members)
+        versions = tuple(doc.version for doc in members)
+        return Snapshot(unit.uri, unit.path, unit.generation, unit.notebook, parts, versions)
 
     def open_file(self, item: types.TextDocumentItem) -> Unit:
         """Start tracking a Python file."""

@@ -143,6 +143,8 @@ class FileBindings:
         """Calls by the id of their callee node."""
         self.decorators: set[int] = set()
         """Ids of decorator expressions."""
+        self.compared: dict[int, ast.Compare] = {}
+        """Comparisons by the id of each operand."""
         _Walker(self).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
@@ -433,6 +435,11 @@ class _Walker:
 
     def visit_Call(self, node: ast.Call) -> None:
         self.out.calls[id(node.func)] = node
+        self.generic(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for operand in (node.left, *node.comparators):
+            self.out.compared[id(operand)] = node
         self.generic(node)
 
     def visit_Global(self, node: ast.Global) -> None:

@@ -69,11 +69,17 @@ class ParsedModule:
         end = self.lines.from_ast(end_line, node.end_col_offset)  # type: ignore[attr-defined]
         return Span(Position(*start), Position(*end))
 
+    def offsets(self, node: ast.AST) -> tuple[int, int]:
+        """The string indices where a node starts and ends."""
+        span = self.span(node)
+        return (
+            self.lines.offset(span.start.line, span.start.column),
+            self.lines.offset(span.end.line, span.end.column),
+        )
+
     def segment(self, node: ast.AST) -> str:
         """The source text of a node."""
-        span = self.span(node)
-        start = self.lines.offset(span.start.line, span.start.column)
-        end = self.lines.offset(span.end.line, span.end.column)
+        start, end = self.offsets(node)
         return self.text[start:end]
 
     def origin(self, imported: ImportBinding) -> Origin:

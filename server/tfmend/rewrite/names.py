@@ -25,6 +25,8 @@ class NameRenderer:
     versions: Versions
     added: dict[str, str] = field(default_factory=dict)
     """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
+    needed: set[str] = field(default_factory=set)
+    """Packages to import that renders since it was last cleared used (one fix's imports)."""
 
     def __post_init__(self) -> None:
         self._reusable: list[tuple[str, str]] = []
@@ -49,16 +51,13 @@ class NameRenderer:
         package, _, rest = qualname.partition(".")
         alias = self.added.get(package) or self._new_alias(package, scope)
         self.added[package] = alias
+        self.needed.add(package)
         return f"{alias}.{rest}" if rest else alias
 
-    def import_lines(self) -> list[str]:
-        """The import statements to add, in a stable order."""
-        lines = []
-        for package, alias in sorted(self.added.items()):
-            lines.append(
-                f"import {package}" if alias == package else f"import {package} as {alias}"
-            )
-        return lines
+    def import_line(self, package: str) -> str:
+        """The import statement to add for a package."""
+        alias = self.added[package]
+        return f"import {package}" if alias == package else f"import {package} as {alias}"
 
     def _new_alias(self, package: str, scope: Scope | None) -> str:
         for alias in (
