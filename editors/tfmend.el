@@ -93,7 +93,8 @@ RESULT is a plist (:status :message :checks :tensorflow :keras)."
 (declare-function eglot--TextDocumentIdentifier "eglot")
 (declare-function eglot--pos-to-lsp-position "eglot")
 (declare-function eglot-code-actions "eglot")
-(declare-function jsonrpc-request "jsonrpc")
+(declare-function jsonrpc-async-request "jsonrpc")
+(defvar jsonrpc-default-request-timeout) ; jsonrpc.el: bound dynamically around a request
 (defvar eglot-server-programs)
 
 ;;;###autoload
@@ -122,33 +123,67 @@ It then replaces Eglot's default Python server in those buffers."
   (interactive)
   (cond
    ((and (fboundp 'eglot-current-server) (eglot-current-server))
-    (eglot-code-actions (point-min) (point-max) tfmend--fix-all-kind t))
+    ;; With nothing to apply Eglot signals "No ... code actions here"; the server has already
+    ;; said what it left (unsafe fixes), which that error would bury. Any other error is shown.
+    ;; Fixing a big file on a busy machine can take longer than jsonrpc's 10 s default.
+    (condition-case err
+        (let ((jsonrpc-default-request-timeout (max 60 (bound-and-true-p
+                                                        jsonrpc-default-request-timeout))))
+          (eglot-code-actions (point-min) (point-max) tfmend--fix-all-kind t))
+      (error
+       (let ((text (error-message-string err)))
+         (cond
+          ((not (string-match-p "code actions here" text))
+           (message "tfmend: fix all failed: %s" text))
+          ((not (string-match-p "tfmend: Fix all" (or (current-message) "")))
+           (message "tfmend: nothing to fix in this buffer")))))))
    ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
     (lsp-execute-code-action-by-kind tfmend--fix-all-kind))
    (t (user-error "tfmend: no language server in this buffer"))))
 
 ;;;###autoload
-(defun tfmend-validate-fix (&optional beg end)
+(defun tfmend-validate-fix (&optional beg end callback)
   "Validate the tfmend fix at point (or between BEG and END) with your TensorFlow.
-Shows the verdict in the echo area and returns the server's result."
+The request runs in the background (validation imports TensorFlow: seconds):
+Emacs stays usable, the echo area says it is running, and the verdict is one
+message, the server's window/showMessage.  CALLBACK, when given, is called with
+the server's result."
   (interactive (let ((r (tfmend--region))) (list (car r) (cdr r))))
   (let* ((beg (or beg (point)))
          (end (or end beg))
-         (result
-          (cond
-           ((and (fboundp 'eglot-current-server) (eglot-current-server))
-            (jsonrpc-request
-             (eglot--current-server-or-lose) :workspace/executeCommand
-             `(:command ,tfmend--validate-command
-               :arguments [(:uri ,(plist-get (eglot--TextDocumentIdentifier) :uri)
-                            :range (:start ,(eglot--pos-to-lsp-position beg)
-                                    :end ,(eglot--pos-to-lsp-position end)))])
-             :timeout 600))
-           ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
-            (tfmend--lsp-mode-validate beg end))
-           (t (user-error "tfmend: no language server in this buffer")))))
-    (message "%s" (tfmend--describe result))
-    result))
+         (first (line-number-at-pos beg))
+         (last (line-number-at-pos end))
+         (done (lambda (result)
+                 ;; The server shows its verdict (`:summary') itself: say it only without one.
+                 (unless (and (listp result) (plist-get result :summary))
+                   (message "%s" (tfmend--describe result)))
+                 (when callback (funcall callback result))))
+         (failed (lambda (error)
+                   (message "tfmend: validation failed: %s"
+                            (or (plist-get error :message) error))
+                   (when callback (funcall callback nil)))))
+    (cond
+     ((and (fboundp 'eglot-current-server) (eglot-current-server))
+      (jsonrpc-async-request
+       (eglot--current-server-or-lose) :workspace/executeCommand
+       `(:command ,tfmend--validate-command
+         :arguments [(:uri ,(plist-get (eglot--TextDocumentIdentifier) :uri)
+                      :range (:start ,(eglot--pos-to-lsp-position beg)
+                              :end ,(eglot--pos-to-lsp-position end)))])
+       :success-fn done
+       :error-fn failed
+       :timeout 600
+       :timeout-fn (lambda () (funcall failed "no answer within 600 s"))))
+     ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
+      (tfmend--lsp-mode-validate beg end done failed))
+     (t (user-error "tfmend: no language server in this buffer")))
+    ;; Not logged in *Messages*: the verdict that follows is the one entry there.
+    (let ((message-log-max nil))
+      (message (if (= first last)
+                   "tfmend: validating the fix on line %d… (in the background)"
+                 "tfmend: validating the fixes in lines %d-%d… (in the background)")
+               first last))
+    nil))
 
 ;;;; lsp-mode
 
@@ -156,19 +191,21 @@ Shows the verdict in the echo area and returns the server's result."
 (declare-function make-lsp-client "lsp-mode")
 (declare-function lsp-stdio-connection "lsp-mode")
 (declare-function lsp-activate-on "lsp-mode")
-(declare-function lsp-request "lsp-mode")
+(declare-function lsp-request-async "lsp-mode")
 (declare-function lsp-execute-code-action-by-kind "lsp-mode")
 (declare-function lsp-workspaces "lsp-mode")
 (declare-function lsp--text-document-identifier "lsp-mode")
 (declare-function lsp--point-to-position "lsp-mode")
 
-(defun tfmend--lsp-mode-validate (beg end)
-  "Send tfmend.validateFix through lsp-mode for BEG..END."
-  (lsp-request "workspace/executeCommand"
-               `(:command ,tfmend--validate-command
-                 :arguments [(:uri ,(gethash "uri" (lsp--text-document-identifier))
-                              :range (:start ,(lsp--point-to-position beg)
-                                      :end ,(lsp--point-to-position end)))])))
+(defun tfmend--lsp-mode-validate (beg end done failed)
+  "Send tfmend.validateFix through lsp-mode for BEG..END; call DONE or FAILED."
+  (lsp-request-async "workspace/executeCommand"
+                     `(:command ,tfmend--validate-command
+                       :arguments [(:uri ,(gethash "uri" (lsp--text-document-identifier))
+                                    :range (:start ,(lsp--point-to-position beg)
+                                            :end ,(lsp--point-to-position end)))])
+                     done
+                     :error-handler failed))
 
 ;;;###autoload
 (defun tfmend-lsp-mode-setup ()

@@ -54,6 +54,24 @@ local function notify(msg, level)
   vim.notify(msg, level or vim.log.levels.INFO, { title = 'tfmend' })
 end
 
+--- A transient status line (not kept in :messages, so the verdict that follows is the one
+--- message and no hit-enter prompt stacks up).
+local function progress(msg)
+  vim.api.nvim_echo({ { msg } }, false, {})
+  vim.cmd('redraw')
+end
+
+local LEVELS = { [1] = vim.log.levels.ERROR, [2] = vim.log.levels.WARN, [3] = vim.log.levels.INFO, [4] = vim.log.levels.DEBUG }
+
+--- window/showMessage through vim.notify on every Neovim (0.7 writes "LSP[tfmend][Info] ..."
+--- with nvim_out_write); the server's messages already start with "tfmend: ".
+local function show_message(_, result)
+  if result and type(result.message) == 'string' then
+    notify(result.message, LEVELS[result.type] or vim.log.levels.INFO)
+  end
+  return vim.NIL
+end
+
 --- Fixes every tfmend problem in the buffer through the source.fixAll.tfmend code action.
 function M.fix_all()
   local opts = { context = { only = { FIX_ALL }, diagnostics = {} }, apply = true }
@@ -116,7 +134,9 @@ function M.validate(opts, on_result)
     range = vim.lsp.util.make_range_params(0, encoding).range
   end
   local params = { command = VALIDATE, arguments = { { uri = vim.uri_from_bufnr(bufnr), range = range } } }
-  notify('tfmend: validating…')
+  local first, last = range.start.line + 1, range['end'].line + 1
+  progress(first == last and string.format('tfmend: validating the fix on line %d…', first)
+    or string.format('tfmend: validating the fixes in lines %d-%d…', first, last))
   local request = has('0.11') and function(...) return client:request(...) end or client.request
   request('workspace/executeCommand', params, function(err, result)
     if on_result then
@@ -125,6 +145,9 @@ function M.validate(opts, on_result)
       notify('tfmend: validation failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
     elseif result == nil or result == vim.NIL then
       notify('tfmend: there is no fix at the cursor to validate', vim.log.levels.WARN)
+    elseif type(result) == 'table' and type(result.summary) == 'string' then
+      -- the server said it (window/showMessage): once is enough
+      progress('')
     else
       notify(M.describe(result))
     end
@@ -154,6 +177,7 @@ local function client_config()
     init_options = c.settings,
     settings = { tfmend = c.settings },
     on_attach = on_attach,
+    handlers = { ['window/showMessage'] = show_message },
   }
 end
 
@@ -213,9 +237,22 @@ local function user_commands()
 end
 
 --- Sets tfmend up for Python buffers. `opts` overrides M.defaults.
+--- Says so when the server command cannot run (else nothing would start, silently).
+local function check_cmd()
+  local program = M.config.cmd[1]
+  if type(program) == 'string' and vim.fn.executable(program) ~= 1 then
+    notify(string.format("tfmend: '%s' is not an executable on PATH, so no tfmend server starts; install "
+      .. "tfmend (docs/editors/README.md#install) or pass setup({ cmd = { '/path/to/venv/bin/python', "
+      .. "'-m', 'tfmend', 'serve' } })", program), vim.log.levels.WARN)
+    return false
+  end
+  return true
+end
+
 function M.setup(opts)
   M.config = vim.tbl_deep_extend('force', {}, M.defaults, opts or {})
   user_commands()
+  check_cmd()
   if vim.lsp.config and vim.lsp.enable then -- 0.11+
     vim.lsp.config(M.config.name, client_config())
     vim.lsp.enable(M.config.name)

@@ -74,6 +74,8 @@ class Settings:
     """The project's interpreter, for the installed API surface and validation."""
     root: Path | None = None
     """The directory of the pyproject.toml the settings came from."""
+    cache_dir: Path | None = None
+    """Where `check` and `fix` cache results (absolute; None: .tfmend_cache under the root)."""
 
     def reports(self, code: str, path: Path | None = None) -> bool:
         """Whether findings with this code are reported (for this file)."""
@@ -193,6 +195,7 @@ def _codes(value: Any, where: _Where) -> tuple[str, ...]:
 
 
 KNOWN = (
+    "cache-dir",
     "exclude",
     "extend-rules",
     "ignore",
@@ -259,6 +262,10 @@ def settings_from_table(
         if not isinstance(table["unsafe-fixes"], bool):
             raise (where / "unsafe-fixes").error("expected true or false")
         settings = replace(settings, unsafe_fixes=table["unsafe-fixes"])
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
+            raise (where / "cache-dir").error("expected a path")
+        settings = replace(settings, cache_dir=(root / table["cache-dir"]).resolve())
     if "python" in table:
         if not isinstance(table["python"], str) or not table["python"]:
             raise (where / "python").error("expected a path")

@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import libcst as cst
-
 from tfmend.analyze import Analyzer, module_exports
 from tfmend.findings import Finding, Span
 from tfmend.resolve.bindings import ImportBinding, Scope
@@ -358,6 +356,8 @@ def _comments(code: str) -> list[str]:
 
 
 def _removal_edits(module: ParsedModule, removable: list[ImportBinding]) -> list[Edit]:
+    import libcst as cst  # on the first fix, not at start: diagnostics never need it
+
     by_statement: dict[int, list[ImportBinding]] = {}
     statements: dict[int, ast.Import | ast.ImportFrom] = {}
     for imported in removable:

@@ -1,7 +1,8 @@
 ;;; eglot_test.el --- batch Emacs/Eglot test of editors/tfmend.el against the real server  -*- lexical-binding: t -*-
 ;; Run by tests/editors/test_emacs.py:  emacs --batch -q -l eglot_test.el
 ;; Env: TFMEND_EL_DIR (editors/), TFMEND_CMD (JSON list: the server command), TFMEND_FILE,
-;;      TFMEND_RESULT (a JSON report written here).  Exit status 0 = every step passed.
+;;      TFMEND_SECOND (a file whose only fix is unsafe), TFMEND_RESULT (a JSON report written
+;;      here).  Exit status 0 = every step passed.
 (require 'cl-lib)
 (require 'json)
 (require 'flymake)
@@ -37,6 +38,16 @@
   (cl-remove-if-not (lambda (d) (string-match-p "TFM[0-9]" (flymake-diagnostic-text d)))
                     (flymake-diagnostics)))
 
+;; Every message, as *Messages* would log it (batch mode has no *Messages*); a message shown
+;; with `message-log-max' nil is transient and not logged.
+(defvar tt-messages nil)
+(advice-add 'message :after
+            (lambda (fmt &rest args)
+              (when (and fmt message-log-max)
+                (push (apply #'format-message fmt args) tt-messages))))
+(defun tt-logged (regexp)
+  (cl-remove-if-not (lambda (m) (string-match-p regexp m)) (reverse tt-messages)))
+
 ;; Never prompt in batch mode.
 (setq eglot-confirm-server-initiated-edits nil)                                   ; eglot <= 1.15
 (when (boundp 'eglot-confirm-server-edits) (setq eglot-confirm-server-edits nil)) ; eglot >= 1.16
@@ -65,10 +76,17 @@
         (tt-log "%d diagnostics, first: %s" (length diags) (flymake-diagnostic-text first))
         ;; 2. M-x tfmend-validate-fix at the first finding (workspace/executeCommand)
         (goto-char (flymake-diagnostic-beg first))
-        (let* ((result (tfmend-validate-fix))
-               (text (tfmend--describe result)))
-          (setq tt-report (plist-put tt-report :validation text))
-          (tt-log "validation: %s" text)))
+        (let* ((result nil)
+               (returned (tfmend-validate-fix nil nil (lambda (r) (setq result (or r :failed))))))
+          ;; asynchronous: the command returns before the verdict, Emacs keeps running
+          (setq tt-report (plist-put tt-report :returned-before-result (and (null returned) (null result) t)))
+          (unless (tt-wait 600 (lambda () result))
+            (tt-fail "no validation result"))
+          (tt-wait 1 (lambda () nil)) ; a second verdict would come at once
+          (let ((verdicts (tt-logged "tfmend: validat")))
+            (setq tt-report (plist-put tt-report :verdicts verdicts))
+            (setq tt-report (plist-put tt-report :validation (plist-get result :summary)))
+            (tt-log "validation: %S" verdicts))))
       ;; 3. M-x tfmend-fix-all (eglot-code-actions with only = source.fixAll.tfmend)
       (tfmend-fix-all)
       (unless (tt-wait 20 (lambda () (save-excursion
@@ -84,6 +102,16 @@
       ;; 4. save, shut the server down
       (save-buffer)
       (tt-log "saved")
+      ;; 5. fix all in a file whose only fix is unsafe: the server says what it left
+      (find-file (getenv "TFMEND_SECOND"))
+      (unless (tt-wait 30 (lambda () (tt-diagnostics)))
+        (tt-fail "no diagnostics in the second file"))
+      (tfmend-fix-all)
+      (unless (tt-wait 20 (lambda () (tt-logged "tfmend: Fix all")))
+        (tt-fail "Fix all said nothing about the unsafe fix it left: %S" (reverse tt-messages)))
+      (setq tt-report (plist-put tt-report :fix-all (car (tt-logged "tfmend: Fix all"))))
+      (setq tt-report (plist-put tt-report :second-text (buffer-string)))
+      (tt-log "fix all: %s" (plist-get tt-report :fix-all))
       (eglot-shutdown (eglot-current-server))
       (tt-log "PASS")
       (setq tt-report (plist-put tt-report :passed t))

@@ -1,7 +1,8 @@
 -- Headless Neovim test of editors/tfmend.lua against the real tfmend server (0.7 and 0.11).
 -- Run by tests/editors/test_neovim.py:  nvim --headless --noplugin -i NONE -u nvim_test.lua
 -- Env: TFMEND_LUA_DIR (editors/), TFMEND_CMD (JSON list: the server command), TFMEND_FILE,
---      TFMEND_RESULT (a JSON report written here), TFMEND_VALIDATION_TIMEOUT_MS.
+--      TFMEND_SECOND (a file whose only fix is unsafe), TFMEND_RESULT (a JSON report written
+--      here), TFMEND_VALIDATION_TIMEOUT_MS.
 -- Exit status 0 = every step passed.
 vim.g.loaded_python3_provider = 0 -- else ftplugin/python.vim probes python for pynvim (~0.8 s)
 vim.cmd('filetype on')
@@ -34,6 +35,11 @@ local function tfmend_diagnostics(bufnr)
 end
 
 local function run()
+  local notify = vim.notify
+  vim.notify = function(msg, level, opts)
+    table.insert(report.messages, msg)
+    return notify(msg, level, opts)
+  end
   package.path = assert(os.getenv('TFMEND_LUA_DIR')) .. '/?.lua;' .. package.path
   local file = assert(os.getenv('TFMEND_FILE'))
   local tfmend = require('tfmend')
@@ -57,11 +63,6 @@ local function run()
   log('%d diagnostics, first: %s %s', #diags, tostring(diags[1].code), diags[1].message)
 
   -- 2. :TfmendValidate at the first finding (workspace/executeCommand tfmend.validateFix)
-  local notify = vim.notify
-  vim.notify = function(msg, level, opts)
-    table.insert(report.messages, msg)
-    return notify(msg, level, opts)
-  end
   vim.api.nvim_win_set_cursor(0, { diags[1].lnum + 1, diags[1].col })
   vim.cmd('TfmendValidate')
   local timeout = tonumber(os.getenv('TFMEND_VALIDATION_TIMEOUT_MS') or '180000')
@@ -75,6 +76,13 @@ local function run()
   if not ok then return fail('no validation result; messages: ' .. vim.inspect(report.messages)) end
   report.validation = verdict
   log('validation: %s', verdict)
+  vim.wait(1000) -- a second verdict would come at once
+  report.verdicts = {}
+  for _, m in ipairs(report.messages) do
+    if m:match('^tfmend: validat') then table.insert(report.verdicts, m) end
+  end
+  -- the progress line is transient: not in :messages, so no hit-enter prompt stacks up
+  report.history = vim.fn.execute('messages')
 
   -- 3. fix all through vim.lsp.buf.code_action (only = source.fixAll.tfmend); on 0.7 the
   --    action is picked in vim.ui.select as a user would.
@@ -103,9 +111,27 @@ local function run()
   end
   log('no diagnostics left')
 
-  -- 4. write, stop the server, quit
+  -- 4. write; then fix all in a file whose only fix is unsafe: the message says what it left
   vim.cmd('write')
   log('written')
+  vim.cmd('edit ' .. vim.fn.fnameescape(assert(os.getenv('TFMEND_SECOND'))))
+  local second = vim.api.nvim_get_current_buf()
+  if not vim.wait(30000, function() return #tfmend_diagnostics(second) >= 1 end, 20) then
+    return fail('no diagnostics in the second file')
+  end
+  local before = #report.messages
+  vim.cmd('TfmendFixAll')
+  ok = vim.wait(20000, function()
+    for i = before + 1, #report.messages do
+      if report.messages[i]:match('^tfmend: Fix all') then report.fix_all_message = report.messages[i] return true end
+    end
+    return false
+  end, 20)
+  if not ok then
+    return fail('Fix all said nothing about the unsafe fix it left: ' .. vim.inspect(report.messages))
+  end
+  log('fix all: %s', report.fix_all_message)
+  report.second_text = table.concat(vim.api.nvim_buf_get_lines(second, 0, -1, false), '\n')
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   for _, client in ipairs(get({ bufnr = bufnr })) do
     vim.lsp.stop_client(client.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from editor_support import (
     EDITORS,
     LEGACY_OUTPUT,
+    SECOND,
     VALIDATION_TIMEOUT_S,
     require,
     run_fixed_program,
@@ -32,12 +34,15 @@ def test_emacs_eglot(project, tensorflow_python: str, artifacts: Path,
                      timed: Callable[[str], None]) -> None:  # fmt: skip
     emacs = require(which("emacs"), "Emacs")
     report_path = artifacts / "report.json"
+    second = project.root / "second.py"
+    second.write_text(SECOND, encoding="utf-8")
     env = {
         **os.environ,
         "HOME": str(artifacts / "emacs-home"),
         "TFMEND_EL_DIR": str(EDITORS),
         "TFMEND_CMD": json.dumps(server_command()),
         "TFMEND_FILE": str(project.legacy),
+        "TFMEND_SECOND": str(second),
         "TFMEND_RESULT": str(report_path),
     }
     (artifacts / "emacs-home").mkdir()
@@ -57,7 +62,19 @@ def test_emacs_eglot(project, tensorflow_python: str, artifacts: Path,
     assert all(
         code in text for code, text in zip(project.codes, report["diagnostics"], strict=True)
     )
-    assert report["validation"].startswith("tfmend: validation passed"), report["validation"]
+    assert report["validation"].startswith("validation passed"), report["validation"]
+    # asynchronous (Emacs does not freeze), and the verdict logged once: the server's
+    assert report["returned-before-result"] is True, report
+    assert report["verdicts"] == [
+        f"[eglot] Server reports (type=3): tfmend: {report['validation']}"
+    ], report["verdicts"]
+    # Fix all asked for by name names the unsafe fix it left, which is not applied
+    assert re.fullmatch(
+        r"\[eglot\] Server reports \(type=3\): tfmend: Fix all \(skips 1 unsafe fix: validate "
+        r"it, or set unsafeFixes\): TFM\d+ line 5",
+        report["fix-all"],
+    ), report["fix-all"]
+    assert report["second-text"] == SECOND
 
     assert project.legacy.read_text(encoding="utf-8") == project.expected
     assert tfmend_check(project.legacy).returncode == 0

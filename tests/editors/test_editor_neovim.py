@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from editor_support import (
     EDITORS,
     FINDINGS,
     LEGACY_OUTPUT,
+    SECOND,
     VALIDATION_TIMEOUT_S,
     require,
     run_fixed_program,
@@ -25,7 +27,7 @@ from editor_support import (
     which,
 )
 
-pytestmark = [pytest.mark.editor, pytest.mark.tensorflow, pytest.mark.slow]
+pytestmark = [pytest.mark.editor]
 
 HERE = Path(__file__).parent
 NEOVIMS = {
@@ -34,11 +36,15 @@ NEOVIMS = {
 }
 
 
+@pytest.mark.tensorflow
+@pytest.mark.slow
 @pytest.mark.parametrize("version", sorted(NEOVIMS))
 def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
                 timed: Callable[[str], None]) -> None:  # fmt: skip
     nvim = require(NEOVIMS[version](), f"Neovim {version}")
     report_path = artifacts / "report.json"
+    second = project.root / "second.py"
+    second.write_text(SECOND, encoding="utf-8")
     state = artifacts / "nvim-home"
     env = {
         **os.environ,
@@ -49,6 +55,7 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
         "TFMEND_LUA_DIR": str(EDITORS),
         "TFMEND_CMD": json.dumps(server_command()),
         "TFMEND_FILE": str(project.legacy),
+        "TFMEND_SECOND": str(second),
         "TFMEND_RESULT": str(report_path),
         "TFMEND_VALIDATION_TIMEOUT_MS": str(VALIDATION_TIMEOUT_S * 1000),
     }
@@ -69,6 +76,13 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
         (code, line, column) for code, (line, column) in zip(project.codes, FINDINGS, strict=True)
     ]
     assert report["validation"].startswith("tfmend: validation passed"), report["validation"]
+    # one verdict, the server's (window/showMessage), and the progress line not kept
+    assert report["verdicts"] == [report["validation"]], report["messages"]
+    assert "validating" not in report["history"], report["history"]
+    # Fix all asked for by name names the unsafe fix it left, which is not applied
+    assert re.fullmatch(r"tfmend: Fix all \(skips 1 unsafe fix: validate it, or set unsafeFixes\): "
+                        r"TFM\d+ line 5", report["fix_all_message"]), report  # fmt: skip
+    assert report["second_text"] == SECOND.rstrip("\n")
 
     assert project.legacy.read_text(encoding="utf-8") == project.expected
     assert tfmend_check(project.legacy).returncode == 0
@@ -76,3 +90,59 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
     timed("total")
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout == LEGACY_OUTPUT
+
+
+NOT_ON_PATH = """\
+local said = {}
+vim.notify = function(msg) table.insert(said, msg) end
+dofile(os.getenv('SNIPPET'))
+package.path = os.getenv('TFMEND_LUA_DIR') .. '/?.lua;' .. package.path
+require('tfmend').setup()
+vim.fn.writefile(said, os.getenv('TFMEND_RESULT'))
+vim.cmd('qall!')
+"""
+
+
+def test_neovim_says_when_tfmend_is_not_on_path(tmp_path: Path) -> None:
+    """The docs page's "without the module" snippet, pasted, and the module's setup() both say
+    so when `tfmend` is not on PATH (Neovim itself starts nothing, silently)."""
+    nvim = require(NEOVIMS["0.11"](), "Neovim 0.11")
+    page = (EDITORS.parent / "docs" / "editors" / "neovim.md").read_text(encoding="utf-8")
+    section = page.split("### Without the module", 1)[1]
+    snippet = tmp_path / "snippet.lua"
+    snippet.write_text(section.split("```lua\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    script = tmp_path / "init.lua"
+    script.write_text(NOT_ON_PATH, encoding="utf-8")
+    result = tmp_path / "said.txt"
+    path = os.pathsep.join(
+        d
+        for d in os.environ.get("PATH", "").split(os.pathsep)
+        if d and not (Path(d) / "tfmend").exists()
+    )
+    env = {
+        **os.environ,
+        "PATH": path,
+        "SNIPPET": str(snippet),
+        "TFMEND_LUA_DIR": str(EDITORS),
+        "TFMEND_RESULT": str(result),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    proc = subprocess.run(
+        [str(nvim), "--headless", "--noplugin", "-i", "NONE", "-u", str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    said = result.read_text(encoding="utf-8").splitlines()
+    assert said[0] == ("tfmend: tfmend is not an executable on PATH, so no tfmend server starts"), (
+        said
+    )
+    assert said[1].startswith(
+        "tfmend: 'tfmend' is not an executable on PATH, so no tfmend server"
+    ), said
+    assert len(said) == 2, said

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from editor_support import (
+    EDITORS,
     FINDINGS,
     LEGACY_OUTPUT,
     VALIDATION_TIMEOUT_S,
@@ -27,6 +29,23 @@ pytestmark = [pytest.mark.editor, pytest.mark.tensorflow, pytest.mark.slow]
 
 HERE = Path(__file__).parent
 ALE = Path("/usr/share/vim-ale/plugin/ale.vim")
+PAGE = EDITORS.parent / "docs" / "editors" / "vim.md"
+
+
+def vimrc_from_docs(command: list[str]) -> str:
+    """The page's `~/.vimrc` lines, as pasted, with the server command of the test."""
+    page = PAGE.read_text(encoding="utf-8")
+    lines = page.split("In `~/.vimrc`", 1)[1].split("```vim\n", 1)[1].split("```", 1)[0]
+
+    def vim_string(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    shell = " ".join(map(shlex.quote, command))
+    for old, new in (("'executable': 'tfmend',", f"'executable': {vim_string(command[0])},"),
+                     ("'command': '%e serve',", f"'command': {vim_string(shell)},")):  # fmt: skip
+        assert old in lines, old
+        lines = lines.replace(old, new)
+    return lines
 
 
 def test_vim_ale(project, tensorflow_python: str, artifacts: Path,
@@ -34,10 +53,12 @@ def test_vim_ale(project, tensorflow_python: str, artifacts: Path,
     vim = require(which("vim"), "Vim")
     require(ALE, "ALE (vim-ale)")
     report_path = artifacts / "report.json"
+    vimrc = artifacts / "vimrc"
+    vimrc.write_text(vimrc_from_docs(server_command()), encoding="utf-8")
     env = {
         **os.environ,
         "HOME": str(artifacts),
-        "TFMEND_CMD": json.dumps(server_command()),
+        "TFMEND_VIMRC": str(vimrc),
         "TFMEND_FILE": str(project.legacy),
         "TFMEND_RESULT": str(report_path),
     }
@@ -54,7 +75,9 @@ def test_vim_ale(project, tensorflow_python: str, artifacts: Path,
     assert [(d["code"], d["lnum"], d["col"]) for d in report["diagnostics"]] == [
         (code, line, column) for code, (line, column) in zip(project.codes, FINDINGS, strict=True)
     ]
-    assert "validation passed" in report["validation"], report["validation"]
+    # one message, prefixed once: "Info: tfmend: validation passed for the fix in ..."
+    assert report["validation"].startswith("Info: tfmend: validation passed for the fix"), report
+    assert "\n" not in report["validation"], report["validation"]
 
     assert project.legacy.read_text(encoding="utf-8") == project.expected
     assert tfmend_check(project.legacy).returncode == 0

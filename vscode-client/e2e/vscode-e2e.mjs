@@ -15,11 +15,18 @@
 //   7. a notebook ($NOTEBOOK) whose third cell uses a name imported in the first: its finding
 //      is listed in the Problems panel, the light-bulb quick fix edits both cells, and the
 //      saved notebook's cells are $NOTEBOOK_EXPECTED (a JSON list of cell sources);
-//   8. `tfmend.interpreter` is changed to $BARE_PYTHON (no tfmend): the server restarts and the
-//      first-run message says tfmend is not installed; restoring the setting brings it back.
+//   8. `tfmend.interpreter` is changed to $BARE_PYTHON (no tfmend; externally managed, PEP 668):
+//      the server restarts and the first-run message says tfmend is not installed; its
+//      "Install tfmend" offers a project .venv and a wheel, never pip into that Python;
+//      restoring the setting brings the server back;
+//   9. with unsafe fixes off, Fix All in a file with a safe and an unsafe fix applies the safe
+//      one and its notification says it left the unsafe one.
 //
-// With SCENARIO=untrusted, the folder is opened in Restricted Mode instead: diagnostics and
-// quick fixes work, validation is neither offered nor run (see untrustedScenario).
+// With SCENARIO=untrusted, the folder is opened in Restricted Mode instead (see
+// untrustedScenario): with no interpreter in the user settings the message says Restricted
+// Mode ignores the workspace's; once the user settings name one, the server lints with it, the
+// stale message goes and a notice says validation is off; trusting the folder restarts the
+// server with the workspace's settings and validation comes back.
 //
 // Env: CODE_SERVER, VSIX, WORKSPACE, FILE and SECOND_FILE (names in WORKSPACE), EXPECTED and
 // SECOND_EXPECTED (paths of files with the expected text), BARE_PYTHON (a Python 3.10+ without
@@ -296,9 +303,13 @@ async function fullScenario(page) {
     const end = Date.now() + 15000;
     let cells = [];
     while (Date.now() < end) {
-        cells = JSON.parse(fs.readFileSync(path.join(WORKSPACE, NOTEBOOK), 'utf8')).cells.map((c) =>
-            Array.isArray(c.source) ? c.source.join('') : c.source,
-        );
+        try {
+            cells = JSON.parse(fs.readFileSync(path.join(WORKSPACE, NOTEBOOK), 'utf8')).cells.map((c) =>
+                Array.isArray(c.source) ? c.source.join('') : c.source,
+            );
+        } catch {
+            cells = []; // caught while VS Code writes it: read it again
+        }
         if (JSON.stringify(cells) === JSON.stringify(NOTEBOOK_EXPECTED)) {
             break;
         }
@@ -315,21 +326,105 @@ async function fullScenario(page) {
     fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'tfmend.interpreter': [BARE_PYTHON] }, null, 2));
     const missing = page.locator('.notifications-toasts .notification-toast', { hasText: 'tfmend is not installed' });
     await missing.first().waitFor({ timeout: 30000 });
-    await missing.first().locator('.monaco-button', { hasText: 'Install tfmend' }).waitFor();
+    const install = missing.first().locator('.monaco-button', { hasText: 'Install tfmend' });
+    await install.waitFor();
     await sleep(400);
     log('not installed:', (await missing.first().innerText()).replace(/\s+/g, ' ').trim());
     await page.locator('.statusbar-item', { hasText: 'tfmend', hasNotText: /TF \d/ }).first().waitFor();
     await shot(page, '7-not-installed.png');
-    fs.writeFileSync(settingsFile, settings);
+    // "Install tfmend": what works for an externally-managed Python, and no pip into it
+    await install.click();
+    const picker = page.locator('.quick-input-widget');
+    await picker.locator('.monaco-list-row', { hasText: 'From a wheel file' }).first().waitFor();
+    await sleep(300);
+    const placeholder = (await picker.locator('.quick-input-title').first().innerText()).trim();
+    const items = (await picker.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const offered = `${placeholder} | ${items.join(' | ')}`;
+    log('Install tfmend offers:', offered);
+    if (!/PEP 668/.test(placeholder) || !items.some((t) => t.startsWith('Into a new .venv in the project')) || items.some((t) => / with pip\b/.test(t))) {
+        throw new Error(`Install tfmend offered: ${offered}`);
+    }
+    await shot(page, '7-install.png');
+    await page.keyboard.press('Escape');
+    // restored, with unsafe fixes off for step 9
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'tfmend.unsafeFixes': false }, null, 2));
     await page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ }).first().waitFor({ timeout: 30000 });
     log('setting restored: the server runs again');
+
+    // 9. Fix All from the palette applies the safe fix and says what unsafe one it left
+    fs.writeFileSync(path.join(WORKSPACE, 'third.py'), THIRD);
+    await openFile(page, 'third.py');
+    await waitProblems(page, 'third.py', (n) => n >= 2, 'no diagnostics in third.py');
+    await palette(page, 'tfmend: Fix All in File');
+    const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Fix All applied the safe fixes' });
+    await summary.first().waitFor({ timeout: 30000 });
+    await sleep(400);
+    const summaryText = (await summary.first().innerText()).replace(/\s+/g, ' ').trim();
+    log('Fix All summary:', summaryText);
+    if (!/left 1 unsafe fix/.test(summaryText)) {
+        throw new Error(`Fix All summary: ${summaryText}`);
+    }
+    await waitEditor(page, (t) => !/K\.max/.test(t) && /K\.int_shape/.test(t), 'Fix All did not apply only the safe fix');
+    await shot(page, '9-fix-all-summary.png');
 }
+
+/** A file with a safe fix (K.max) and an unsafe one (K.int_shape). */
+const THIRD = `from keras import backend as K
+
+
+def width(x):
+    return K.int_shape(x)[-1]
+
+
+def top(x):
+    return K.max(x, axis=1)
+`;
 
 /**
  * Restricted Mode: diagnostics and fixes work, validation (which runs code) does not: the
  * light-bulb menu has no "Validate this fix" and the palette command explains why.
  */
-async function untrustedScenario(page) {
+async function untrustedScenario(page, userSettings) {
+    // no interpreter in the user settings, none with tfmend outside the workspace
+    const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+    const nothing = toast('nothing is checked');
+    await nothing.first().waitFor({ timeout: 60000 });
+    await nothing.first().locator('.monaco-button', { hasText: 'Open User Settings' }).waitFor();
+    await sleep(400);
+    const problem = (await nothing.first().innerText()).replace(/\s+/g, ' ').trim();
+    log('Restricted Mode, no interpreter:', problem);
+    if (!/Restricted Mode ignores this workspace's "tfmend.interpreter" and turns off validating fixes/.test(problem)) {
+        throw new Error(`the message does not explain Restricted Mode: ${problem}`);
+    }
+    await shot(page, '8-untrusted-nothing.png');
+
+    // the user settings name an interpreter: the server lints with it, the stale message goes
+    // through the editor, as a user would (code-server does not notice a write to the file)
+    await palette(page, 'Preferences: Open User Settings (JSON)');
+    await page.waitForSelector('.tab.active[aria-label*="settings.json"]', { timeout: 30000 });
+    await page.click('.editor-instance .view-line >> nth=0');
+    await page.keyboard.press('Control+A');
+    // one setting a line, unindented: the editor indents each line itself
+    const text = JSON.stringify({ ...userSettings, 'tfmend.interpreter': [env('USER_INTERPRETER')] })
+        .replace(/^\{/, '{\n')
+        .replace(/,"/g, ',\n"')
+        .replace(/\}$/, '\n}');
+    await page.keyboard.insertText(text);
+    await page.keyboard.press('Control+Shift+End'); // a closing brace the editor added
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+S');
+    const notice = toast('Problems and fixes still work');
+    await notice.first().waitFor({ timeout: 60000 });
+    await sleep(400);
+    await shot(page, '8-untrusted.png'); // the notice, over the user settings that name the interpreter
+    const noticeText = (await notice.first().innerText()).replace(/\s+/g, ' ').trim();
+    log('Restricted Mode notice:', noticeText);
+    if (!noticeText.includes(`with ${env('USER_INTERPRETER')} (from your user settings)`)) {
+        throw new Error(`the notice does not name the user's interpreter: ${noticeText}`);
+    }
+    if ((await nothing.count()) !== 0) {
+        throw new Error('the stale "nothing is checked" message is still shown');
+    }
     await openFile(page, FILE);
     await page.keyboard.press('Control+Shift+M');
     await waitProblems(page, FILE, (n) => n >= 2, 'no diagnostics in Restricted Mode', 60000);
@@ -350,7 +445,46 @@ async function untrustedScenario(page) {
     await refusal.first().locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).waitFor();
     await sleep(400);
     log('validation refused:', (await refusal.first().innerText()).replace(/\s+/g, ' ').trim());
-    await shot(page, '8-untrusted.png');
+    await shot(page, '8-untrusted-refused.png');
+
+    // trust the folder: the server restarts with the workspace's settings, validation is back
+    await refusal.first().locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).click();
+    const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ });
+    await trust.first().waitFor({ timeout: 30000 });
+    await trust.first().click();
+    log('trusted the folder');
+    await page.click(`.tab[aria-label*="${FILE}"]`);
+    await page.waitForSelector(`.tab.active[aria-label*="${FILE}"]`);
+    const status = page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ });
+    await status.first().waitFor({ timeout: 60000 });
+    const end = Date.now() + 60000;
+    let trustedMenu = '';
+    while (Date.now() < end) {
+        await page.click('.editor-instance .view-line >> nth=0');
+        await goTo(page, FIRST_LINE, 12);
+        await page.keyboard.press('Control+.');
+        // the server restarts on trust: until it runs again the menu may be empty
+        const row = page.locator('.action-widget .monaco-list-row', { hasText: QUICK_FIX }).first();
+        if (await row.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
+            trustedMenu = (await page.locator('.action-widget').innerText()).replace(/\s+/g, ' ');
+        }
+        await page.keyboard.press('Escape');
+        if (/Validate this fix/.test(trustedMenu)) {
+            break;
+        }
+        await sleep(1000);
+    }
+    if (!/Validate this fix/.test(trustedMenu)) {
+        throw new Error(`validation is not offered after trusting the folder: ${trustedMenu}`);
+    }
+    await status.first().hover();
+    const tooltip = page.locator('.monaco-hover, .custom-hover', { hasText: 'tfmend server: running' });
+    await tooltip.first().waitFor({ timeout: 15000 });
+    const tip = (await tooltip.first().innerText()).replace(/\s+/g, ' ');
+    log('status tooltip after trusting:', tip);
+    if (/Restricted Mode/.test(tip) || !tip.includes(`Interpreter: ${env('USER_INTERPRETER')}`)) {
+        throw new Error(`stale status tooltip: ${tip}`);
+    }
 }
 
 async function main() {
@@ -359,32 +493,26 @@ async function main() {
     const userData = path.join(tmp, 'user-data');
     const extensionsDir = path.join(tmp, 'extensions');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(
-        path.join(userData, 'User', 'settings.json'),
-        JSON.stringify(
-            {
-                'workbench.startupEditor': 'none',
-                'workbench.colorTheme': 'Default Light Modern',
-                'security.workspace.trust.enabled': UNTRUSTED,
-                'telemetry.telemetryLevel': 'off',
-                'update.mode': 'none',
-                'extensions.autoCheckUpdates': false,
-                'extensions.autoUpdate': false,
-                'extensions.ignoreRecommendations': true,
-                'workbench.enableExperiments': false,
-                'workbench.tips.enabled': false,
-                'files.autoSave': 'off',
-                'editor.minimap.enabled': false,
-                'chat.disableAIFeatures': true,
-                'window.commandCenter': false,
-                // Restricted Mode ignores the workspace's tfmend.interpreter (a restricted
-                // setting): the user's own settings must name it.
-                ...(UNTRUSTED ? { 'tfmend.interpreter': [env('USER_INTERPRETER')] } : {}),
-            },
-            null,
-            2,
-        ),
-    );
+    const userSettingsFile = path.join(userData, 'User', 'settings.json');
+    const userSettings = {
+        'workbench.startupEditor': 'none',
+        'workbench.colorTheme': 'Default Light Modern',
+        'security.workspace.trust.enabled': UNTRUSTED,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'workbench.enableExperiments': false,
+        'workbench.tips.enabled': false,
+        'files.autoSave': 'off',
+        'editor.minimap.enabled': false,
+        'chat.disableAIFeatures': true,
+        'window.commandCenter': false,
+    };
+    // In Restricted Mode the user settings name no interpreter at first (untrustedScenario
+    // adds one).
+    fs.writeFileSync(userSettingsFile, JSON.stringify(userSettings, null, 2));
     // Everything code-server and Chromium write stays in tmp.
     const childEnv = {
         ...process.env,
@@ -447,7 +575,7 @@ async function main() {
         log('workbench loaded');
 
         if (UNTRUSTED) {
-            await untrustedScenario(page);
+            await untrustedScenario(page, userSettings);
         } else {
             await fullScenario(page);
         }

@@ -935,7 +935,18 @@ class Catalog:
 
 @cache
 def builtin_catalog() -> Catalog:
-    """The catalog shipped with tfmend (loaded once per process)."""
+    """The catalog shipped with tfmend (loaded once per process, from the user cache when it
+    was built before from the same files)."""
+    from tfmend.catalog.cached import load_cached
+    from tfmend.resolve.surface import default_cache_dir
+
+    package = Path(__file__).parent
+    sources = [*BUILTIN_CATALOG.parent.glob("*.yaml"), *package.glob("*.py")]
+    return load_cached(build_builtin_catalog, Catalog, sources, default_cache_dir())
+
+
+def build_builtin_catalog() -> Catalog:
+    """The catalog shipped with tfmend, built from its rule files."""
     return Catalog(load_rules_file(BUILTIN_CATALOG, builtin=True))
 
 

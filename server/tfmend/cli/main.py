@@ -6,6 +6,7 @@ import argparse
 import difflib
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -16,11 +17,15 @@ from typing import TextIO
 from tfmend import __version__
 from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
+from tfmend.cli.cache import ResultCache
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Settings, load_settings
 from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
+from tfmend.text.notebook import NotebookError, read_notebook
+from tfmend.text.source import UndecodableError, decode_source
+from tfmend.text.writeback import read_snapshot
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -64,13 +69,20 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="do not read the installed API surface; use the rule catalog alone",
         )
+        sub.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="analyse every file, neither reading nor writing the results cache",
+        )
 
     check = commands.add_parser("check", help="report problems")
     common(check)
     check.add_argument("--format", choices=("text", "json", "sarif", "gitlab"), default="text")
     check.add_argument("--output", type=Path, default=None, help="write the report to a file")
     check.add_argument(
-        "--statistics", action="store_true", help="count findings per code (text or json)"
+        "--statistics",
+        action="store_true",
+        help="count findings per code (text or json), and say how fast files were checked",
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
 
@@ -156,13 +168,57 @@ class _Setup:
     extra: tuple[Path, ...]
     root: Path
     surface: Surface | None
+    cache: ResultCache | None = None
+    """The results cache (None: --no-cache, or a command that does not cache)."""
+    later: tuple[str | None, Path | None, list[object]] | None = None
+    """The surface to load once a file needs analysis (interpreter, cache directory) and the
+    versions the cache key assumed for it; None when `surface` is loaded (or not wanted)."""
+
+
+def _loaded(setup: _Setup) -> _Setup:
+    """The setup with its surface loaded (a run from the cache alone never loads it)."""
+    if setup.later is None:
+        return setup
+    python, cache_dir, assumed = setup.later
+    surface = _surface(python, cache_dir)
+    cache = setup.cache if _surface_key(surface) == assumed else None  # keyed wrongly: no cache
+    return replace(setup, surface=surface, cache=cache, later=None)
+
+
+def _surface_key(surface: Surface | None) -> list[object] | None:
+    """What the cache key says of the installed API surface."""
+    if surface is None:
+        return None
+    return [surface.python, sorted(surface.versions.items()), surface.legacy_keras]
+
+
+def _versions_here(python: str | None) -> list[object] | None:
+    """`_surface_key` of this interpreter's surface, read without a worker (None: another
+    interpreter, whose worker must say)."""
+    from tfmend.worker.client import WorkerError, resolve_python
+    from tfmend.worker.tfworker import PACKAGES, installed_version
+
+    try:
+        interpreter = resolve_python(python)
+    except WorkerError:
+        return None
+    if interpreter != os.path.abspath(sys.executable):
+        return None
+    versions = {package: installed_version(package) for package in PACKAGES}
+    if versions["tensorflow"] is None:
+        return None  # no surface: the run says so
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true", "yes")
+    return [interpreter, sorted(versions.items()), legacy]
 
 
 _worker_engine: Engine | None = None
+_worker_cache: ResultCache | None = None
 
 
 def _init_worker(setup: _Setup) -> None:
-    global _worker_engine  # noqa: PLW0603 - one engine per worker process
+    global _worker_engine, _worker_cache  # noqa: PLW0603 - one engine per worker process
+    setup = _loaded(setup)
+    _worker_cache = setup.cache
     _worker_engine = Engine(
         setup.settings,
         catalog=load_catalog(setup.settings, setup.extra),
@@ -174,12 +230,21 @@ def _init_worker(setup: _Setup) -> None:
 
 def _check_one(path: Path) -> FileResult:
     assert _worker_engine is not None
-    return _strip(_worker_engine.check_file(path))
+    return _strip(_remembered(_worker_engine.check_file(path)))
 
 
 def _fix_one(path: Path) -> FileResult:
     assert _worker_engine is not None
-    return _strip(_worker_engine.fix_file(path))
+    return _strip(_remembered(_worker_engine.fix_file(path)))
+
+
+def _remembered(result: FileResult) -> FileResult:
+    """Store a result's findings (those of the file as read) in the results cache."""
+    engine = _worker_engine
+    if _worker_cache is not None and result.snapshot is not None and engine is not None:
+        read = engine.project.read_for(result.path) if engine.project is not None else set()
+        _worker_cache.store(result.path, result.snapshot.digest, result.findings, read)
+    return result
 
 
 def _strip(result: FileResult) -> FileResult:
@@ -199,24 +264,59 @@ def _run(
     progress: bool,
 ) -> list[FileResult]:
     bar = _Progress(len(paths), sys.stderr) if progress and sys.stderr.isatty() else None
-    results: list[FileResult] = []
+    cached = _cached(setup, paths, fixing=job is _fix_one)
+    if bar:
+        for _ in cached:
+            bar.step()
+    missed = [p for p in paths if p not in cached]
+    if missed:
+        # A broken rules file is reported before any work. Cached results need no catalog: the
+        # rule files they were found with (their hashes are in the cache key) loaded fine.
+        load_catalog(setup.settings, setup.extra)
+        setup = _loaded(setup)  # once here, not in each worker
+    analysed: list[FileResult] = []
     workers = jobs or os.cpu_count() or 1
-    if len(paths) < PARALLEL_THRESHOLD or workers == 1:
+    if missed and (len(missed) < PARALLEL_THRESHOLD or workers == 1):
         _init_worker(setup)
-        for result in map(job, paths):
-            results.append(result)
+        for result in map(job, missed):
+            analysed.append(result)
             if bar:
                 bar.step()
-    else:
-        load_catalog(setup.settings, setup.extra)  # parsed once here, inherited by forked workers
+    elif missed:  # the catalog, parsed above, is inherited by forked workers
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            for result in pool.map(job, paths, chunksize=4):
-                results.append(result)
+            for result in pool.map(job, missed, chunksize=4):
+                analysed.append(result)
                 if bar:
                     bar.step()
     if bar:
         bar.done()
-    return results
+    fresh = iter(analysed)
+    return [cached[p] if p in cached else next(fresh) for p in paths]
+
+
+def _cached(setup: _Setup, paths: list[Path], *, fixing: bool) -> dict[Path, FileResult]:
+    """The results the cache holds for unchanged files (for a fix: files it leaves unchanged)."""
+    cache = setup.cache
+    found: dict[Path, FileResult] = {}
+    if cache is None:
+        return found
+    for path in paths:
+        try:
+            data, snapshot = read_snapshot(path)
+            findings = cache.lookup(path, snapshot.digest)
+            if findings is None:
+                continue
+            if fixing and any(f.fixable(setup.settings.unsafe_fixes) for f in findings):
+                continue  # the fix must run
+            source = decode_source(data)
+            notebook = read_notebook(source.text) if path.suffix == ".ipynb" else None
+        except (OSError, UndecodableError, NotebookError):
+            continue  # analysed as usual, which reports the error
+        found[path] = FileResult(
+            path, findings, notebook, source, remaining=findings, snapshot=snapshot
+        )
+        cache.hits += 1
+    return found
 
 
 class _Progress:
@@ -247,14 +347,46 @@ class _Progress:
 def _prepare(args: argparse.Namespace) -> tuple[_Setup, list[Path]]:
     settings = _settings(args)
     extra = tuple(p.resolve() for p in args.rules)
-    load_catalog(settings, extra)  # report a broken rules file before any work
+    if args.no_cache or args.command not in ("check", "fix"):
+        load_catalog(settings, extra)  # report a broken rules file before any work
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise ConfigError(f"{missing[0]}: no such file or directory")
     root = settings.root or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
     files = list(iter_source_files(args.paths, settings.exclude, settings.root))
-    surface = None if args.no_surface else _surface(args.python or settings.python, args.cache_dir)
-    return _Setup(settings, extra, root.resolve(), surface), files
+    python = args.python or settings.python
+    cached = args.command in ("check", "fix") and not args.no_cache
+    # With the results cache, the surface is loaded only when a file is analysed: the cache key
+    # needs the installed versions alone, which this interpreter reads without a worker.
+    here = _versions_here(python) if cached and not args.no_surface else None
+    surface = None if args.no_surface or here else _surface(python, args.cache_dir)
+    later = (python, args.cache_dir, here) if here else None
+    setup = _Setup(settings, extra, root.resolve(), surface, later=later)
+    if cached:
+        # Checking the whole project without excludes lists what the layout walk would list.
+        whole = not settings.exclude and [p.resolve() for p in args.paths] == [setup.root]
+        setup = replace(setup, cache=_results_cache(setup, files if whole else None))
+    return setup, files
+
+
+def _results_cache(setup: _Setup, files: list[Path] | None) -> ResultCache | None:
+    """The results cache of this configuration (None when the project is too big to key);
+    `files`, when given, are the project's source files."""
+    from tfmend.cli.cache import DIRECTORY, layout, rule_files, run_key
+
+    modules = layout(setup.root, files)
+    if modules is None:
+        return None
+    key = run_key(
+        parts={
+            "settings": repr(replace(setup.settings, cache_dir=None)),
+            "root": str(setup.root),
+            "layout": modules,
+            "surface": setup.later[2] if setup.later else _surface_key(setup.surface),
+        },
+        rules=rule_files((*setup.settings.extend_rules, *setup.extra)),
+    )
+    return ResultCache(setup.settings.cache_dir or setup.root / DIRECTORY, key)
 
 
 def _surface(python: str | None, cache_dir: Path | None) -> Surface | None:
@@ -282,8 +414,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     if args.statistics and args.format not in ("text", "json"):
         raise ConfigError("--statistics is printed as text or json")
+    started = time.monotonic()
     setup, files = _prepare(args)
     results = _run(setup, files, _check_one, jobs=args.jobs, progress=not args.no_progress)
+    if args.statistics:
+        sys.stderr.write(_speed(len(files), time.monotonic() - started, setup.cache))
     if args.statistics or args.format == "gitlab":
         text = _check_summary(args, setup, results)
     elif args.format == "json":
@@ -302,6 +437,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def _speed(files: int, seconds: float, cache: ResultCache | None) -> str:
+    """`Checked 700 files in 0.52 s (1346 files/s; 690 from the cache).`"""
+    rate = files / seconds if seconds > 0 else 0.0
+    hits = f"; {cache.hits} from the cache" if cache is not None else "; no cache"
+    return (
+        f"Checked {files} file{'s' if files != 1 else ''} in {seconds:.2f} s "
+        f"({rate:.0f} files/s{hits}).\n"
+    )
 
 
 def _check_summary(args: argparse.Namespace, setup: _Setup, results: list[FileResult]) -> str:
@@ -340,10 +485,14 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 _print_diff(result.path, result.source.text, result.fixed_text)
         tally = Tally(results=results)
     else:
-        if _worker_engine is None:
-            _init_worker(setup)  # a file edited meanwhile is fixed again here
+
+        def refix(path: Path) -> FileResult:  # a file edited meanwhile is fixed again here
+            if _worker_engine is None:
+                _init_worker(setup)
+            return _fix_one(path)
+
         roots = tuple(p if p.is_dir() else p.parent for p in args.paths)
-        tally = write_all(results, _fix_one, roots=roots, stderr=sys.stderr)
+        tally = write_all(results, refix, roots=roots, stderr=sys.stderr)
     fixed = [
         r
         for r in tally.results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,14 @@ def _location(result: FileResult, finding: Finding) -> dict[str, Any]:
 
 
 def _display(path: Path) -> str:
+    return _relative(path, Path.cwd())
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: Path, cwd: Path) -> str:
+    """A path as shown from `cwd` (once per file: a file has many findings)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

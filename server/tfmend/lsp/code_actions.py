@@ -150,7 +150,9 @@ def _fix_all_skips(
         and (item.finding.code, item.finding.span.start.line) not in earned
     ]
     only = [str(kind) for kind in params.context.only or ()]
-    invoked = params.context.trigger_kind == types.CodeActionTriggerKind.Invoked
+    # Without a trigger kind (Neovim 0.7, Eglot before 1.12) a request naming the kind is the
+    # user's: those clients ask for it only from a command.
+    invoked = params.context.trigger_kind != types.CodeActionTriggerKind.Automatic
     if skipped and invoked and only and all(_wanted([FIX_ALL], kind) for kind in only):
         where = ", ".join(
             f"{item.finding.code} line {item.finding.span.start.line + 1}" for item in skipped[:5]
@@ -159,6 +161,29 @@ def _fix_all_skips(
         note = _left_note(len(skipped))
         ls.show_message(f"tfmend: Fix all{note}: {where}{more}", types.MessageType.Info)
     return len(skipped)
+
+
+def _fix_all_action(
+    ls: TfmendServer, params: types.CodeActionParams, in_unit: list[Shown], unsafe: bool, text: str
+) -> list[types.CodeAction]:
+    """The Fix all action of a file, when it has something to apply."""
+    uri = params.text_document.uri
+    earned = ls.validation.earned(uri, text)
+    # Counted (and said, when asked for by name) even with nothing to apply: a file whose only
+    # fixes are unsafe would else get no answer at all.
+    skipped = _fix_all_skips(ls, params, in_unit, unsafe, earned)
+    if not any(
+        _fixable(item, unsafe) or (item.finding.code, item.finding.span.start.line) in earned
+        for item in in_unit
+    ):
+        return []
+    return [
+        types.CodeAction(
+            title="Fix all tfmend issues" + _left_note(skipped),
+            kind=FIX_ALL,
+            data=ActionData(uri, FIX_EVERYTHING).to_json(),
+        )
+    ]
 
 
 def _left_note(unsafe_left: int) -> str:
@@ -284,24 +309,8 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                     ).to_json(),
                 )
             )
-    earned = ls.validation.earned(uri, doc.text)
-    in_unit = _unit_items(ls, unit)
-    if (
-        _wanted(only, FIX_ALL)
-        and analysis.parsed
-        and any(
-            _fixable(item, unsafe) or (item.finding.code, item.finding.span.start.line) in earned
-            for item in in_unit
-        )
-    ):
-        actions.append(
-            types.CodeAction(
-                title="Fix all tfmend issues"
-                + _left_note(_fix_all_skips(ls, params, in_unit, unsafe, earned)),
-                kind=FIX_ALL,
-                data=ActionData(uri, FIX_EVERYTHING).to_json(),
-            )
-        )
+    if _wanted(only, FIX_ALL) and analysis.parsed:
+        actions.extend(_fix_all_action(ls, params, _unit_items(ls, unit), unsafe, doc.text))
     if not ls.lazy_code_actions():
         resolved = []
         for action in actions:

@@ -87,6 +87,12 @@ class JediProject:
             self._scripts = {k: v for k, v in self._scripts.items() if k[0] not in stale}
             return affected
 
+    def read_for(self, path: Path) -> set[Path]:
+        """The project files that resolving names of `path` has read so far."""
+        path = path.resolve()
+        with self._lock:
+            return {through for through, files in self.dependents.items() if path in files}
+
     def _in_project(self, path: Path | None) -> bool:
         if path is None:
             return False

@@ -157,16 +157,16 @@ def load_surface(
     client = WorkerClient(interpreter, memory_mb=memory_mb)
     try:
         try:
-            hello = client.request("hello", timeout=HELLO_TIMEOUT)
+            hello = client.hello(timeout=HELLO_TIMEOUT)
         except WorkerError as exc:
             raise SurfaceError(f"{interpreter}: cannot start the worker: {exc}") from exc
-        versions: dict[str, str | None] = {p: hello["packages"].get(p) for p in PACKAGES}
-        legacy = bool(hello.get("legacy_keras"))
+        versions: dict[str, str | None] = {p: hello.packages.get(p) for p in PACKAGES}
+        legacy = hello.legacy_keras
         path = cache_path(cache_dir or default_cache_dir(), interpreter, legacy)
         if versions["tensorflow"] is None:
             return Surface(
                 interpreter,
-                hello["python"],
+                hello.python,
                 versions,
                 legacy,
                 reason=f"TensorFlow is not installed in {interpreter}",
@@ -182,7 +182,7 @@ def load_surface(
             raise SurfaceError(f"{interpreter}: building the API surface failed: {exc}") from exc
         surface = Surface(
             interpreter,
-            hello["python"],
+            hello.python,
             versions,
             legacy,
             roots=index["roots"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 
@@ -117,21 +118,32 @@ def compose(text: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
         else:
             groups.append([start, end])
 
+    # Prefix sums of the first edits' growth, found by bisection: linear in the edits, where
+    # summing them again for every group was quadratic (minutes for 20,000 fixes).
+    middle_starts = [s for s, _, _, _ in shifted]
+    middle_ends = [e for _, e, _, _ in shifted]
+    growth = [0]
+    for s, e, old_start, old_end in shifted:
+        growth.append(growth[-1] + (e - s) - (old_end - old_start))
+
     def original(offset: int, end: bool) -> int:
         """The offset in `text` of a group's start or end in `middle` (first edits touching a
         group are inside it: those before a start end before it, those before an end start
         at or before it)."""
-        moved = sum(
-            (e - s) - (old_end - old_start)
-            for s, e, old_start, old_end in shifted
-            if (s <= offset if end else e < offset)
-        )
-        return offset - moved
+        if end:
+            return offset - growth[bisect.bisect_right(middle_starts, offset)]
+        return offset - growth[bisect.bisect_left(middle_ends, offset)]
 
+    ordered = sorted(second, key=lambda e: e.start)
+    second_starts = [e.start for e in ordered]
     out: list[Edit] = []
     for start, end in groups:
-        inner = [Edit(e.start - start, e.end - start, e.text) for e in second if start <= e.start]
-        inner = [e for e in inner if e.end <= end - start]
+        inner = []
+        for later in ordered[bisect.bisect_left(second_starts, start) :]:
+            if later.start > end:
+                break
+            if later.end <= end:
+                inner.append(Edit(later.start - start, later.end - start, later.text))
         new = apply_edits(middle[start:end], inner)
         out.append(Edit(original(start, False), original(end, True), new))
     return out

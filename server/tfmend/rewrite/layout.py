@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from tfmend.resolve.module import ParsedModule
 from tfmend.text.source import dominant_newline
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 def laid_out_like(module: ParsedModule, call: ast.Call, text: str) -> str:
@@ -18,6 +20,8 @@ def laid_out_like(module: ParsedModule, call: ast.Call, text: str) -> str:
     (hanging indent), or the first argument right after `(` and the others aligned with it.
     The closing parenthesis goes on a line of its own when it was on one, after a trailing comma
     when there was one."""
+    import libcst as cst  # on the first rewrite, not at start: diagnostics never need it
+
     original = module.segment(call)
     arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
     if "\n" not in original or not arguments:

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-import libcst as cst
-
 from tfmend.catalog.dtypes import expression_kind
 from tfmend.catalog.rules import Fix, Rule
 from tfmend.catalog.template import RenderError
@@ -166,6 +164,8 @@ class Planner:
         unsure = fix.template.unsafe_reason(bound)
         if unsure is not None and safety == "safe":
             safety, note = "unsafe", unsure
+        import libcst as cst  # when a call is first rewritten, not at server start
+
         try:
             text = fix.template.render({k: module.segment(v) for k, v in bound.items()}, render)
             text = laid_out_like(module, call, text)

@@ -326,30 +326,27 @@ class Validator:
                 interpreter, memory_mb=self.settings.memory_mb, gpu=self.settings.gpu
             )
             try:
-                hello = self._worker.request("hello", timeout=self.settings.timeout)
-                packages = hello["packages"]
-                if packages.get("tensorflow") is None:
+                hello = self._worker.hello(timeout=self.settings.timeout)
+                if hello.packages.get("tensorflow") is None:
                     raise CannotValidateError(
                         f"TensorFlow is not installed in {interpreter}: "
                         "validation needs the project's own environment"
                     )
                 say("importing TensorFlow")
-                loaded = self._worker.request(
-                    "load", timeout=max(LOAD_TIMEOUT, self.settings.timeout)
-                )
+                loaded = self._worker.load(timeout=max(LOAD_TIMEOUT, self.settings.timeout))
             except WorkerError as exc:
                 self._stop_worker()
                 raise CannotValidateError(f"cannot start the TensorFlow worker: {exc}") from exc
             except CannotValidateError:
                 self._stop_worker()
                 raise
-            versions = loaded["versions"]
+            versions = loaded.versions
             if versions.get("tensorflow") is None:
-                error = loaded["errors"].get("tensorflow", "")
+                error = loaded.errors.get("tensorflow", "")
                 self._stop_worker()
                 raise CannotValidateError(f"TensorFlow does not import in {interpreter}: {error}")
             self._environment = {
-                "python": hello["python"],
+                "python": hello.python,
                 "interpreter": interpreter,
                 "tensorflow": versions.get("tensorflow"),
                 "keras": versions.get("keras"),
@@ -391,7 +388,7 @@ class Validator:
         except WorkerDiedError as exc:
             return None, f"{exc}\nThe worker is restarted for the next check."
         except RequestFailedError as exc:
-            return None, f"the worker failed: {exc}\n{exc.error.get('traceback', '')}".rstrip()
+            return None, f"the worker failed: {exc}\n{exc.error.traceback}".rstrip()
         except WorkerError as exc:
             return None, str(exc)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import os
 import queue
 import shutil
@@ -15,7 +14,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+from tfmend.worker.protocol import (
+    ErrorInfo,
+    Failure,
+    Hello,
+    Loaded,
+    ProgressNote,
+    Request,
+    decode_answer,
+)
+
+T = TypeVar("T")
 
 WORKER_SCRIPT = Path(__file__).with_name("tfworker.py")
 
@@ -42,9 +53,9 @@ class WorkerTimeoutError(WorkerError):
 class RequestFailedError(WorkerError):
     """The worker answered with an error (its handler raised)."""
 
-    def __init__(self, error: Mapping[str, Any]) -> None:
-        self.error = dict(error)
-        super().__init__(f"{error.get('type', 'Error')}: {error.get('message', '')}")
+    def __init__(self, error: ErrorInfo) -> None:
+        self.error = error
+        super().__init__(f"{error.type}: {error.message}")
 
 
 def default_python() -> str:
@@ -213,7 +224,7 @@ class WorkerClient:
             assert process.stdin is not None
             self._next_id += 1
             request_id = self._next_id
-            line = json.dumps({"id": request_id, "method": method, "params": dict(params or {})})
+            line = Request(request_id, method, dict(params or {})).encode()
             try:
                 process.stdin.write(line + "\n")
                 process.stdin.flush()
@@ -229,19 +240,33 @@ class WorkerClient:
                     raise WorkerTimeoutError(f"{method} timed out after {timeout:g} s") from None
                 if text is None:
                     raise self._died(method)
-                try:
-                    message = json.loads(text)
-                except ValueError:
-                    continue  # not protocol: cannot happen with fd 1 redirected, but be lenient
-                if message.get("id") != request_id:
+                # Not protocol, or another request's: cannot happen with fd 1 redirected and one
+                # request at a time, but be lenient.
+                answer = decode_answer(text)
+                if answer is None or answer.id != request_id:
                     continue
-                if "progress" in message:
+                if isinstance(answer, ProgressNote):
                     if progress is not None:
-                        progress(str(message["progress"]))
+                        progress(answer.text)
                     continue
-                if "error" in message:
-                    raise RequestFailedError(message["error"])
-                return message.get("result")
+                if isinstance(answer, Failure):
+                    raise RequestFailedError(answer.error)
+                return answer.result
+
+    def hello(self, timeout: float | None = None) -> Hello:
+        """The `hello` request: the interpreter and its installed packages."""
+        return self._typed(Hello.from_json, self.request("hello", timeout=timeout))
+
+    def load(self, timeout: float | None = None) -> Loaded:
+        """The `load` request: import TensorFlow and Keras once."""
+        return self._typed(Loaded.from_json, self.request("load", timeout=timeout))
+
+    @staticmethod
+    def _typed(parse: Callable[[Any], T], result: Any) -> T:
+        try:
+            return parse(result)
+        except (ValueError, TypeError) as exc:
+            raise WorkerError(f"the worker answered out of protocol: {exc}") from None
 
     def _died(self, method: str) -> WorkerDiedError:
         process = self.process

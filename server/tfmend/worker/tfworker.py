@@ -2,7 +2,8 @@
 
 tfmend itself never imports TensorFlow. It starts this script with the interpreter of the project
 being migrated (which has TensorFlow but not tfmend), sends one JSON request per line on stdin and
-reads one JSON response per line on stdout:
+reads one JSON response per line on stdout; `protocol.py` beside this file (loaded by its path:
+no tfmend here) has a dataclass for each kind of line:
 
     -> {"id": 1, "method": "probe", "params": {...}}
     <- {"id": 1, "progress": "importing TensorFlow"}          (any number, optional)
@@ -21,7 +22,6 @@ import contextlib
 import importlib
 import inspect
 import io
-import json
 import os
 import random
 import signal
@@ -36,7 +36,25 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations are never evaluated: builtin generics run on Python 3.8 too
     from collections.abc import Callable, Iterator
 
+    from tfmend.worker import protocol
+
     Json = dict[str, Any]
+else:
+
+    def _load_protocol() -> Any:
+        """protocol.py from beside this script, under a private name (this directory is not put
+        on sys.path: it would shadow the user's modules in probes)."""
+        import importlib.util
+
+        name = "_tfmend_worker_protocol"
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while they are made
+        spec.loader.exec_module(module)
+        return module
+
+    protocol = _load_protocol()
 
 PACKAGES = ("tensorflow", "keras", "tf_keras")
 """The packages whose versions key the surface cache and whose modules are walked."""
@@ -74,17 +92,21 @@ class Worker:
         self.gpu = gpu
         self.modules: dict[str, Any] = {}
         self.import_errors: dict[str, str] = {}
-        self.request_id: Any = None
+        self.request_id: int | None = None
 
     # -- protocol --------------------------------------------------------------------------------
-    def send(self, message: Json) -> None:
+    def send(self, answer: protocol.Answer) -> None:
         """Write one protocol line."""
-        self.out.write(json.dumps(message, default=str) + "\n")
+        self.out.write(protocol.encode_answer(answer) + "\n")
         self.out.flush()
 
     def progress(self, text: str) -> None:
         """Tell the client what the current request is doing."""
-        self.send({"id": self.request_id, "progress": text})
+        self.send(protocol.ProgressNote(self.request_id, text))
+
+    def fail(self, kind: str, message: str, trace: str = "") -> None:
+        """Answer the current request with an error."""
+        self.send(protocol.Failure(self.request_id, protocol.ErrorInfo(kind, message, trace)))
 
     def serve(self, stream: IO[str]) -> None:
         """Answer requests until stdin closes."""
@@ -95,37 +117,22 @@ class Worker:
             if not line.strip():
                 continue
             try:
-                request = json.loads(line)
-                self.request_id = request.get("id")
-                method = request["method"]
-                params = request.get("params") or {}
-            except (ValueError, KeyError, AttributeError) as exc:
-                self.send({"id": None, "error": {"type": "BadRequest", "message": str(exc)}})
+                request = protocol.Request.decode(line)
+            except ValueError as exc:
+                self.request_id = None
+                self.fail("BadRequest", str(exc))
                 continue
-            handler = HANDLERS.get(method)
+            self.request_id = request.id
+            handler = HANDLERS.get(request.method)
             if handler is None:
-                self.send(
-                    {
-                        "id": self.request_id,
-                        "error": {"type": "UnknownMethod", "message": f"unknown method {method!r}"},
-                    }
-                )
+                self.fail("UnknownMethod", f"unknown method {request.method!r}")
                 continue
             try:
-                result = handler(self, params)
+                result = handler(self, request.params)
             except Exception as exc:  # a handler bug must not end the worker
-                self.send(
-                    {
-                        "id": self.request_id,
-                        "error": {
-                            "type": type(exc).__name__,
-                            "message": str(exc),
-                            "traceback": traceback.format_exc()[-OUTPUT_LIMIT:],
-                        },
-                    }
-                )
+                self.fail(type(exc).__name__, str(exc), traceback.format_exc()[-OUTPUT_LIMIT:])
                 continue
-            self.send({"id": self.request_id, "result": result})
+            self.send(protocol.Reply(self.request_id, result))
 
     # -- modules ---------------------------------------------------------------------------------
     def module(self, name: str) -> Any:
@@ -178,17 +185,17 @@ def installed_version(package: str) -> str | None:
 def hello(worker: Worker, params: Json) -> Json:
     """The interpreter and the installed TensorFlow, Keras and tf_keras (nothing is imported)."""
     legacy = os.environ.get("TF_USE_LEGACY_KERAS", "")
-    return {
-        "python": ".".join(str(part) for part in sys.version_info[:3]),
-        "executable": sys.executable,
-        "platform": sys.platform,
-        "pid": os.getpid(),
-        "packages": {package: installed_version(package) for package in PACKAGES},
-        "legacy_keras": legacy.strip().lower() in ("1", "true", "yes"),
-        "memory_limit_mb": worker.memory_mb,
-        "gpu": worker.gpu,
-        "loaded": "tensorflow" in worker.modules,
-    }
+    return protocol.Hello(
+        python=".".join(str(part) for part in sys.version_info[:3]),
+        executable=sys.executable,
+        platform=sys.platform,
+        pid=os.getpid(),
+        packages={package: installed_version(package) for package in PACKAGES},
+        legacy_keras=legacy.strip().lower() in ("1", "true", "yes"),
+        memory_limit_mb=worker.memory_mb,
+        gpu=worker.gpu,
+        loaded="tensorflow" in worker.modules,
+    ).to_json()
 
 
 def load(worker: Worker, params: Json) -> Json:
@@ -198,11 +205,11 @@ def load(worker: Worker, params: Json) -> Json:
     for name in ("numpy", *PACKAGES):
         module = worker.module(name)
         versions[name] = None if module is None else str(getattr(module, "__version__", "unknown"))
-    return {
-        "versions": versions,
-        "errors": {name: worker.import_errors[name] for name in worker.import_errors},
-        "duration_ms": round((time.monotonic() - started) * 1000),
-    }
+    return protocol.Loaded(
+        versions=versions,
+        errors=dict(worker.import_errors),
+        duration_ms=round((time.monotonic() - started) * 1000),
+    ).to_json()
 
 
 # -- surface ---------------------------------------------------------------------------------------

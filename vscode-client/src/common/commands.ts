@@ -16,7 +16,7 @@ import {
     workspace,
 } from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { describeValidation } from './messages';
+import { describeValidation, fixAllSummary, skippedUnsafe } from './messages';
 import { ServerManager } from './server';
 
 export const FIX_ALL_KIND = 'source.fixAll.tfmend';
@@ -73,6 +73,15 @@ async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Pro
     logChannel.info(`Fix All: ${applied ? `applied ${ours.map((a) => a.title).join('; ')}` : 'nothing to fix'} in ${document.uri.fsPath}`);
     if (!applied) {
         void window.showInformationMessage('tfmend: nothing to fix in this file.');
+        return;
+    }
+    // The action's title says what the settings left; from the palette nobody sees the title.
+    const left = skippedUnsafe(ours.map((a) => a.title));
+    if (left > 0) {
+        const choice = await window.showInformationMessage(fixAllSummary(left), 'Open Settings');
+        if (choice) {
+            await commands.executeCommand('workbench.action.openSettings', 'tfmend.unsafeFixes');
+        }
     }
 }
 

@@ -58,6 +58,9 @@ export const PROBE_SCRIPT = [
     '    info["tfmend"] = (version("tfmend") or "unknown") if util.find_spec("tfmend") else None',
     '    info["tensorflow"] = next((v for v in map(version, ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")) if v), None)',
     '    info["keras"] = version("keras")',
+    '    import os, sysconfig',
+    '    info["venv"] = sys.prefix != getattr(sys, "base_prefix", sys.prefix)',
+    '    info["externally_managed"] = not info["venv"] and os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))',
     'except Exception as exc:',
     '    info["error"] = repr(exc)',
     'print(json.dumps(info))',
@@ -70,6 +73,8 @@ export interface ProbeResult {
     tfmend: string | null;
     tensorflow: string | null;
     keras: string | null;
+    /** pip refuses to install into it (PEP 668: a system Python outside a virtual environment). */
+    externallyManaged: boolean;
 }
 
 /** Parses the probe's output (the last line that is a JSON object); throws with a reason. */
@@ -96,6 +101,7 @@ export function parseProbe(stdout: string): ProbeResult {
         tfmend: str(raw.tfmend),
         tensorflow: str(raw.tensorflow),
         keras: str(raw.keras),
+        externallyManaged: raw.externally_managed === true,
     };
 }
 

@@ -58,9 +58,15 @@ export interface LaunchInputs {
 
 const SERVE = ['-m', 'tfmend', 'serve'];
 
-/** How to install tfmend, for the messages: into an environment, or on its own. */
+/**
+ * How to install tfmend, for the messages: into an environment, or on its own. It is not on
+ * PyPI: from the repository or a wheel ("Install tfmend" in the message offers what works).
+ */
 export function installHint(interpreter: string): string {
-    return `Install it into that environment ("${interpreter} -m pip install tfmend") or on its own ("pipx install tfmend")`;
+    return (
+        `Install it into that environment ("${interpreter} -m pip install dist/tfmend-*.whl", the wheel "make dist" ` +
+        'builds in a clone of tfmend; it is not on PyPI) or on its own ("pipx install dist/tfmend-*.whl")'
+    );
 }
 
 export function planLaunch(inputs: LaunchInputs): Launch | Problem {
@@ -106,7 +112,7 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
             message:
                 `tfmend needs Python ${formatVersion(MINIMUM_PYTHON)} or newer, but ${probe.executable || shown} ` +
                 `is Python ${formatVersion(probe.python)}. Select a newer interpreter, or install tfmend on its own ` +
-                '("pipx install tfmend"): it is then found on PATH, and this interpreter only validates fixes.',
+                '("pipx install dist/tfmend-*.whl"): it is then found on PATH, and this interpreter only validates fixes.',
         };
     }
     const bundled = (note?: string): Launch | Problem => {
@@ -118,7 +124,7 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
                 message:
                     `The tfmend bundled in this extension was built for Python ${bundle.python}, ` +
                     `but ${probe.executable || shown} is Python ${running}. Install tfmend into that ` +
-                    `environment ("${shown} -m pip install tfmend") and set "tfmend.importStrategy" to "fromEnvironment".`,
+                    `environment ("${shown} -m pip install dist/tfmend-*.whl") and set "tfmend.importStrategy" to "fromEnvironment".`,
             };
         }
         const pythonPath = [bundle.libs, ...(inputs.pythonPath ? [inputs.pythonPath] : [])].join(
@@ -142,7 +148,7 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
             problem: 'bundle-missing',
             message:
                 '"tfmend.importStrategy" is "useBundled", but this build of the extension bundles no tfmend. ' +
-                `Install it into your environment ("${shown} -m pip install tfmend") and use "fromEnvironment".`,
+                `Install it into your environment ("${shown} -m pip install dist/tfmend-*.whl") and use "fromEnvironment".`,
         };
     }
     if (probe.tfmend !== null) {

@@ -109,6 +109,26 @@ export function describeValidation(result: unknown): Notice {
     return { severity, text: `tfmend: ${JSON.stringify(result)}` };
 }
 
+/** How many unsafe fixes a Fix all action's title says it skips (`… (skips 2 unsafe fixes: …)`). */
+export function skippedUnsafe(titles: readonly string[]): number {
+    let total = 0;
+    for (const title of titles) {
+        const m = /\(skips (\d+) unsafe fix(?:es)?\b/.exec(title);
+        total += m ? Number(m[1]) : 0;
+    }
+    return total;
+}
+
+/** The notification after Fix All applied the safe fixes and left unsafe ones. */
+export function fixAllSummary(left: number): string {
+    const what = left === 1 ? '1 unsafe fix' : `${left} unsafe fixes`;
+    const them = left === 1 ? 'it' : 'them';
+    return (
+        `tfmend: Fix All applied the safe fixes and left ${what} (they may change behaviour): ` +
+        `validate ${them} with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply ${them} too.`
+    );
+}
+
 export type ServerState = 'starting' | 'running' | 'stopped' | 'error';
 
 export interface StatusInfo {
@@ -119,6 +139,8 @@ export interface StatusInfo {
     tfmend?: string | null;
     interpreter?: string;
     detail?: string;
+    /** Restricted Mode: the workspace's restricted settings are ignored, validation is off. */
+    restricted?: boolean;
 }
 
 const ICONS: Record<ServerState, string> = {
@@ -154,6 +176,9 @@ export function statusTooltip(info: StatusInfo): string {
     }
     if (info.keras !== undefined) {
         lines.push(`Keras: ${info.keras ?? 'not installed'}`);
+    }
+    if (info.restricted) {
+        lines.push("Restricted Mode: the workspace's interpreter and command settings are ignored; validation is off");
     }
     lines.push('Click to show the tfmend output.');
     return lines.join('\n');

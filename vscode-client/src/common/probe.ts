@@ -68,12 +68,24 @@ export function findBundle(extensionPath: string): Bundle {
  * session often lacks on its `PATH`.
  */
 export function findInstalledServer(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string | undefined {
-    const name = platform === 'win32' ? 'tfmend.exe' : 'tfmend';
-    const directories = [
-        ...(env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':'),
-        env.PIPX_BIN_DIR ?? '',
-        path.join(home, '.local', 'bin'),
-    ].filter((d) => d.length > 0);
+    return findExecutable('tfmend', [env.PIPX_BIN_DIR ?? '', path.join(home, '.local', 'bin')], env, platform);
+}
+
+/** An executable on `PATH` (e.g. pipx), or undefined. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+    return findExecutable(name, [], env, platform);
+}
+
+function findExecutable(
+    base: string,
+    after: string[],
+    env: NodeJS.ProcessEnv,
+    platform: NodeJS.Platform,
+): string | undefined {
+    const name = platform === 'win32' ? `${base}.exe` : base;
+    const directories = [...(env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':'), ...after].filter(
+        (d) => d.length > 0,
+    );
     for (const directory of directories) {
         const candidate = path.join(directory, name);
         try {

@@ -6,6 +6,7 @@
  * settings in `initializationOptions` and through `workspace/configuration`.
  */
 
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
@@ -28,10 +29,12 @@ import {
     MessageType,
     State,
 } from 'vscode-languageclient/node';
-import { resolveInterpreter } from './interpreter';
+import { installChoices, InstallInputs, installTitle } from './install';
+import { ProbeResult, resolveInterpreter } from './interpreter';
 import { planLaunch, Problem } from './launch';
-import { findBundle, findInstalledServer, runProbe } from './probe';
+import { findBundle, findInstalledServer, findOnPath, runProbe } from './probe';
 import { selectedInterpreter } from './python';
+import { insideFolders, isRestrictedKey, restrictedNotice, restrictedProblem, RESTRICTED_KEYS } from './restricted';
 import {
     ExtensionSettings,
     NAMESPACE,
@@ -68,12 +71,20 @@ function variables(folder?: WorkspaceFolder): Variables {
     };
 }
 
-/** Reads `tfmend.*` for a scope (what the user set, defaults filled in), logging ignored values. */
+/**
+ * Reads `tfmend.*` for a scope (what the user set, defaults filled in), logging ignored values.
+ * In Restricted Mode the restricted settings come from the user settings only (VS Code hides
+ * their workspace values too; this does not rely on it).
+ */
 export function readFor(scope: ConfigurationScope | undefined, logChannel?: LogOutputChannel): ReadResult {
     const config = workspace.getConfiguration(NAMESPACE, scope);
     const folder = scope instanceof Uri ? workspace.getWorkspaceFolder(scope) : (scope as WorkspaceFolder | undefined);
+    const trusted = workspace.isTrusted;
     const userValue = (key: string): unknown => {
         const inspected = config.inspect(key);
+        if (!trusted && isRestrictedKey(key)) {
+            return inspected?.globalValue;
+        }
         return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
     };
     const read = readSettings(userValue, variables(folder));
@@ -81,6 +92,23 @@ export function readFor(scope: ConfigurationScope | undefined, logChannel?: LogO
         logChannel?.warn(warning);
     }
     return read;
+}
+
+/**
+ * The restricted settings this workspace sets, which Restricted Mode ignores: read from
+ * `.vscode/settings.json` (only read, never run), since VS Code hides those values.
+ */
+export function ignoredInRestrictedMode(folder: WorkspaceFolder | undefined): string[] {
+    if (!folder) {
+        return [];
+    }
+    let text: string;
+    try {
+        text = fs.readFileSync(path.join(folder.uri.fsPath, '.vscode', 'settings.json'), 'utf8');
+    } catch {
+        return [];
+    }
+    return RESTRICTED_KEYS.filter((key) => text.includes(`"${NAMESPACE}.${key}"`));
 }
 
 export function settingsFor(scope: ConfigurationScope | undefined, logChannel?: LogOutputChannel): ExtensionSettings {
@@ -92,6 +120,9 @@ export class ServerManager implements Disposable {
     private interpreter: string[] = [];
     private queue: Promise<void> = Promise.resolve();
     private lastProblem: string | undefined;
+    /** A problem message is up and unanswered: it is stale once the server runs. */
+    private problemShown = false;
+    private restrictedNoticeShown = false;
 
     constructor(
         private readonly context: ExtensionContext,
@@ -125,16 +156,39 @@ export class ServerManager implements Disposable {
     private async doRestart(reason: string): Promise<void> {
         this.logChannel.info(`Starting the server (${reason})`);
         await this.stopClient();
-        this.status.update({ state: 'starting', detail: undefined });
+        const trusted = workspace.isTrusted;
+        // What the last start found is forgotten: the tooltip must not show another interpreter.
+        this.status.update({
+            state: 'starting',
+            detail: undefined,
+            tensorflow: undefined,
+            keras: undefined,
+            tfmend: undefined,
+            interpreter: undefined,
+            restricted: !trusted,
+        });
         const folder = workspace.workspaceFolders?.[0];
         const settings = settingsFor(folder, this.logChannel);
+        const folders = (workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
         const resolved = await resolveInterpreter({
             fromSetting: settings.interpreter,
-            fromPythonExtension: () => selectedInterpreter(folder?.uri),
+            // Untrusted, an interpreter inside the workspace (its .venv) is the workspace's code.
+            fromPythonExtension: async () => {
+                const selected = await selectedInterpreter(folder?.uri);
+                return trusted || !selected || !insideFolders(selected[0], folders, path.sep) ? selected : undefined;
+            },
             platform: process.platform,
         });
         this.interpreter = resolved.command;
+        this.status.update({ interpreter: resolved.command.join(' ') });
         this.logChannel.info(`Interpreter (${resolved.source}): ${resolved.command.join(' ')}`);
+        const ignored = trusted ? [] : ignoredInRestrictedMode(folder);
+        if (!trusted) {
+            this.logChannel.warn(
+                `Restricted Mode: ${ignored.length ? ignored.map((k) => `tfmend.${k}`).join(', ') : 'the restricted settings'} ` +
+                    'of the workspace are ignored and validation is off',
+            );
+        }
 
         const bundle = findBundle(this.context.extensionPath);
         const probe = await runProbe(resolved.command, {
@@ -167,12 +221,15 @@ export class ServerManager implements Disposable {
         });
         if (plan.kind === 'problem') {
             this.status.update({ state: 'error', detail: plan.problem });
+            const shown = probe instanceof Error ? resolved.command.join(' ') : probe.executable || resolved.command.join(' ');
+            const problem = trusted
+                ? plan
+                : { ...plan, message: restrictedProblem(ignored, plan.problem, shown) };
             // Not awaited: the message stays up until the user answers, and the restart queue
             // must not wait for that (a settings change has to be able to restart meanwhile).
-            void this.reportProblem(plan, resolved.command);
+            void this.reportProblem(problem, resolved.command, probe instanceof Error ? undefined : probe);
             return;
         }
-        this.lastProblem = undefined;
         if (plan.note) {
             this.logChannel.warn(plan.note);
         }
@@ -203,6 +260,34 @@ export class ServerManager implements Disposable {
             return;
         }
         this.afterStart(client, settings);
+        await this.recovered();
+        if (!trusted && !this.restrictedNoticeShown) {
+            this.restrictedNoticeShown = true;
+            const notice = restrictedNotice(ignored, {
+                via: plan.via,
+                command: plan.via === 'installed' || plan.via === 'path' ? plan.command : resolved.command.join(' '),
+                source: resolved.source,
+            });
+            this.logChannel.info(notice);
+            void window
+                .showInformationMessage(notice, 'Manage Workspace Trust')
+                .then((choice) => choice && commands.executeCommand('workbench.trust.manage'));
+        }
+    }
+
+    /**
+     * The server runs: a problem message still up is stale. VS Code cannot close one
+     * notification, so the toasts are hidden (they stay in the notification centre), and only
+     * when ours is among them.
+     */
+    private async recovered(): Promise<void> {
+        this.lastProblem = undefined;
+        if (this.problemShown) {
+            this.problemShown = false;
+            // Awaited: hiding after the notice below would hide the notice too.
+            await commands.executeCommand('notifications.hideToasts').then(undefined, () => undefined);
+            this.logChannel.info('The server runs now: the earlier problem is solved.');
+        }
     }
 
     private afterStart(client: LanguageClient, settings: ExtensionSettings): void {
@@ -294,33 +379,38 @@ export class ServerManager implements Disposable {
         return own.length > 0 ? own : this.interpreter;
     }
 
-    private async reportProblem(problem: Problem, interpreter: string[]): Promise<void> {
+    private async reportProblem(problem: Problem, interpreter: string[], probe: ProbeResult | undefined): Promise<void> {
         this.logChannel.error(problem.message);
         if (this.lastProblem === problem.message) {
             return; // already shown for this configuration
         }
         this.lastProblem = problem.message;
         const actions: string[] = [];
-        if (problem.problem === 'not-installed') {
-            actions.push('Install tfmend');
-        }
-        actions.push('Select Interpreter', 'Open Settings', 'Show Output');
-        const choice = await window.showErrorMessage(problem.message, ...actions);
-        switch (choice) {
-            case 'Install tfmend': {
-                const terminal = window.createTerminal({ name: 'tfmend: install' });
-                terminal.show();
-                const quoted = interpreter.map((part) => (/\s/.test(part) ? `"${part}"` : part)).join(' ');
-                terminal.sendText(`${quoted} -m pip install tfmend`);
-                const restart = await window.showInformationMessage(
-                    'When pip has finished, restart the tfmend server.',
-                    'Restart Server',
-                );
-                if (restart) {
-                    await this.restart('after installing tfmend');
-                }
-                break;
+        if (!workspace.isTrusted) {
+            actions.push('Manage Workspace Trust', 'Open User Settings');
+        } else {
+            if (problem.problem === 'not-installed') {
+                actions.push('Install tfmend');
             }
+            actions.push('Select Interpreter', 'Open Settings');
+        }
+        actions.push('Show Output');
+        this.problemShown = true;
+        const choice = await window.showErrorMessage(problem.message, ...actions);
+        if (this.lastProblem !== problem.message) {
+            return; // answered after the server recovered: the message was stale
+        }
+        this.problemShown = false;
+        switch (choice) {
+            case 'Install tfmend':
+                await this.offerInstall(interpreter, probe);
+                break;
+            case 'Manage Workspace Trust':
+                await commands.executeCommand('workbench.trust.manage');
+                break;
+            case 'Open User Settings':
+                await commands.executeCommand('workbench.action.openGlobalSettings', { query: 'tfmend.interpreter' });
+                break;
             case 'Select Interpreter':
                 await commands.executeCommand('python.setInterpreter').then(undefined, () =>
                     commands.executeCommand('workbench.action.openSettings', 'tfmend.interpreter'),
@@ -332,6 +422,68 @@ export class ServerManager implements Disposable {
             case 'Show Output':
                 this.logChannel.show();
                 break;
+        }
+    }
+
+    /**
+     * "Install tfmend": a quick pick of what works for this interpreter (never pip into an
+     * externally-managed Python), from the repository or a wheel; the choice runs in a terminal.
+     */
+    private async offerInstall(interpreter: string[], probe: ProbeResult | undefined, wheel?: string): Promise<void> {
+        const folder = workspace.workspaceFolders?.[0]?.uri.fsPath;
+        const venvPython = folder
+            ? [path.join(folder, '.venv', 'bin', 'python'), path.join(folder, '.venv', 'Scripts', 'python.exe')].find((p) =>
+                  fs.existsSync(p),
+              )
+            : undefined;
+        const inputs: InstallInputs = {
+            interpreter,
+            externallyManaged: probe?.externallyManaged ?? false,
+            pipx: findOnPath('pipx', process.env, process.platform),
+            folder,
+            folderVenvPython: venvPython,
+            wheel,
+            platform: process.platform,
+        };
+        const WHEEL = 'From a wheel file…';
+        const items = [
+            ...installChoices(inputs).map((choice) => ({ label: choice.label, detail: choice.detail, choice })),
+            ...(wheel ? [] : [{ label: WHEEL, detail: 'a tfmend-*.whl built with "make dist" in a clone of tfmend', choice: undefined }]),
+        ];
+        const picked = await window.showQuickPick(items, {
+            title: installTitle(inputs),
+            placeHolder: 'How to install tfmend',
+            ignoreFocusOut: true,
+        });
+        if (!picked) {
+            return;
+        }
+        if (!picked.choice) {
+            const files = await window.showOpenDialog({ canSelectMany: false, filters: { 'Python wheel': ['whl'] } });
+            if (files?.[0]) {
+                await this.offerInstall(interpreter, probe, files[0].fsPath);
+            }
+            return;
+        }
+        const { choice } = picked;
+        const terminal = window.createTerminal({ name: 'tfmend: install' });
+        terminal.show();
+        terminal.sendText(choice.command);
+        this.logChannel.info(`Install tfmend: ${choice.command}`);
+        const restart = await window.showInformationMessage(
+            choice.then.interpreter
+                ? `When the install has finished, "tfmend.interpreter" is set to ${choice.then.interpreter} and the server restarts.`
+                : 'When the install has finished, restart the tfmend server.',
+            choice.then.interpreter ? 'Use It' : 'Restart Server',
+        );
+        if (!restart) {
+            return;
+        }
+        if (choice.then.interpreter) {
+            // The setting's change restarts the server.
+            await workspace.getConfiguration(NAMESPACE).update('interpreter', [choice.then.interpreter], false);
+        } else {
+            await this.restart('after installing tfmend');
         }
     }
 

@@ -53,6 +53,7 @@ describe('parseProbe', () => {
             tfmend: '0.1.0',
             tensorflow: '2.21.0',
             keras: null,
+            externallyManaged: false,
         });
     });
     it('rejects output without a result', () => {
@@ -78,6 +79,16 @@ describe('runProbe (a real interpreter)', () => {
         const expected = execFileSync(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])']).toString().trim();
         assert.equal(result.python.join('.'), expected);
         assert.ok(result.executable.length > 0);
+    });
+    it('says whether pip may install into it (PEP 668)', async () => {
+        const result = await runProbe([python], { cwd: os.tmpdir(), env: process.env });
+        const expected = execFileSync(python, [
+            '-c',
+            'import os, sys, sysconfig; print(sys.prefix == sys.base_prefix and os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))',
+        ])
+            .toString()
+            .trim();
+        assert.equal(String(result.externallyManaged), expected === 'True' ? 'true' : 'false');
     });
     it('says which interpreter is missing', async () => {
         await assert.rejects(runProbe(['/nonexistent/python9'], { cwd: os.tmpdir(), env: process.env }), /"\/nonexistent\/python9" was not found/);

@@ -10,6 +10,7 @@ const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
     tfmend: '0.1.0',
     tensorflow: '2.21.0',
     keras: '3.15.1',
+    externallyManaged: false,
     ...over,
 });
 const noBundle: Bundle = { libs: '/ext/bundled/libs', present: false };
@@ -58,7 +59,7 @@ describe('planLaunch', () => {
         if (plan.kind === 'problem') {
             assert.equal(plan.problem, 'python-too-old');
             assert.match(plan.message, /needs Python 3\.10 or newer, but \/venv\/bin\/python is Python 3\.8\.10/);
-            assert.match(plan.message, /pipx install tfmend/);
+            assert.match(plan.message, /pipx install dist\/tfmend-\*\.whl/);
         }
     });
     it('reports tfmend missing from the environment with the pip command', () => {
@@ -66,7 +67,7 @@ describe('planLaunch', () => {
         assert.equal(plan.kind, 'problem');
         if (plan.kind === 'problem') {
             assert.equal(plan.problem, 'not-installed');
-            assert.match(plan.message, /"\/venv\/bin\/python -m pip install tfmend"/);
+            assert.match(plan.message, /"\/venv\/bin\/python -m pip install dist\/tfmend-\*\.whl", the wheel "make dist" builds/);
         }
     });
     it('falls back to a bundled copy when the environment has none', () => {
@@ -134,8 +135,9 @@ describe('planLaunch', () => {
             assert.equal(
                 plan.message,
                 'tfmend is not installed in the Python environment of /venv/bin/python (Python 3.11.7). ' +
-                    'Install it into that environment ("/venv/bin/python -m pip install tfmend") or on its own ' +
-                    '("pipx install tfmend"), or select the environment that has it.',
+                    'Install it into that environment ("/venv/bin/python -m pip install dist/tfmend-*.whl", the wheel ' +
+                    '"make dist" builds in a clone of tfmend; it is not on PyPI) or on its own ("pipx install ' +
+                    'dist/tfmend-*.whl"), or select the environment that has it.',
             );
         }
     });

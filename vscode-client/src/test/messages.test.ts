@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeValidation, statusText, statusTooltip } from '../common/messages';
+import { describeValidation, fixAllSummary, skippedUnsafe, statusText, statusTooltip } from '../common/messages';
 
 describe('describeValidation', () => {
     it('shows a passed validation as information', () => {
@@ -61,5 +61,23 @@ describe('status item', () => {
         const tip = statusTooltip({ state: 'running', tensorflow: null, keras: '3.1.0', interpreter: '/v/bin/python', tfmend: '0.1.0' });
         assert.match(tip, /TensorFlow: not installed \(validation unavailable\)/);
         assert.match(tip, /Interpreter: \/v\/bin\/python/);
+        assert.doesNotMatch(tip, /Restricted Mode/);
+        assert.match(statusTooltip({ state: 'running', restricted: true }), /Restricted Mode: .* ignored; validation is off/);
+    });
+});
+
+describe('Fix All summary', () => {
+    it('reads what the titles say they skip', () => {
+        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)']), 1);
+        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 3 unsafe fixes: validate them, or set unsafeFixes)']), 3);
+        assert.equal(skippedUnsafe(['Fix all tfmend issues']), 0);
+    });
+    it('says what was left and how to apply it', () => {
+        assert.equal(
+            fixAllSummary(1),
+            'tfmend: Fix All applied the safe fixes and left 1 unsafe fix (they may change behaviour): validate it ' +
+                'with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply it too.',
+        );
+        assert.match(fixAllSummary(2), /left 2 unsafe fixes .* validate them/);
     });
 });
