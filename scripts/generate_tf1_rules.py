@@ -2147,7 +2147,11 @@ def _build_graph(group: Group, installed: Installed) -> RuleText:
             "`tf.compat.v1.disable_eager_execution()` after the file's imports (unless the file "
             "already disables eager execution or v2 behaviour), so the program keeps its TF1 "
             "semantics. Eager execution is disabled for the whole process: call it before any "
-            "other TensorFlow code runs. Rewriting to eager TF 2 code (`tf.function`, "
+            "other TensorFlow code runs. So the call is added only to a program, never to a "
+            "library module that other code imports (a module of a package, or a file another "
+            'file of the project imports, unless it has an `if __name__ == "__main__":` '
+            "block): there it would switch every program importing it to graph mode; the "
+            "program calls it instead. Rewriting to eager TF 2 code (`tf.function`, "
             "`tf.Variable`, Keras) is the longer-term migration."
             + _notes(group)
             + _refs(

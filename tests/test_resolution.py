@@ -299,6 +299,29 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
             "pkg/model.py",
             id="star-from-project-module",
         ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/utils.py": "import keras\n\nbackend = keras.backend\n",
+                "pkg/model.py": "from .utils import backend as K\ny = K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="assigned-reexport",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                # keras-self-attention's backend.py: the module re-exports whichever Keras runs.
+                "pkg/utils.py": (
+                    "import os\n\nif os.environ.get('TF_KERAS', '0') != '0':\n"
+                    "    import tensorflow as tf\n    keras = tf.keras\nelse:\n"
+                    "    import keras\n\nbackend = keras.backend\n"
+                ),
+                "pkg/model.py": "from .utils import backend as K\ny = K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="assigned-reexport-of-switched-keras",
+        ),
     ],
 )
 def test_reexports_through_project_modules(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import venv
@@ -63,6 +64,46 @@ def test_a_rule_is_quiet_when_the_installed_version_still_has_the_name(
     assert result.returncode == 1
     assert '"line": 4' in result.stdout
     assert '"line": 3' not in result.stdout
+
+
+def test_private_tensorflow_modules_are_not_reported_missing(
+    tmp_path: Path, tfmend: Run, cache_dir: Path
+) -> None:
+    # The surface does not walk `tensorflow.python`: its modules are unknown, not missing.
+    write(tmp_path, {"model.py": """\
+        from tensorflow.python.util import nest
+        from tensorflow.python.ops import array_ops
+        flat = nest.flatten(state)
+    """})  # fmt: skip
+    args = ("--python", sys.executable, "--cache-dir", str(cache_dir))
+    result = tfmend("check", *args, "model.py", cwd=tmp_path)
+    assert result.stdout == "All checks passed (target tensorflow).\n"
+    assert result.returncode == 0
+
+
+def test_an_import_the_replacement_module_lacks_is_left_with_the_reason(
+    tmp_path: Path, tfmend: Run, cache_dir: Path
+) -> None:
+    # TensorFlow's private Keras 2 copy has LSTMV1; tf.keras.layers (Keras 3) has no such layer.
+    write(tmp_path, {"model.py": """\
+        from tensorflow.python.keras.layers import LSTMV1, Dense
+        from tensorflow.python.keras.layers import LSTM
+        rnn = LSTMV1(8)
+    """})  # fmt: skip
+    args = ("--python", sys.executable, "--cache-dir", str(cache_dir), "--unsafe-fixes")
+    assert tfmend("fix", *args, "model.py", cwd=tmp_path).returncode == 1
+    assert (tmp_path / "model.py").read_text() == (
+        "from tensorflow.python.keras.layers import LSTMV1, Dense\n"
+        "from tensorflow.keras.layers import LSTM\n"
+        "rnn = LSTMV1(8)\n"
+    )
+    check = tfmend("check", "--format", "json", *args[:4], "model.py", cwd=tmp_path)
+    notes = {(f["name"], f["fix"], f["fix_note"]) for f in json.loads(check.stdout)}
+    absent = "`tensorflow.keras.layers.LSTMV1` does not exist in the installed version"
+    assert notes == {
+        ("tensorflow.python.keras.layers.LSTMV1", "none", absent),
+        ("tensorflow.python.keras.layers.Dense", "none", absent),
+    }
 
 
 def test_without_tensorflow_the_catalog_alone_is_used(tmp_path: Path, tfmend: Run) -> None:

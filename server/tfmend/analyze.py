@@ -14,6 +14,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
 from tfmend.resolve.module import ParsedModule, ProjectResolver
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
+from tfmend.rewrite.graph_mode import Importers, is_library
 from tfmend.rewrite.plan import Planner
 from tfmend.versions import Versions, parse_version
 
@@ -68,6 +69,8 @@ class Analyzer:
             if (applicable := [r for r in rules if rule_applies(r, versions)])
         }
         self.surface = surface if surface is not None and surface.available else None
+        self.imported: Importers | None = None
+        """Whether another project file imports a module's file (then it is a library)."""
         """The installed API surface: names missing from it are findings; names present in it
         are not reported as removed."""
 
@@ -85,7 +88,7 @@ class Analyzer:
         keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
         methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
-        planner = Planner(module, self.versions)
+        planner = Planner(module, self.versions, library=self.is_library(module))
         for chain in bindings.chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(planner, chain, instance_attributes)
@@ -116,6 +119,10 @@ class Analyzer:
         return _safe_in_graph_code(module, findings)
 
     # -- matching --------------------------------------------------------------------------------
+    def is_library(self, module: ParsedModule) -> bool:
+        """Whether the module is imported by other code rather than run (graph_mode.is_library)."""
+        return is_library(module.tree, module.path, self.imported)
+
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
         return next(self.matches(qualname, attributes, floor), None)
@@ -160,6 +167,7 @@ class Analyzer:
         """Findings of every rule matching the chain, and the import binding it went through."""
         module = planner.module
         best: tuple[list[_Match], ImportBinding, Origin | None, int, str, list[str]] | None = None
+        readings: set[str | None] = set()
         for imported in resolution.imports:
             base = self._base_names(module, chain, imported, resolution.via)
             if base is None:
@@ -168,6 +176,8 @@ class Analyzer:
                 continue
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
+            if not imported.guard:  # try/except: the preferred import is the one that runs
+                readings.add(prefixes[0].api if prefixes else None)
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -177,6 +187,9 @@ class Analyzer:
                 best = (prefixes, imported, origin, floor, qualname, attributes)
         if best is None:
             return [], None
+        # Bound by several imports (an if/else switch) that do not all read as the same API: a
+        # rewrite right for one binding may break the others, so the use is left to the user.
+        switched = len(readings) > 1
         matches, imported, origin, floor, qualname, attributes = best
         # The longest matching prefix wins; a shorter one applies only when every rule of the
         # longer one declines this use (a keyword rule on a call without those keywords).
@@ -193,6 +206,8 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+            if findings and switched:
+                findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
                 return findings, imported
         return [], imported
@@ -381,7 +396,33 @@ class Analyzer:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:
                     return None  # a name of the old module with a rule of its own
+            if self._absent(new, imported.statement) is not None:
+                return None  # the rewrite would break an import that works
         return ImportRewrite(rule, module_name, new)
+
+    def _absent(self, module_name: str, statement: ast.ImportFrom) -> str | None:
+        """The first name of `from ... import a, b` that the installed `module_name` lacks."""
+        if self.surface is None:
+            return None
+        for alias in statement.names:
+            if self.surface.exists(f"{module_name}.{alias.name}") is False:
+                return f"{module_name}.{alias.name}"
+        return None
+
+    def _absent_target(self, imported: ImportBinding) -> str | None:
+        """The imported name a module rule's replacement lacks (`LSTMV1` from
+        `tensorflow.python.keras.layers`: `tensorflow.keras.layers` has none)."""
+        module_name = _imported_module(imported)
+        if module_name is None or not isinstance(imported.statement, ast.ImportFrom):
+            return None
+        parts = module_name.split(".")
+        found = self.match(parts[0], parts[1:])
+        rule = next((r for r in found.rules if r.fix.kind == "replace"), None) if found else None
+        to = rule.fix.to_for(found.api) if found and rule else None
+        if found is None or to is None:
+            return None
+        new = to + module_name[len(".".join(parts[: found.index + 1])) :]
+        return self._absent(new, imported.statement)
 
     def _names_rewrite(
         self, module: ParsedModule, imported: ImportBinding, module_name: str
@@ -391,9 +432,9 @@ class Analyzer:
         the statement then imports from that module, used or not, or from each name's module
         when they differ (`Layer` from `keras.layers`, `get_source_inputs` from `keras.utils`).
 
-        Only Keras: its public paths are modules, while TensorFlow's API paths are attributes
-        that `from` cannot always import (`from tensorflow.distribute import cluster_resolver`
-        fails)."""
+        Only Keras (and `from tensorflow import keras`): its public paths are modules, while
+        TensorFlow's API paths are attributes that `from` cannot always import
+        (`from tensorflow.distribute import cluster_resolver` fails)."""
         statement = imported.statement
         if not isinstance(statement, ast.ImportFrom) or statement.level:
             return None
@@ -411,7 +452,12 @@ class Analyzer:
             targets.append(to.rsplit(".", 1)[0])
             if chosen is None or rule.fix_safety == "unsafe":
                 chosen = rule
-        if chosen is None or any(t.split(".", 1)[0] != "keras" for t in targets):
+        keras_itself = set(targets) == {"tensorflow"} and all(
+            alias.name == "keras" for alias in statement.names
+        )  # `from tensorflow import keras`: the Keras package itself
+        if chosen is None or (
+            any(t.split(".", 1)[0] != "keras" for t in targets) and not keras_itself
+        ):
             return None
         if len(set(targets)) == 1:
             return ImportRewrite(chosen, module_name, targets[0])
@@ -442,7 +488,11 @@ class Analyzer:
         ):
             rules = []
         if found is None or not rules:
-            if self.surface is not None and self.surface.exists(imported.imported) is False:
+            if (
+                self.surface is not None
+                and self._knowable(imported.imported)
+                and self.surface.exists(imported.imported) is False
+            ):
                 return self._missing(module, imported.alias, imported.imported, imported.imported)
             return None
         rule = rules[0]
@@ -453,8 +503,11 @@ class Analyzer:
         safety: FixSafety = "none"
         note = ""
         rewrite = self.import_rewrite(module, imported)
+        absent = None if rewrite is not None else self._absent_target(imported)
         if rewrite is not None:
             safety = rewrite.rule.fix_safety
+        elif absent is not None:
+            note = f"`{absent}` does not exist in the installed version"
         elif not uses and rule.fix.fixable and imported.name in module_exports(module):
             note = "the module exports the name (`__all__`): nothing here uses it to rewrite"
         elif rule.fix.fixable and all(f != "none" for f in fixes):
@@ -496,6 +549,12 @@ def module_exports(module: ParsedModule) -> set[str]:
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
     return names
+
+
+_SWITCHED = (
+    "the name is bound by imports that read it as different APIs (an if/else switch): a rewrite "
+    "right for one would break the other"
+)
 
 
 _GRAPH_MODE_CALL = re.compile(r"\b(?:disable_eager_execution|disable_v2_behavior)\s*\(")

@@ -120,6 +120,7 @@ class Engine:
         selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)
         imports = ImportIndex(project.root) if project is not None else None
+        self.analyzer.imported = imports.imported if imports else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
     # -- text ------------------------------------------------------------------------------------

@@ -272,6 +272,12 @@ async def test_quick_fix_titles_describe_the_whole_edit(
     uri = await opened(session, already + "\n", "already.py")
     [fix, *_] = await session.code_actions(uri, rng(2, 8), only=["quickfix"])
     assert fix.title.endswith(": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder`")
+    # A module of a package is imported by programs: its fix leaves graph mode to them.
+    (workspace_root / "pkg").mkdir()
+    (workspace_root / "pkg" / "__init__.py").write_text("")
+    uri = await opened(session, graph, "pkg/layers.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
+    assert fix.title.endswith(": Replace `tf.placeholder` with `tensorflow.compat.v1.placeholder`")
 
 
 async def test_quick_fix_titles_show_the_receiver_and_the_called_name(

@@ -3,6 +3,7 @@ one code, fix all (source.fixAll.tfmend), ignore a code on a line, validate a fi
 
 from __future__ import annotations
 
+import ast
 import io
 import logging
 import re
@@ -20,6 +21,7 @@ from tfmend.lsp.convert import Lines, line_edits, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
 from tfmend.lsp.jobs import INTERACTIVE
 from tfmend.rewrite.edits import Edit, Plan
+from tfmend.rewrite.graph_mode import is_library
 from tfmend.rewrite.plan import adds_graph_mode
 from tfmend.text.notebook import NotebookError, split_cells
 from tfmend.text.source import dominant_newline
@@ -98,7 +100,18 @@ def _span_tuple(span: Span) -> tuple[int, int, int, int]:
     return (span.start.line, span.start.column, span.end.line, span.end.column)
 
 
-def fix_title(finding: Finding, module_text: str) -> str:
+def _is_library(analysis: Analysis, path: Path | None) -> bool:
+    """Whether the checked file is a module other code imports (no graph mode added there)."""
+    if analysis.engine is None or not analysis.parsed:
+        return False
+    try:
+        tree = ast.parse(analysis.module)
+    except (SyntaxError, ValueError):
+        return False
+    return is_library(tree, path, analysis.engine.analyzer.imported)
+
+
+def fix_title(finding: Finding, module_text: str, library: bool = False) -> str:
     """The title of a finding's quick fix: the whole edit, including what it adds elsewhere."""
     rule = finding.rule
     name = finding.name or finding.api
@@ -110,7 +123,7 @@ def fix_title(finding: Finding, module_text: str) -> str:
         elif fix.kind in ("replace", "compat-v1", "call"):
             target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
             text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
-            if adds_graph_mode(fix.kind, module_text):
+            if adds_graph_mode(fix.kind, module_text, library):
                 text += " and run the file in graph mode (adds `disable_eager_execution()`)"
         elif fix.kind == "unwrap":
             text = f"Unwrap `{name}`"
@@ -233,7 +246,9 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                 data = _fix_data(doc, item)
                 actions.append(
                     types.CodeAction(
-                        title=fix_title(item.finding, analysis.module),
+                        title=fix_title(
+                            item.finding, analysis.module, _is_library(analysis, unit.path)
+                        ),
                         kind=QUICK_FIX,
                         diagnostics=attach(item),
                         is_preferred=item.finding.fix == "safe",

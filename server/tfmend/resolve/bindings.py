@@ -236,9 +236,12 @@ class FileBindings:
         return {id(chain.nodes[-1]): chain for chain in self.chains}
 
     def module_resolution(self, name: str) -> Resolution | None:
-        """Import bindings of `name` in effect at the end of the module (for re-exports)."""
+        """Import bindings of `name` in effect at the end of the module (for re-exports), through
+        an assignment too (`backend = keras.backend`)."""
         found = self.module.bindings.get(name)
-        return _select(found, None) if found else None
+        if not found:
+            return None
+        return _select(found, None) or self._alias(_last_group(found, None), 0)
 
 
 def _base_name(node: ast.expr | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.machinery import PathFinder
@@ -260,6 +261,7 @@ class JediProject:
         """Resolve `name` bound at module level in `landed`; `used` attributes were consumed."""
         resolution = landed.bindings.module_resolution(name)
         imports = resolution.imports if resolution is not None else []
+        via = list(resolution.via) if resolution is not None else []
         if not imports:
             imports = list(landed.bindings.module.stars)
         if not imports:
@@ -267,7 +269,8 @@ class JediProject:
         exact = [i for i in imports if i.alias.lineno == line] or imports
         for imported in exact:
             if imported.tracked:
-                target = imported.target
+                # `backend = keras.backend` re-exports `keras.backend`, not `keras`.
+                target = ".".join([imported.target, *via])
                 if imported.alias.name == "*":
                     target = f"{imported.target}.{name}"
                 origin = Origin(str(path), landed.span(imported.alias),
@@ -445,6 +448,24 @@ class ImportIndex:
         modules = self.module_names(path)
         if not modules:
             return False
+        for found in self._other_files(path):
+            if any((module, name) in found.from_imports for module in modules):
+                return True
+            if name in found.attributes and modules & found.whole_modules:
+                return True
+        return False
+
+    def imported(self, path: Path) -> bool:
+        """Whether another project file imports the module at `path` (or a name from it)."""
+        modules = self.module_names(path)
+        return bool(modules) and any(
+            modules & found.whole_modules
+            or any(m in modules or f"{m}.{name}" in modules for m, name in found.from_imports)
+            for found in self._other_files(path)
+        )
+
+    def _other_files(self, path: Path) -> Iterator[_FileImports]:
+        """The imports of every other Python file of the project."""
         from tfmend.text.files import iter_source_files
 
         target = path.resolve()
@@ -452,13 +473,8 @@ class ImportIndex:
             if other.suffix != ".py" or other.resolve() == target:
                 continue
             found = self._imports(other)
-            if found is None:
-                continue
-            if any((module, name) in found.from_imports for module in modules):
-                return True
-            if name in found.attributes and modules & found.whole_modules:
-                return True
-        return False
+            if found is not None:
+                yield found
 
     def _imports(self, path: Path) -> _FileImports | None:
         try:

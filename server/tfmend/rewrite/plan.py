@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,12 +17,12 @@ from tfmend.resolve.bindings import Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, Plan
+from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.versions import Versions
 
 Safety = Literal["safe", "unsafe", "none"]
-_GRAPH_MODE = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
 _ATOMIC = (
     ast.Name,
     ast.Attribute,
@@ -42,9 +41,10 @@ _ATOMIC = (
 )
 
 
-def adds_graph_mode(fix_kind: str, text: str) -> bool:
-    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module."""
-    return fix_kind == "compat-v1" and not _GRAPH_MODE.search(text)
+def adds_graph_mode(fix_kind: str, text: str, library: bool = False) -> bool:
+    """Whether a fix of this kind also inserts `disable_eager_execution()` into this module (never
+    into a library module: it would switch every program importing it to graph mode)."""
+    return fix_kind == "compat-v1" and not library and not GRAPH_MODE_CALL.search(text)
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class Planner:
 
     module: ParsedModule
     versions: Versions
+    library: bool = False
+    """Imported by other code (graph_mode.is_library): a compat-v1 fix adds no graph mode."""
     _edits: list[Edit] = field(default_factory=list)
     _graph_mode: bool = False
 
@@ -73,7 +75,7 @@ class Planner:
     @cached_property
     def eager(self) -> bool:
         """Whether the module does not switch to graph mode itself (searched once)."""
-        return adds_graph_mode("compat-v1", self.module.text)
+        return adds_graph_mode("compat-v1", self.module.text, self.library)
 
     @cached_property
     def insert_at(self) -> int:

@@ -1,0 +1,50 @@
+"""Where a tf.compat.v1 fix may switch the process to graph mode: only in a program's own file.
+
+`tf.compat.v1.disable_eager_execution()` changes the whole process, not the file that calls it.
+Put into a module that other code imports (a package's layer, a project's helper), it puts every
+program importing it in graph mode, and Keras 3 programs stop working (`model.fit` in graph mode
+fails). So the fix adds it only to a file that is run as a program.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+GRAPH_MODE_CALL = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
+"""A file that already calls one of these runs in graph mode: nothing to add."""
+
+Importers = Callable[[Path], bool]
+"""Whether another file of the project imports the module at a path."""
+
+
+def has_main_guard(tree: ast.Module) -> bool:
+    """Whether the module has a top-level `if __name__ == "__main__":` block."""
+    for statement in tree.body:
+        test = statement.test if isinstance(statement, ast.If) else None
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and len(test.comparators) == 1
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__"
+        ):
+            return True
+    return False
+
+
+def is_library(tree: ast.Module, path: Path | None, imported: Importers | None) -> bool:
+    """Whether the module is imported by other code rather than run as a program.
+
+    A script (with a `__main__` block) is a program even inside a package. Otherwise a module of
+    a package (a directory with `__init__.py`) is a library, and so is a stand-alone file that
+    another project file imports. Text without a path (a snippet) is taken as a program.
+    """
+    if path is None or has_main_guard(tree):
+        return False
+    if path.name == "__init__.py" or (path.parent / "__init__.py").is_file():
+        return True
+    return imported is not None and imported(path)
