@@ -161,6 +161,24 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def line_edit(
+    uri: str, version: int, line: int, previous: str, statement: str
+) -> types.DidChangeTextDocumentParams:
+    """didChange replacing `previous`, the text at the start of `line`, with `statement`."""
+    return types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[
+            types.TextDocumentContentChangePartial(
+                range=types.Range(
+                    start=types.Position(line=line, character=0),
+                    end=types.Position(line=line, character=len(previous)),
+                ),
+                text=statement,
+            )
+        ],
+    )
+
+
 def edit_line(text: str) -> int:
     """A blank line after the imports: the edits write a statement there."""
     lines = text.splitlines()
@@ -186,20 +204,7 @@ async def measure(lines: int, edits: int) -> Run:
         for version in range(2, edits + 5):
             statement = f"_edit = {version}"
             sent = time.perf_counter()
-            client.text_document_did_change(
-                types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                    content_changes=[
-                        types.TextDocumentContentChangePartial(
-                            range=types.Range(
-                                start=types.Position(line=line, character=0),
-                                end=types.Position(line=line, character=len(previous)),
-                            ),
-                            text=statement,
-                        )
-                    ],
-                )
-            )
+            client.text_document_did_change(line_edit(uri, version, line, previous, statement))
             previous = statement
             arrived, _ = await client.wait(uri, version)
             if version > 4:  # the first edits warm caches up

@@ -19,6 +19,7 @@ SMOKE_ARGS = {
     "bench_validation.py": ["--repeat", "3"],
     "bench_projects.py": ["--smoke"],
     "bench_lsp.py": ["--sizes", "200,2000", "--edits", "10"],
+    "bench_lsp_memory.py": ["--edits", "300"],
     "bench_cold_start.py": ["--runs", "2", "--imports", "5"],
     "bench_report.py": ["--smoke"],
     "bench_safety.py": ["--smoke"],
