@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,10 +62,18 @@ def cli_findings(root: Path, cache: Path) -> dict[str, list[Found]]:
                 item["start"]["column"] - 1,
                 item["end"]["line"] - 1,
                 item["end"]["column"] - 1,
-                item["message"],
+                shown_message(item),
             )
         )
     return {name: sorted(found) for name, found in out.items()}
+
+
+def shown_message(item: dict[str, Any]) -> str:
+    """A finding's message as the editor shows it: why it has no fix, when the rule has one."""
+    note = item.get("fix_note")
+    if item["fix"] == "none" and note:
+        return f"{item['message']} (no automatic fix: {note})"
+    return str(item["message"])
 
 
 async def server_findings(session: Session, uri: str) -> list[Found]:
