@@ -33,7 +33,8 @@ NOTEBOOK = {
 
 
 def legacy_project(root: Path) -> Path:
-    """The bundled examples, a notebook, a file that does not parse and a clean one."""
+    """The bundled examples, a notebook, a file that does not parse, one with an unsafe fix and a
+    clean one."""
     shutil.copytree(REPO / "examples", root / "examples")
     write(
         root,
@@ -41,6 +42,8 @@ def legacy_project(root: Path) -> Path:
             "notebooks/explore.ipynb": json.dumps(NOTEBOOK, indent=1),
             "tools/broken.py": "def f(:\n",
             "tools/clean.py": "import tensorflow as tf\n\nx = tf.constant(1)\n",
+            # An unsafe fix: a TF 2 name that TF 1 code meant otherwise, outside graph code.
+            "tools/tf2.py": "import tensorflow as tf\n\ny = tf.where(tf.constant([True]), 1, 2)\n",
         },
     )
     return root
@@ -65,7 +68,7 @@ def test_html_report_in_chromium_equals_check_json(tmp_path: Path, tfmend: Run) 
     assert report.returncode == 0, report.stderr
     html = tmp_path / "out" / "migration.html"
     page = read_page(html, tmp_path / "out" / "migration.png")
-    assert_page_matches(page, findings, files=5, root=root)
+    assert_page_matches(page, findings, files=6, root=root)
     assert re.search(r"<(script|link|img|iframe)\b", html.read_text(encoding="utf-8")) is None
 
     # The target and the versions the code was checked against: this environment's.
