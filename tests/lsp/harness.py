@@ -414,3 +414,22 @@ async def start(
     )
     session.result = await asyncio.wait_for(client.initialize_session(params), TIMEOUT)
     return session
+
+
+Fields = tuple[str, int, int, int, int, str]
+"""A diagnostic as the tests compare it: code, start line and character, end, message."""
+
+
+def diagnostic_fields(found: list[types.Diagnostic]) -> list[Fields]:
+    """The compared fields of diagnostics, sorted."""
+    return sorted(
+        (
+            str(d.code),
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            d.message,
+        )
+        for d in found
+    )

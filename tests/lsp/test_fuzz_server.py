@@ -20,7 +20,16 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.fuzzing import FIGURES, parses, salted_programs, scaled
-from tests.lsp.harness import PYPROJECT, RULES, TIMEOUT, Session, TestClient, start
+from tests.lsp.harness import (
+    PYPROJECT,
+    RULES,
+    TIMEOUT,
+    Fields,
+    Session,
+    TestClient,
+    diagnostic_fields,
+    start,
+)
 from tfmend.catalog.meta import SYNTAX_ERROR
 from tfmend.cli.main import main
 
@@ -309,18 +318,11 @@ def expected_diagnostics(fuzz: Fuzzer, text: str) -> list[tuple[str, int, int, i
     )
 
 
-def published(found: list[types.Diagnostic]) -> list[tuple[str, int, int, int, int, str]]:
+def published(found: list[types.Diagnostic]) -> list[Fields]:
     """The same fields of published diagnostics (a manual rule's note taken off the message)."""
     return sorted(
-        (
-            str(d.code),
-            d.range.start.line,
-            d.range.start.character,
-            d.range.end.line,
-            d.range.end.character,
-            re.sub(r" \(no automatic fix: .*\)$", "", d.message, flags=re.DOTALL),
-        )
-        for d in found
+        (*fields[:5], re.sub(r" \(no automatic fix: .*\)$", "", fields[5], flags=re.DOTALL))
+        for fields in diagnostic_fields(found)
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.lsp.harness import TIMEOUT, Session, make_client, start
+from tests.lsp.harness import TIMEOUT, Session, diagnostic_fields, make_client, start
 from tfmend.catalog.rules import DEFAULT_TARGET, builtin_catalog
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,18 +79,7 @@ def shown_message(item: dict[str, Any]) -> str:
 async def server_findings(session: Session, uri: str) -> list[Found]:
     # Version 1 is the opened document's: a publish of the file as the workspace scan found it
     # on disk (no version) may come first, from before the surface was read.
-    diagnostics = await session.diagnostics(uri, version=1)
-    return sorted(
-        (
-            str(d.code),
-            d.range.start.line,
-            d.range.start.character,
-            d.range.end.line,
-            d.range.end.character,
-            d.message,
-        )
-        for d in diagnostics
-    )
+    return diagnostic_fields(await session.diagnostics(uri, version=1))
 
 
 @pytest.mark.tensorflow
