@@ -1,10 +1,12 @@
 """VS Code: the extension's own unit tests (node:test), then the built .vsix installed in
 code-server (VS Code 1.100) and driven in headless Debian Chromium by
-vscode-client/e2e/vscode-e2e.mjs: Problems panel, a light-bulb quick fix, Validate Fix at Cursor,
-Fix All, save, a second file fixed by `editor.codeActionsOnSave`, a notebook fixed across cells,
-the first-run message for an interpreter without tfmend; and, in a second session, Restricted
-Mode (diagnostics yes, validation no). Screenshots of each step go to test-artifacts/; with
-TFMEND_UPDATE_SCREENSHOTS=1 they are also copied to docs/editors/img/."""
+vscode-client/e2e/vscode-e2e.mjs: Problems panel, a light-bulb quick fix, Validate Fix at Cursor
+and the light bulb's "Validate this fix", Fix All, save, a second file fixed by
+`editor.codeActionsOnSave`, a notebook validated and fixed across cells from the palette, the
+first-run message for an interpreter without tfmend and Select Interpreter; and, in a second
+session, Restricted Mode (diagnostics yes, validation no). Screenshots of each step go to
+test-artifacts/; with TFMEND_UPDATE_SCREENSHOTS=1 they are also copied to docs/editors/img/ (how
+the docs' screenshots are regenerated)."""
 
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ pytestmark = pytest.mark.editor
 CLIENT = REPO / "vscode-client"
 CODE_SERVER = CACHE / "code-server-4.100.3" / "node_modules" / ".bin" / "code-server"
 DOCS_IMG = REPO / "docs" / "editors" / "img"
-SCREENSHOTS = ("1-problems.png", "2-quick-fix.png", "3-validate.png", "4-fix-all.png",
-               "5-fix-on-save.png", "6-notebook.png", "7-not-installed.png",
-               "7-install.png", "9-fix-all-summary.png")  # fmt: skip
+SCREENSHOTS = ("1-problems.png", "2-quick-fix.png", "3-validate.png", "3-validate-light-bulb.png",
+               "4-fix-all.png", "5-fix-on-save.png", "6-notebook.png", "7-not-installed.png",
+               "7-install.png", "10-select-interpreter.png", "9-fix-all-summary.png")  # fmt: skip
 UNTRUSTED_SCREENSHOTS = ("8-untrusted-nothing.png", "8-untrusted.png", "8-untrusted-refused.png")
 
 

@@ -7,18 +7,22 @@
 //      bar shows the server running with the interpreter's TensorFlow version;
 //   2. apply a quick fix from the light-bulb menu (Ctrl+.) on the first finding;
 //   3. "tfmend: Validate Fix at Cursor" on the other finding (reached with F8, Go to Next
-//      Problem); its result notification appears;
+//      Problem); its result notification appears; then "Validate this fix" from the light bulb
+//      shows its verdict the same way;
 //   4. "tfmend: Fix All in File" fixes the rest; the Problems panel empties;
 //   5. save; the file on disk equals $EXPECTED;
 //   6. a second file is fixed by `editor.codeActionsOnSave` with source.fixAll.tfmend (its fix
 //      is unsafe: this also checks that `tfmend.unsafeFixes` reached the server);
 //   7. a notebook ($NOTEBOOK) whose third cell uses a name imported in the first: its finding
-//      is listed in the Problems panel, the light-bulb quick fix edits both cells, and the
-//      saved notebook's cells are $NOTEBOOK_EXPECTED (a JSON list of cell sources);
+//      is listed in the Problems panel with a light-bulb quick fix; with the focus on the cell
+//      (not in its editor) the palette's Validate Fix at Cursor validates it and Fix All in File
+//      edits both cells, and the saved notebook's cells are $NOTEBOOK_EXPECTED (a JSON list of
+//      cell sources);
 //   8. `tfmend.interpreter` is changed to $BARE_PYTHON (no tfmend; externally managed, PEP 668):
 //      the server restarts and the first-run message says tfmend is not installed; its
 //      "Install tfmend" offers a project .venv and a wheel, never pip into that Python;
-//      restoring the setting brings the server back;
+//      "tfmend: Select Interpreter" (no Python extension here) takes a typed path, writes it
+//      to the workspace's settings, and the server runs again;
 //   9. with unsafe fixes off, Fix All in a file with a safe and an unsafe fix applies the safe
 //      one and its notification says it left the unsafe one.
 //
@@ -27,6 +31,9 @@
 // Mode ignores the workspace's; once the user settings name one, the server lints with it, the
 // stale message goes and a notice says validation is off; trusting the folder restarts the
 // server with the workspace's settings and validation comes back.
+//
+// With SCENARIO=coldstart, the file is opened as soon as the window shows the folder and the
+// time to the first squiggle is printed (benchmarks/bench_vscode_cold_start.py).
 //
 // Env: CODE_SERVER, VSIX, WORKSPACE, FILE and SECOND_FILE (names in WORKSPACE), EXPECTED and
 // SECOND_EXPECTED (paths of files with the expected text), BARE_PYTHON (a Python 3.10+ without
@@ -61,7 +68,8 @@ const QUICK_FIX = new RegExp(env('QUICK_FIX'));
 const BARE_PYTHON = env('BARE_PYTHON');
 const NOTEBOOK = env('NOTEBOOK');
 const NOTEBOOK_EXPECTED = JSON.parse(env('NOTEBOOK_EXPECTED'));
-const UNTRUSTED = env('SCENARIO', 'full') === 'untrusted';
+const SCENARIO = env('SCENARIO', 'full');
+const UNTRUSTED = SCENARIO === 'untrusted';
 
 const t0 = Date.now();
 const log = (...args) => console.log(`[${String(Date.now() - t0).padStart(6)} ms]`, ...args);
@@ -162,6 +170,53 @@ async function palette(page, title) {
     await page.keyboard.press('Enter');
 }
 
+/** Picks the code action matching `title` in the open light-bulb menu, with the keyboard. */
+async function pickAction(page, title) {
+    await page.locator('.action-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+    for (let i = 0; i < 12; i++) {
+        const focused = await page.locator('.action-widget .monaco-list-row.focused').innerText().catch(() => '');
+        if (title.test(focused)) {
+            break;
+        }
+        await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+}
+
+/**
+ * Waits for a validation verdict (up to the validation timeout), screenshots it when named,
+ * fails unless it passed, and clears the notifications.
+ */
+async function passedVerdict(page, asked, screenshot) {
+    const verdict = page.locator('.notifications-toasts .notification-toast', { hasText: /tfmend: validation/ });
+    await verdict.first().waitFor({ timeout: VALIDATION_TIMEOUT_MS });
+    await verdict.first().locator('.monaco-button', { hasText: 'Show Output' }).waitFor();
+    await settled(page);
+    const text = (await verdict.first().innerText()).replace(/\s+/g, ' ').trim();
+    log(`validation notification (${asked}):`, text);
+    if (screenshot) {
+        await shot(page, screenshot);
+    }
+    if (!/validation passed/.test(text)) {
+        throw new Error(`validation (${asked}) did not pass: ${text}`);
+    }
+    await dismissToasts(page);
+}
+
+/** Lets the verdict's toast finish sliding in and the progress toast go, for the screenshot. */
+async function settled(page) {
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'validating the fix' });
+    await progress.first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+    await sleep(400);
+}
+
+/** Hides the notification toasts, so that the next one looked for is a new one. */
+async function dismissToasts(page) {
+    await page.keyboard.press('Escape');
+    await palette(page, 'Notifications: Clear All Notifications');
+    await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+}
+
 async function goTo(page, line, column = 1) {
     await page.keyboard.press('Control+G');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -224,14 +279,7 @@ async function fullScenario(page) {
     await page.locator('.action-widget .monaco-list-row', { hasText: fixRow }).first().waitFor({ state: 'visible' });
     log('quick fixes offered:', (await page.locator('.action-widget').innerText()).replace(/\s+/g, ' '));
     await shot(page, '2-quick-fix.png');
-    for (let i = 0; i < 12; i++) {
-        const focused = await page.locator('.action-widget .monaco-list-row.focused').innerText().catch(() => '');
-        if (fixRow.test(focused)) {
-            break;
-        }
-        await page.keyboard.press('ArrowDown');
-    }
-    await page.keyboard.press('Enter');
+    await pickAction(page, fixRow);
     await waitEditor(page, (t) => (t.match(/\bK\./g) ?? []).length === 1, 'the quick fix was not applied');
     log('quick fix applied');
     await waitProblems(page, FILE, (n) => n === 1, 'the fixed problem is still listed');
@@ -244,17 +292,12 @@ async function fullScenario(page) {
     await page.waitForSelector('.marker-widget', { state: 'visible' });
     await page.keyboard.press('Escape');
     await palette(page, 'tfmend: Validate Fix at Cursor');
-    const verdict = page.locator('.notifications-toasts .notification-toast', { hasText: /tfmend: validation/ });
-    await verdict.first().waitFor({ timeout: VALIDATION_TIMEOUT_MS });
-    await verdict.first().locator('.monaco-button', { hasText: 'Show Output' }).waitFor();
-    await sleep(400); // let the toast finish sliding in before the screenshot
-    const verdictText = (await verdict.first().innerText()).replace(/\s+/g, ' ').trim();
-    log('validation notification:', verdictText);
-    await shot(page, '3-validate.png');
-    if (!/validation passed/.test(verdictText)) {
-        throw new Error(`validation did not pass: ${verdictText}`);
-    }
-    await page.keyboard.press('Escape');
+    await passedVerdict(page, 'palette', '3-validate.png');
+
+    // 3b. the same from the light bulb: "Validate this fix" shows its verdict the same way
+    await page.keyboard.press('Control+.');
+    await pickAction(page, /Validate this fix/);
+    await passedVerdict(page, 'light bulb', '3-validate-light-bulb.png');
 
     // 4. Fix All from the Command Palette
     await palette(page, 'tfmend: Fix All in File');
@@ -290,14 +333,13 @@ async function fullScenario(page) {
     await page.locator('.action-widget .monaco-list-row', { hasText: QUICK_FIX }).first().waitFor({ state: 'visible' });
     await sleep(300);
     await shot(page, '6-notebook.png');
-    for (let i = 0; i < 12; i++) {
-        const focused = await page.locator('.action-widget .monaco-list-row.focused').innerText().catch(() => '');
-        if (QUICK_FIX.test(focused)) {
-            break;
-        }
-        await page.keyboard.press('ArrowDown');
-    }
-    await page.keyboard.press('Enter');
+    // the palette's commands with the focus in the notebook, not in a cell's editor (Escape
+    // leaves the menu, then the cell editor): they work on the focused cell's notebook
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await palette(page, 'tfmend: Validate Fix at Cursor');
+    await passedVerdict(page, 'notebook');
+    await palette(page, 'tfmend: Fix All in File');
     await waitProblems(page, NOTEBOOK, (n) => n === 0, 'the notebook problem is still listed');
     await page.keyboard.press('Control+S');
     const end = Date.now() + 15000;
@@ -346,10 +388,35 @@ async function fullScenario(page) {
     }
     await shot(page, '7-install.png');
     await page.keyboard.press('Escape');
-    // restored, with unsafe fixes off for step 9
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'tfmend.unsafeFixes': false }, null, 2));
+    // "tfmend: Select Interpreter" without the Python extension: a typed path, written to the
+    // workspace's settings, and the server runs again with it
+    const good = JSON.parse(settings)['tfmend.interpreter'][0];
+    await palette(page, 'tfmend: Select Interpreter');
+    await picker.locator('.monaco-list-row', { hasText: 'Enter interpreter path' }).first().waitFor();
+    await sleep(300);
+    const choices = (await picker.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const pickTitle = (await picker.locator('.quick-input-title').first().innerText()).trim();
+    log('Select Interpreter offers:', pickTitle, '|', choices.join(' | '));
+    if (!/written to this workspace's settings/.test(pickTitle)) {
+        throw new Error(`Select Interpreter does not write to the workspace: ${pickTitle}`);
+    }
+    await shot(page, '10-select-interpreter.png');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Enter interpreter path' }).first().click();
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(good);
+    await page.keyboard.press('Enter');
     await page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ }).first().waitFor({ timeout: 30000 });
-    log('setting restored: the server runs again');
+    const written = JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['tfmend.interpreter'];
+    if (JSON.stringify(written) !== JSON.stringify([good])) {
+        throw new Error(`Select Interpreter wrote ${JSON.stringify(written)} to ${settingsFile}`);
+    }
+    log('Select Interpreter wrote', JSON.stringify(written), 'to the workspace settings: the server runs again');
+    await dismissToasts(page);
+    // unsafe fixes off for step 9
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'tfmend.unsafeFixes': false }, null, 2));
+    await sleep(1000); // the restart on the setting change
+    await page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ }).first().waitFor({ timeout: 30000 });
 
     // 9. Fix All from the palette applies the safe fix and says what unsafe one it left
     fs.writeFileSync(path.join(WORKSPACE, 'third.py'), THIRD);
@@ -366,6 +433,21 @@ async function fullScenario(page) {
     }
     await waitEditor(page, (t) => !/K\.max/.test(t) && /K\.int_shape/.test(t), 'Fix All did not apply only the safe fix');
     await shot(page, '9-fix-all-summary.png');
+}
+
+/**
+ * Cold start: the file opened as soon as the window shows its folder, then the time to the
+ * first squiggle, printed as one `COLDSTART` line of milliseconds for benchmarks/.
+ */
+async function coldStartScenario(page, navigated) {
+    const loaded = Date.now();
+    await openFile(page, FILE);
+    const opened = Date.now();
+    await page.waitForSelector('.editor-instance .view-overlays [class*="squiggly-"]', { timeout: 60000 });
+    const squiggled = Date.now();
+    console.log(
+        `COLDSTART ${JSON.stringify({ window: loaded - navigated, open: opened - loaded, squiggle: squiggled - opened, total: squiggled - navigated })}`,
+    );
 }
 
 /** A file with a safe fix (K.max) and an unsafe one (K.int_shape). */
@@ -562,6 +644,7 @@ async function main() {
         });
         page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
         page.setDefaultTimeout(30000);
+        const navigated = Date.now();
         await page.goto(`${url}/?folder=${encodeURIComponent(WORKSPACE)}`);
         await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
         if (UNTRUSTED) {
@@ -576,6 +659,8 @@ async function main() {
 
         if (UNTRUSTED) {
             await untrustedScenario(page, userSettings);
+        } else if (SCENARIO === 'coldstart') {
+            await coldStartScenario(page, navigated);
         } else {
             await fullScenario(page);
         }

@@ -9,33 +9,62 @@ import {
     commands,
     Disposable,
     LogOutputChannel,
-    ProgressLocation,
+    NotebookCell,
+    NotebookCellKind,
     Range,
-    TextEditor,
+    Selection,
+    TextDocument,
     window,
     workspace,
 } from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { describeValidation, fixAllSummary, skippedUnsafe } from './messages';
+import { fixAllSummary, skippedUnsafe } from './messages';
+import { selectInterpreter } from './select';
 import { ServerManager } from './server';
+import { validateWithVerdict } from './verdict';
 
 export const FIX_ALL_KIND = 'source.fixAll.tfmend';
 export const SERVER_VALIDATE = 'tfmend.validateFix';
 export const SERVER_FIX_ALL = 'tfmend.fixAll';
 
-function pythonEditor(): TextEditor | undefined {
+interface Target {
+    document: TextDocument;
+    /** The selection in the document: a notebook cell focused in command mode has none. */
+    selection: Selection | undefined;
+}
+
+/**
+ * The Python document a palette command works on: the active editor's, else in a notebook the
+ * focused code cell (in command mode, or from a Markdown cell: the first Python cell). The
+ * server treats a notebook as one unit, so a cell stands for its notebook.
+ */
+function pythonTarget(): Target | undefined {
     const editor = window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'python') {
-        void window.showInformationMessage('tfmend: open a Python file (or notebook cell) first.');
-        return undefined;
+    if (editor?.document.languageId === 'python') {
+        return { document: editor.document, selection: editor.selection };
     }
-    return editor;
+    const notebook = window.activeNotebookEditor;
+    if (notebook) {
+        const python = (cell: NotebookCell | undefined) =>
+            cell?.kind === NotebookCellKind.Code && cell.document.languageId === 'python' ? cell : undefined;
+        const focused = python(notebook.notebook.cellAt(notebook.selection.start));
+        const cell = focused ?? notebook.notebook.getCells().find((c) => python(c));
+        if (cell) {
+            return { document: cell.document, selection: undefined };
+        }
+    }
+    void window.showInformationMessage('tfmend: open a Python file (or notebook cell) first.');
+    return undefined;
+}
+
+function wholeOf(document: TextDocument): Range {
+    return new Range(document.positionAt(0), document.positionAt(document.getText().length));
 }
 
 /** Applies the `source.fixAll.tfmend` action of the active file, as `editor.codeActionsOnSave` would. */
 async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Promise<void> {
-    const editor = pythonEditor();
-    if (!editor) {
+    const target = pythonTarget();
+    if (!target) {
         return;
     }
     const client = manager.languageClient;
@@ -43,8 +72,8 @@ async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Pro
         void window.showErrorMessage('tfmend: the server is not running.', 'Show Output').then((c) => c && logChannel.show());
         return;
     }
-    const document = editor.document;
-    const whole = new Range(document.positionAt(0), document.positionAt(document.getText().length));
+    const { document } = target;
+    const whole = wholeOf(document);
     const actions =
         (await commands.executeCommand<CodeAction[]>('vscode.executeCodeActionProvider', document.uri, whole, FIX_ALL_KIND, 1)) ?? [];
     const ours = actions.filter((a) => a.kind?.value.startsWith(FIX_ALL_KIND));
@@ -87,8 +116,8 @@ async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Pro
 
 /** Sends `tfmend.validateFix {uri, range}` for the selection and shows the verdict. */
 async function validateFixAtCursor(manager: ServerManager, logChannel: LogOutputChannel): Promise<void> {
-    const editor = pythonEditor();
-    if (!editor) {
+    const target = pythonTarget();
+    if (!target) {
         return;
     }
     if (!workspace.isTrusted) {
@@ -114,37 +143,19 @@ async function validateFixAtCursor(manager: ServerManager, logChannel: LogOutput
         void window.showErrorMessage(`tfmend: this server has no "${SERVER_VALIDATE}" command; upgrade tfmend.`);
         return;
     }
-    const document = editor.document;
+    const { document, selection } = target;
     const args = {
         uri: client.code2ProtocolConverter.asUri(document.uri),
-        range: client.code2ProtocolConverter.asRange(editor.selection),
+        range: client.code2ProtocolConverter.asRange(selection ?? wholeOf(document)),
     };
-    const line = editor.selection.active.line + 1;
-    let result: unknown;
-    try {
-        result = await window.withProgress(
-            { location: ProgressLocation.Notification, title: `tfmend: validating the fix on line ${line}…`, cancellable: true },
-            (_progress, token) =>
-                client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_VALIDATE, arguments: [args] }, token),
-        );
-    } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        logChannel.error(`Validation failed: ${message}`);
-        void window.showErrorMessage(`tfmend: validation failed: ${message}`, 'Show Output').then((c) => c && logChannel.show());
-        return;
-    }
-    logChannel.info(`Validation result: ${JSON.stringify(result)}`);
-    const notice = describeValidation(result);
-    const show =
-        notice.severity === 'error'
-            ? window.showErrorMessage
-            : notice.severity === 'warning'
-              ? window.showWarningMessage
-              : window.showInformationMessage;
-    const choice = await show(notice.text, 'Show Output');
-    if (choice) {
-        logChannel.show();
-    }
+    const line = selection ? selection.active.line + 1 : undefined;
+    await manager.validating(() =>
+        validateWithVerdict(
+            line,
+            (token) => client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_VALIDATE, arguments: [args] }, token),
+            logChannel,
+        ),
+    );
 }
 
 export function registerCommands(manager: ServerManager, logChannel: LogOutputChannel): Disposable[] {
@@ -153,5 +164,6 @@ export function registerCommands(manager: ServerManager, logChannel: LogOutputCh
         commands.registerCommand('tfmend.showOutput', () => logChannel.show()),
         commands.registerCommand('tfmend.fixAllInFile', () => fixAll(manager, logChannel)),
         commands.registerCommand('tfmend.validateFixAtCursor', () => validateFixAtCursor(manager, logChannel)),
+        commands.registerCommand('tfmend.selectInterpreter', () => selectInterpreter()),
     ];
 }

@@ -29,6 +29,7 @@ import {
     MessageType,
     State,
 } from 'vscode-languageclient/node';
+import { SERVER_VALIDATE } from './commands';
 import { installChoices, InstallInputs, installTitle } from './install';
 import { ProbeResult, resolveInterpreter } from './interpreter';
 import { planLaunch, Problem } from './launch';
@@ -46,6 +47,7 @@ import {
     Variables,
 } from './settings';
 import { Status } from './status';
+import { validateWithVerdict } from './verdict';
 
 export const SERVER_ID = 'tfmend';
 export const SERVER_NAME = 'tfmend';
@@ -123,6 +125,10 @@ export class ServerManager implements Disposable {
     /** A problem message is up and unanswered: it is stale once the server runs. */
     private problemShown = false;
     private restrictedNoticeShown = false;
+    /** Validations in flight: their verdict is shown by the extension, not the server's message. */
+    private inFlightValidations = 0;
+    /** When this start began, and its steps (ms since then), for the cold start log line. */
+    private startClock = { began: 0, probed: 0, spawned: 0, initialized: 0, diagnosed: false };
 
     constructor(
         private readonly context: ExtensionContext,
@@ -144,6 +150,16 @@ export class ServerManager implements Disposable {
         return settingsFor(workspace.workspaceFolders?.[0], this.logChannel);
     }
 
+    /** Runs a validation request; meanwhile the server's own messages are only logged. */
+    async validating<T>(run: () => Promise<T>): Promise<T> {
+        this.inFlightValidations += 1;
+        try {
+            return await run();
+        } finally {
+            this.inFlightValidations -= 1;
+        }
+    }
+
     /** Stops the running server (if any) and starts a new one; calls are serialized. */
     restart(reason: string): Promise<void> {
         this.queue = this.queue.then(
@@ -156,6 +172,8 @@ export class ServerManager implements Disposable {
     private async doRestart(reason: string): Promise<void> {
         this.logChannel.info(`Starting the server (${reason})`);
         await this.stopClient();
+        const began = Date.now();
+        this.startClock = { began, probed: 0, spawned: 0, initialized: 0, diagnosed: false };
         const trusted = workspace.isTrusted;
         // What the last start found is forgotten: the tooltip must not show another interpreter.
         this.status.update({
@@ -191,10 +209,11 @@ export class ServerManager implements Disposable {
         }
 
         const bundle = findBundle(this.context.extensionPath);
-        const probe = await runProbe(resolved.command, {
+        const probing = runProbe(resolved.command, {
             cwd: this.context.extensionPath,
             env: process.env,
         }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+        const probe = await probing;
         if (!(probe instanceof Error)) {
             this.logChannel.info(
                 `Python ${probe.python.join('.')} at ${probe.executable}; tfmend ${probe.tfmend ?? 'not installed'}, ` +
@@ -210,6 +229,7 @@ export class ServerManager implements Disposable {
             this.logChannel.warn(`Probing ${resolved.command.join(' ')} failed: ${probe.message}`);
         }
 
+        this.startClock.probed = Date.now() - began;
         const plan = planLaunch({
             settings,
             interpreter: resolved.command,
@@ -247,8 +267,10 @@ export class ServerManager implements Disposable {
             }
         });
         this.client = client;
+        this.startClock.spawned = Date.now() - began;
         try {
             await client.start();
+            this.startClock.initialized = Date.now() - began;
         } catch (e) {
             this.logChannel.error(`The server did not start: ${e instanceof Error ? e.message : String(e)}`);
             this.status.update({ state: 'error', detail: 'did not start' });
@@ -321,7 +343,7 @@ export class ServerManager implements Disposable {
             const severity =
                 params.type === MessageType.Error ? 'error' : params.type === MessageType.Warning ? 'warning' : 'info';
             this.logChannel[severity === 'warning' ? 'warn' : severity](params.message);
-            if (!shouldNotify(settings.showNotifications, severity)) {
+            if (!shouldNotify(settings.showNotifications, severity) || this.inFlightValidations > 0) {
                 return;
             }
             const show =
@@ -351,6 +373,21 @@ export class ServerManager implements Disposable {
             // workspace/configuration, answered below.
             initializationOptions: forScope(workspace.workspaceFolders?.[0]),
             middleware: {
+                handleDiagnostics: (uri, diagnostics, next) => {
+                    this.logColdStart();
+                    next(uri, diagnostics);
+                },
+                // Pulled diagnostics (VS Code's default with this server): the first answer.
+                provideDiagnostics: async (document, previousResultId, token, next) => {
+                    const report = await next(document, previousResultId, token);
+                    this.logColdStart();
+                    return report;
+                },
+                // The light bulb's "Validate this fix" shows its verdict as the palette's does.
+                executeCommand: (command, args, next) =>
+                    command === SERVER_VALIDATE
+                        ? this.validating(() => validateWithVerdict(undefined, () => Promise.resolve(next(command, args)), this.logChannel))
+                        : next(command, args),
                 workspace: {
                     // The section "tfmend" is answered with the mapped settings (resolved
                     // interpreter, validation off when untrusted), not the raw configuration.
@@ -371,6 +408,20 @@ export class ServerManager implements Disposable {
                 },
             },
         };
+    }
+
+    /** Once per start: how long it took to the first diagnostics, and where the time went. */
+    private logColdStart(): void {
+        const clock = this.startClock;
+        if (clock.diagnosed || clock.began === 0) {
+            return;
+        }
+        clock.diagnosed = true;
+        const total = Date.now() - clock.began;
+        this.logChannel.info(
+            `Cold start: first diagnostics ${total} ms after the start began (interpreter and probe ${clock.probed} ms, ` +
+                `spawn ${clock.spawned} ms, initialized ${clock.initialized} ms)`,
+        );
     }
 
     /** The interpreter sent for a folder: its own `tfmend.interpreter`, else the server's. */
@@ -412,9 +463,7 @@ export class ServerManager implements Disposable {
                 await commands.executeCommand('workbench.action.openGlobalSettings', { query: 'tfmend.interpreter' });
                 break;
             case 'Select Interpreter':
-                await commands.executeCommand('python.setInterpreter').then(undefined, () =>
-                    commands.executeCommand('workbench.action.openSettings', 'tfmend.interpreter'),
-                );
+                await commands.executeCommand('tfmend.selectInterpreter');
                 break;
             case 'Open Settings':
                 await commands.executeCommand('workbench.action.openSettings', '@ext:tfmend.tfmend');
