@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -145,6 +146,8 @@ class FileBindings:
         """Ids of decorator expressions."""
         self.compared: dict[int, ast.Compare] = {}
         """Comparisons by the id of each operand."""
+        self.statement_chains: list[int] = []
+        """Index into `chains` where each top-level statement's uses start."""
         _Walker(self).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
@@ -231,7 +234,7 @@ class FileBindings:
         return None
 
     @cached_property
-    def chain_ending_at(self) -> dict[int, Chain]:
+    def chain_ending_at(self) -> Mapping[int, Chain]:
         """Chains by the id of their outermost node."""
         return {id(chain.nodes[-1]): chain for chain in self.chains}
 
@@ -242,6 +245,57 @@ class FileBindings:
         if not found:
             return None
         return _select(found, None) or self._alias(_last_group(found, None), 0)
+
+
+class PartBindings(FileBindings):
+    """The bindings of some top-level statements walked in the context of a whole file's module
+    scope, which they leave as it is: what they bind at module level is recorded per statement
+    (`module_binds`), for the caller to check it binds the same as the statements they replace."""
+
+    def __init__(self, whole: FileBindings, statements: list[ast.stmt], groups: list[int]) -> None:
+        self.whole = whole
+        self.module = whole.module
+        self.scopes = [whole.module]
+        self.imports = []
+        self.chains = []
+        self.calls = {}
+        self.decorators = set()
+        self.compared = {}
+        self.statement_chains = []
+        self.module_binds: list[list[tuple[str, Binding]]] = []
+        """What each statement binds in the module scope (not applied to it)."""
+        self.statement_imports: list[int] = []
+        """How many imports each statement makes, in any scope."""
+        walker = _Walker(self)
+        for statement, group in zip(statements, groups, strict=True):
+            self.statement_chains.append(len(self.chains))
+            before = len(self.imports)
+            walker.record = []
+            walker.group = group
+            walker.visit(statement)
+            self.module_binds.append(walker.record)
+            self.statement_imports.append(len(self.imports) - before)
+        self.new_imports = self.imports
+        self.imports = whole.imports
+
+    @cached_property
+    def chain_ending_at(self) -> Mapping[int, Chain]:
+        """The statements' chains, then the whole file's (module-level values are the file's)."""
+        own = {id(chain.nodes[-1]): chain for chain in self.chains}
+        return ChainMap(own, self.whole.chain_ending_at)  # type: ignore[arg-type]
+
+
+def binding_signature(binds: list[tuple[str, Binding]]) -> tuple[object, ...]:
+    """What module-level bindings mean to the rest of a file, without positions."""
+    return tuple(
+        (
+            name,
+            binding.group == _LATE,
+            binding.imported is not None,
+            ast.dump(binding.value) if binding.value is not None else None,
+        )
+        for name, binding in binds
+    )
 
 
 def _base_name(node: ast.expr | None) -> str | None:
@@ -321,10 +375,15 @@ class _Walker:
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
+        self.record: list[tuple[str, Binding]] | None = None
+        """Where module-level bindings go instead of the module scope (PartBindings)."""
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
-        self.body(tree.body)
+        for index, statement in enumerate(tree.body):
+            self.out.statement_chains.append(len(self.out.chains))
+            self.group = index
+            self.visit(statement)
 
     def body(self, statements: list[ast.stmt]) -> None:
         for index, statement in enumerate(statements):
@@ -368,6 +427,9 @@ class _Walker:
         group = self.group
         if name in scope.globals and scope is not self.out.module:
             scope, group = self.out.module, _LATE
+        if self.record is not None and scope is self.out.module:
+            self.record.append((name, Binding(group, imported, value)))
+            return
         scope.bind(name, Binding(group, imported, value))
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -385,7 +447,7 @@ class _Walker:
             if alias.name == "*":
                 star = ImportBinding("*", module, node.level, node, alias, self.guard)
                 self.out.imports.append((star, self.scope))
-                if self.scope is self.out.module:
+                if self.scope is self.out.module and self.record is None:
                     self.out.module.stars.append(star)
                 continue
             name = alias.asname or alias.name
@@ -443,7 +505,8 @@ class _Walker:
         self.generic(node)
 
     def visit_Global(self, node: ast.Global) -> None:
-        self.scope.globals.update(node.names)
+        if self.record is None or self.scope is not self.out.module:
+            self.scope.globals.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.scope.nonlocals.update(node.names)

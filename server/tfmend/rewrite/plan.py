@@ -82,6 +82,16 @@ class Planner:
         """Where added imports go: after the file's leading imports (and docstring)."""
         return import_block_end(self.module)
 
+    def names_added(self) -> tuple[tuple[str, str], ...]:
+        """The imports fixes planned so far add (package, alias): later fixes reuse them."""
+        renderer = self.__dict__.get("names")
+        return tuple(renderer.added.items()) if renderer is not None else ()
+
+    def continue_from(self, added: tuple[tuple[str, str], ...]) -> None:
+        """Plan on as if fixes adding these imports had been planned before (names_added)."""
+        if added:
+            self.names.added.update(added)
+
     def use(self, rule: Rule, node: ast.Name | ast.Attribute, scope: Scope, api: str) -> Planned:
         """The fix of `rule` on one use of its API."""
         fix = rule.fix
@@ -344,6 +354,7 @@ def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:
 
 def import_block_end(module: ParsedModule) -> int:
     """Offset where new imports go: after the file's leading imports (and docstring)."""
+    module = module.whole
     body = module.tree.body
     last: ast.stmt | None = None
     for index, statement in enumerate(body):
