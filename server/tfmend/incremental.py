@@ -18,14 +18,14 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tfmend.analyze import Analyzer, is_ignored, safe_in_graph_code
 from tfmend.catalog.meta import RULE_CRASHED
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
 from tfmend.resolve.bindings import ImportBinding, PartBindings, binding_signature
 from tfmend.resolve.module import ModulePart, ParsedModule, SliceLines, function_names
-from tfmend.rewrite.edits import Edit
+from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL, has_main_guard
 from tfmend.text.source import LineIndex
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tfmend.api import Engine
 
 logger = logging.getLogger(__name__)
+_Frozen = TypeVar("_Frozen", Finding, Plan)
 Signature = tuple[tuple[object, ...], tuple[str, ...]]
 """What a statement binds at module level, and the functions it defines."""
 Added = tuple[tuple[str, str], ...]
@@ -548,13 +549,21 @@ def _move(finding: Finding, lines: int, chars: int, origins: _Origins) -> Findin
     origin = origins.move(finding.origin)
     plan = finding.plan
     if chars and plan is not None and plan.edits:
-        plan = replace(
+        plan = _copy(
             plan, edits=tuple(Edit(e.start + chars, e.end + chars, e.text) for e in plan.edits)
         )
     if not lines and plan is finding.plan and origin is finding.origin:
         return finding
     span = _shift_span(finding.span, lines) if lines else finding.span
-    return replace(finding, span=span, plan=plan, origin=origin)
+    return _copy(finding, span=span, plan=plan, origin=origin)
+
+
+def _copy(value: _Frozen, **changes: object) -> _Frozen:
+    """`dataclasses.replace` without running `__init__` again (this runs for every finding
+    below an edit, on every keystroke)."""
+    copied = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__, **changes)
+    return copied
 
 
 def _crash(exc: Exception) -> Finding:

@@ -47,9 +47,15 @@ class ParsedModule:
         self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
         self.lines = LineIndex(text)
         self._origins: dict[int, Origin] = {}
-        self.whole: ParsedModule = self
+        self._whole: ParsedModule | None = None
+
+    @property
+    def whole(self) -> ParsedModule:
         """The module this one is part of (itself, for a parsed file): module-wide facts
         (leading imports, `__main__` block, `__all__`, functions defined) are read there."""
+        # Not an attribute set to self: that cycle would leave every module (tree and all) to
+        # the cyclic collector.
+        return self._whole or self
 
     @cached_property
     def bindings(self) -> FileBindings:
@@ -162,7 +168,7 @@ class ModulePart(ParsedModule):
         self.tree = ast.Module(body=statements, type_ignores=[])
         self.lines = lines
         self._origins = whole._origins
-        self.whole = whole
+        self._whole = whole
         self.__dict__["bindings"] = bindings
 
     def span(self, node: ast.AST) -> Span:
