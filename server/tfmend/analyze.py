@@ -14,7 +14,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
 from tfmend.resolve.module import ParsedModule, ProjectResolver
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
-from tfmend.rewrite.graph_mode import Importers, is_library
+from tfmend.rewrite.graph_mode import Importers, is_library, switches_graph_mode
 from tfmend.rewrite.plan import Planner
 from tfmend.versions import Versions, parse_version
 
@@ -597,7 +597,6 @@ _SWITCHED = (
 )
 
 
-_GRAPH_MODE_CALL = re.compile(r"\b(?:disable_eager_execution|disable_v2_behavior)\s*\(")
 _GRAPH_APIS = r"(?:compat\.v1\.)?(?:Session|InteractiveSession|placeholder|get_default_graph)\b"
 
 
@@ -605,7 +604,7 @@ def _graph_code(module: ParsedModule) -> bool:
     """Whether a module is TF 1.x graph-mode code: it calls `Session`, `placeholder` or
     `get_default_graph` of TensorFlow (or of `tf.compat.v1`), or disables eager execution.
     Read from the text, not from findings: those of unselected rules are not there."""
-    if _GRAPH_MODE_CALL.search(module.text):
+    if switches_graph_mode(module.text):
         return True
     aliases = {
         re.escape(imported.name)

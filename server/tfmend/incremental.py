@@ -26,7 +26,7 @@ from tfmend.findings import Finding, FixSafety, Origin, Position, Span
 from tfmend.resolve.bindings import ImportBinding, PartBindings, binding_signature
 from tfmend.resolve.module import ModulePart, ParsedModule, SliceLines, function_names
 from tfmend.rewrite.edits import Edit, Plan
-from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL, has_main_guard
+from tfmend.rewrite.graph_mode import has_main_guard, switches_graph_mode
 from tfmend.text.source import LineIndex
 
 if TYPE_CHECKING:
@@ -120,6 +120,8 @@ class _State:
     switches: bool
     """Whether the text calls disable_eager_execution (compat-v1 fixes then add no call)."""
     project: int
+    reusable: list[tuple[str, str]]
+    """The imports fixes may render names through (the same for every part of the module)."""
     import_findings: dict[tuple[int, tuple[int, int, int]], Finding | None] = field(
         default_factory=dict
     )
@@ -212,8 +214,9 @@ class IncrementalChecker:
             imports=imports,
             origins=origins,
             library=analyzer.is_library(module),
-            switches=GRAPH_MODE_CALL.search(module.text) is not None,
+            switches=switches_graph_mode(module.text),
             project=project.changes_besides(self.path) if project and self.path else 0,
+            reusable=list(context.planner.names.reusable or ()),
         )
 
     @staticmethod
@@ -259,7 +262,7 @@ class IncrementalChecker:
         end = old_end + len(text) - len(old)
         if end < start or not _line_start(text, start) or not _line_start(text, end):
             return None
-        if (GRAPH_MODE_CALL.search(text) is not None) != state.switches:
+        if switches_graph_mode(text) != state.switches:
             return None
         line = segments[first].line
         piece = text[start:end]
@@ -331,7 +334,7 @@ class IncrementalChecker:
         view = ModulePart(whole, text, statements, lines, part)
         context = analyzer.context(view, library=state.library)
         previous = state.segments[first - 1].added
-        context.planner.continue_from(previous)
+        context.planner.continue_from(previous, state.reusable)
         chain_starts = [*part.statement_chains, len(part.chains)]
         out: list[_Segment] = []
         index = 0

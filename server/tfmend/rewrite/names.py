@@ -27,9 +27,14 @@ class NameRenderer:
     """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
     needed: set[str] = field(default_factory=set)
     """Packages to import that renders since it was last cleared used (one fix's imports)."""
+    reusable: list[tuple[str, str]] | None = None
+    """(module, name) of each import binding a rendering may reuse; found when None."""
 
     def __post_init__(self) -> None:
-        self._reusable: list[tuple[str, str]] = []
+        if self.reusable is not None:
+            self._reusable = self.reusable
+            return
+        self._reusable = []
         for name in self.bindings.module.bindings:
             resolution = self.bindings.module_resolution(name)
             if resolution is None or resolution.shadowed:
@@ -38,6 +43,7 @@ class NameRenderer:
             modules = {same_module(i.target, self.versions) for i in imports}
             if len(modules) == 1 and all(i.level == 0 for i in imports):
                 self._reusable.append((modules.pop(), name))
+        self.reusable = self._reusable
 
     def render(self, qualname: str, scope: Scope | None = None) -> str:
         """The text that reaches `qualname` at module level (or in `scope`)."""

@@ -17,7 +17,7 @@ from tfmend.resolve.bindings import Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, Plan
-from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL
+from tfmend.rewrite.graph_mode import switches_graph_mode
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.versions import Versions
@@ -44,7 +44,7 @@ _ATOMIC = (
 def adds_graph_mode(fix_kind: str, text: str, library: bool = False) -> bool:
     """Whether a fix of this kind also inserts `disable_eager_execution()` into this module (never
     into a library module: it would switch every program importing it to graph mode)."""
-    return fix_kind == "compat-v1" and not library and not GRAPH_MODE_CALL.search(text)
+    return fix_kind == "compat-v1" and not library and not switches_graph_mode(text)
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,15 @@ class Planner:
         renderer = self.__dict__.get("names")
         return tuple(renderer.added.items()) if renderer is not None else ()
 
-    def continue_from(self, added: tuple[tuple[str, str], ...]) -> None:
-        """Plan on as if fixes adding these imports had been planned before (names_added)."""
+    def continue_from(
+        self, added: tuple[tuple[str, str], ...], reusable: list[tuple[str, str]] | None
+    ) -> None:
+        """Plan on as if fixes adding these imports had been planned before (names_added), with
+        the imports a rendering may reuse found before (`NameRenderer.reusable`) when given."""
+        if reusable is not None:
+            self.__dict__["names"] = NameRenderer(
+                self.module.bindings, self.versions, reusable=reusable
+            )
         if added:
             self.names.added.update(added)
 
