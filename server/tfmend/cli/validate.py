@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tfmend.catalog.rules import TARGETS
+from tfmend.config import Overrides, ValidationSettings
 
 if TYPE_CHECKING:
     from tfmend.validate.result import ValidationResult
 
 EXIT_CODES = {"passed": 0, "failed": 1, "error": 2, "unchecked": 3}
+DEFAULTS = ValidationSettings()
 
 
 def add_catalog_arguments(sub: argparse.ArgumentParser) -> None:
@@ -63,14 +64,18 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
         "'pytest -x tests' or 'python {file}'",
     )
     sub.add_argument(
-        "--timeout", type=float, default=60.0, metavar="S", help="seconds per check (default: 60)"
+        "--timeout",
+        type=float,
+        default=DEFAULTS.timeout,
+        metavar="S",
+        help=f"seconds per check (default: {DEFAULTS.timeout:g})",
     )
     sub.add_argument(
         "--memory-mb",
         type=int,
-        default=8192,
+        default=DEFAULTS.memory_mb or 0,
         metavar="MB",
-        help="address-space limit of the worker, 0 for none (default: 8192)",
+        help=f"address-space limit of the worker, 0 for none (default: {DEFAULTS.memory_mb or 0})",
     )
     sub.add_argument("--import-check", action="store_true", help="also import the fixed module")
     sub.add_argument("--gpu", action="store_true", help="let TensorFlow see GPUs")
@@ -90,13 +95,10 @@ def run(args: argparse.Namespace) -> int:
     from tfmend.config import load_settings
     from tfmend.resolve.project import JediProject
     from tfmend.validate.scratch import project_root
-    from tfmend.validate.validator import ValidationSettings, Validator
+    from tfmend.validate.validator import Validator
 
-    settings = load_settings(args.config or args.path)
-    if args.unsafe_fixes:
-        settings = replace(settings, unsafe_fixes=True)
-    if args.target:
-        settings = replace(settings, target=args.target)
+    flags = Overrides(unsafe_fixes=True if args.unsafe_fixes else None, target=args.target)
+    settings = flags.over(load_settings(args.config or args.path))
     extra = tuple(p.resolve() for p in args.rules)
     root, _whole = project_root(args.path, settings.root)
     engine = Engine(settings, catalog=load_catalog(settings, extra), project=JediProject(root))

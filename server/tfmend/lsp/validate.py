@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -105,7 +106,7 @@ class ValidationRunner:
     async def validate(self, uri: str, client_range: types.Range | None) -> dict[str, Any]:
         """Validate the fixes in a range of a document (all of it without a range); the result's
         JSON."""
-        from tfmend.validate.validator import ValidationSettings, Validator
+        from tfmend.validate.validator import Validator
 
         unit = self.ls.store.unit_of(uri)
         path = unit.path if unit is not None else uri_path(uri)
@@ -134,13 +135,9 @@ class ValidationRunner:
             catalog=shared.catalog,
             project=_OnAnalysisThread(project, self._on_analysis_thread) if project else None,
         )
-        settings = ValidationSettings(
+        settings = replace(
+            options,
             python=(engines.editor_for(path).interpreter or (None,))[0] or shared.settings.python,
-            timeout=options.timeout,
-            memory_mb=options.memory_mb,
-            import_check=options.import_check,
-            command=options.command,
-            gpu=options.gpu,
         )
         if self._validator is None:
             self._validator = Validator(settings)

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from tfmend.api import Engine
 from tfmend.catalog.rules import Probe, Rule
-from tfmend.config import ConfigError, load_settings
+from tfmend.config import ConfigError, ValidationSettings, load_settings
 from tfmend.findings import Finding
 from tfmend.fixer import FixError
 from tfmend.resolve.module import ParsedModule
@@ -58,26 +58,6 @@ LOAD_TIMEOUT = 300.0
 """Seconds for the first import of TensorFlow (a cold disk is slow), whatever the check timeout."""
 COMMAND_GRACE = 30.0
 """The worker enforces a command's timeout itself; the client waits this much longer."""
-
-
-@dataclass(frozen=True)
-class ValidationSettings:
-    """How to validate; every field has a working default."""
-
-    python: str | None = None
-    """The project's interpreter (default: the project's `python` setting, else the active one)."""
-    timeout: float = 60.0
-    """Seconds per check; a check past it is stopped and reported."""
-    memory_mb: int | None = 8192
-    """Address-space limit of the worker and everything it runs (None: no limit)."""
-    import_check: bool = False
-    """Also import the fixed module (runs its top-level code)."""
-    command: str | None = None
-    """A command run before and after the fix in the scratch copy: `pytest -x tests`,
-    `python {file}`. Split like a shell would, not run by one; `{file}` is the fixed file,
-    `{python}` the interpreter; a leading `python` or `python3` is the interpreter too."""
-    gpu: bool = False
-    """Let TensorFlow see GPUs (CUDA_VISIBLE_DEVICES is emptied otherwise)."""
 
 
 @dataclass(frozen=True)
