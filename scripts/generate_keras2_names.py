@@ -20,7 +20,8 @@ from it (`keras.optimizers.rmsprop`, `keras.losses.mse`, `keras.layers.Deconvolu
 `replace` when the old name was an alias of another name of the module (`rmsprop = RMSprop`) and
 Keras 3 has that one, else `manual`.
 
-Rules written by hand in rules.yaml win: their APIs are skipped. Codes are TFM8100 onwards; a rule
+Rules in rules.yaml and in the other files it includes (the generated TF1 rules) win: their APIs
+are skipped. Codes are TFM8100 onwards; a rule
 keeps the code it has in rules-keras2.yaml (users' `noqa` comments name it), new rules take the
 next free codes.
 """
@@ -260,10 +261,14 @@ def _alias_of(modules: dict[str, Module], module: str, name: str) -> str | None:
     return alias
 
 
-def handwritten_apis(text: str) -> set[str]:
-    """APIs that rules.yaml's own rules name."""
-    loaded = yaml.safe_load(text) or {}
-    return {api for rule in loaded.get("rules") or [] for api in rule.get("apis") or []}
+def earlier_apis(path: Path) -> set[str]:
+    """APIs that rules.yaml's own rules and the other files it includes name (they win)."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    apis = {api for rule in loaded.get("rules") or [] for api in rule.get("apis") or []}
+    for included in loaded.get("include") or []:
+        if included != OUTPUT.name:
+            apis |= earlier_apis(path.parent / included)
+    return apis
 
 
 def rule(code: int, outcome: Outcome, kind: str) -> dict:
@@ -405,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    outcomes = plan(handwritten_apis(RULES.read_text(encoding="utf-8")))
+    outcomes = plan(earlier_apis(RULES))
     text = render(outcomes, current_codes(args.output))
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
