@@ -142,3 +142,24 @@ def test_edits_of_legacy_corpus_files(package: tuple[str, str], name: str) -> No
     path = fetch(*package) / name
     text = path.read_text(encoding="utf-8")
     assert replay(text, 250, seed=len(name), path=path) > 50
+
+
+def test_a_change_to_an_exporting_file_is_seen(tmp_path: Path) -> None:
+    """Names resolved through another project file are resolved again once it changes."""
+    from tfmend.resolve.project import JediProject
+
+    (tmp_path / "utils.py").write_text("from keras import backend as K\n", encoding="utf-8")
+    path = tmp_path / "model.py"
+    text = "from utils import K\n\n\ndef f(x):\n    return K.image_dim_ordering()\n"
+    path.write_text(text, encoding="utf-8")
+    project = JediProject(tmp_path)
+    checker = Engine(project=project).incremental(path)
+    codes = [f.code for f in checker.analyse_text(text)[0]]
+    assert codes
+    edited = text.replace("def f(x)", "def f(x, y)")
+    assert [f.code for f in checker.analyse_text(edited)[0]] == codes
+    assert checker.full_runs == 1
+    (tmp_path / "utils.py").write_text("import tf_keras.backend as K\n", encoding="utf-8")
+    project.invalidate(tmp_path / "utils.py")
+    assert checker.analyse_text(edited)[0] == []
+    assert checker.full_runs == 2

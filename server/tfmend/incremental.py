@@ -139,15 +139,21 @@ class IncrementalChecker:
         self.state: _State | None = None
         self.full_runs = 0
         """How many texts were analysed from scratch (for tests and benchmarks)."""
-        self._last: tuple[str, list[Finding]] | None = None
+        self._last: tuple[str, int, list[Finding]] | None = None
+
+    def _project_changes(self) -> int:
+        """How often names resolved through other project files were forgotten (they changed)."""
+        project = self.engine.project
+        return project.changes_besides(self.path) if project and self.path else 0
 
     def analyse_text(
         self, text: str
     ) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
         """The reported findings, and for a full analysis the module with all its findings
         (`fix_text`'s `analysed`; None when this text's analysis was incremental)."""
-        if self._last is not None and self._last[0] == text:
-            return self._last[1], None
+        project = self._project_changes()
+        if self._last is not None and self._last[:2] == (text, project):
+            return self._last[2], None
         found = None
         if self.state is not None:
             try:
@@ -159,7 +165,7 @@ class IncrementalChecker:
         if found is None:
             found, analysed = self._full(text)
         reported = [f for f in found if self.engine.settings.reports(f.code, self.path)]
-        self._last = (text, reported)
+        self._last = (text, project, reported)
         return reported, analysed
 
     # -- full analysis ---------------------------------------------------------------------------
@@ -206,7 +212,6 @@ class IncrementalChecker:
         holders = [s for s in segments if s.imports]
         origins = _Origins([s.line for s in holders], holders)
         origins.refresh()
-        project = self.engine.project
         return _State(
             text=module.text,
             module=module,
@@ -215,7 +220,7 @@ class IncrementalChecker:
             origins=origins,
             library=analyzer.is_library(module),
             switches=switches_graph_mode(module.text),
-            project=project.changes_besides(self.path) if project and self.path else 0,
+            project=self._project_changes(),
             reusable=list(context.planner.names.reusable or ()),
         )
 
@@ -245,8 +250,7 @@ class IncrementalChecker:
     def _incremental(self, text: str) -> list[Finding] | None:
         state = self.state
         assert state is not None
-        project = self.engine.project
-        if (project.changes_besides(self.path) if project and self.path else 0) != state.project:
+        if self._project_changes() != state.project:
             return None
         old = state.text
         prefix, suffix = _common_ends(old, text)

@@ -18,6 +18,7 @@ from pygls.workspace import PositionCodec
 from tfmend.api import Engine, file_finding
 from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR
 from tfmend.findings import Finding, Position, Span
+from tfmend.findings import Origin as FindingOrigin
 from tfmend.incremental import IncrementalChecker
 from tfmend.lsp.convert import (
     Lines,
@@ -145,8 +146,11 @@ class Placer:
         self.starts = starts
         self.codec = codec
         self._files: dict[str, Lines | None] = {}
+        self._origins: dict[tuple[int, str], tuple[FindingOrigin, Origin | None]] = {}
 
     def locate(self, span: Span) -> tuple[str, Span]:
+        if len(self.starts) == 1 and not self.starts[0]:
+            return self.uris[0], span  # a file: its positions are the module's
         index = max(bisect_right(self.starts, span.start.line) - 1, 0)
         first = self.starts[index]
         moved = Span(
@@ -159,6 +163,14 @@ class Placer:
         origin = finding.origin
         if origin is None:
             return None
+        # Most findings of a file share a few imports: one Origin for each import and name.
+        key = (id(origin), finding.name.split(".", 1)[0])
+        cached = self._origins.get(key)
+        if cached is None or cached[0] is not origin:
+            cached = self._origins[key] = (origin, self._origin(finding, origin))
+        return cached[1]
+
+    def _origin(self, finding: Finding, origin: FindingOrigin) -> Origin | None:
         message = related_message(finding, origin.text)
         if origin.path is None:
             uri, span = self.locate(origin.span)
