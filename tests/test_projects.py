@@ -34,9 +34,7 @@ class Expected:
 
 EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-self-attention": {
-        "train.py": Expected(
-            False, False, "keras_self_attention/seq_self_attention.py:183", flagged=True
-        ),
+        "train.py": Expected(False, True),
     },
     "keras-bert": {
         "predict.py": Expected(False, False, "keras_pos_embd/backend.py:19", flagged=True)
