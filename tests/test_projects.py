@@ -48,7 +48,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "image-classifiers": {
         "resnet18.py": Expected(False, False, "classification_models/models/_common_blocks.py:102"),
     },
-    "keras-rl": {"dqn.py": Expected(False, False, "rl/util.py:3", flagged=True)},
+    "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110")},
     "deepctr": {"deepfm.py": Expected(False, True)},
     "tflearn": {"dnn.py": Expected(False, True)},
     "tensorpack": {"graph.py": Expected(False, False, "tensorpack/dataflow/common.py:8")},
