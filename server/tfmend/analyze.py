@@ -85,7 +85,7 @@ class Analyzer:
         has_stars = bool(bindings.module.stars)
         findings: list[Finding] = []
         uses_by_import: dict[int, list[Finding]] = {}
-        keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
+        keras_code = keras_file or any(imported.framework for imported, _ in bindings.imports)
         instance_attributes = self.catalog.instance_attributes if keras_code else {}
         methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
         planner = Planner(module, self.versions, library=self.is_library(module))
