@@ -37,9 +37,11 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "train.py": Expected(False, True),
     },
     "keras-bert": {
-        "predict.py": Expected(False, False, "keras_pos_embd/backend.py:19", flagged=True)
+        "predict.py": Expected(
+            False, False, "keras_position_wise_feed_forward/backend.py:35", flagged=True
+        )
     },
-    "keras-radam": {"train.py": Expected(False, False, "keras_radam/backend.py:31", flagged=True)},
+    "keras-radam": {"train.py": Expected(False, False, "keras_radam/optimizers.py:36")},
     "keras-applications": {
         "mobilenet.py": Expected(True, True),
         "mobilenet_v2.py": Expected(False, False, "keras_applications/__init__.py:35"),

@@ -394,8 +394,8 @@ class Analyzer:
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
-                if specific is not None:
-                    return None  # a name of the old module with a rule of its own
+                if specific is not None:  # a name of the old module with a rule of its own
+                    return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
                 return None  # the rewrite would break an import that works
         return ImportRewrite(rule, module_name, new)
