@@ -36,11 +36,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-self-attention": {
         "train.py": Expected(False, True),
     },
-    "keras-bert": {
-        "predict.py": Expected(
-            False, False, "keras_position_wise_feed_forward/backend.py:35", flagged=True
-        )
-    },
+    "keras-bert": {"predict.py": Expected(False, False, "keras_bert/layers/embedding.py:36")},
     "keras-radam": {"train.py": Expected(False, False, "keras_radam/optimizers.py:36")},
     "keras-applications": {
         "mobilenet.py": Expected(True, True),

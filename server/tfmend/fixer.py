@@ -198,6 +198,9 @@ class Fixer:
                     unused.setdefault(id(imported.statement), []).append(imported)
                 continue
             start, end = module.offsets(imported.statement)
+            if rewrite.bound:
+                rewrites[span] = [Edit(start, end, f"import {rewrite.new} as {rewrite.bound}")]
+                continue
             if rewrite.split:
                 split = _split_import(module, imported, rewrite.split)
                 rewrites[span] = [Edit(start, end, split)]
