@@ -38,6 +38,10 @@ class ImportRewrite:
     """The module that replaces it, or "" when the names go to different modules (`split`)."""
     split: tuple[str, ...] = ()
     """For `from old import a, b` whose names moved apart: each name's new module, in order."""
+    bound: str = ""
+    """For `from package import module` of a removed module replaced by a module: the name the
+    statement binds, which `import new as bound` keeps (`from keras import engine` →
+    `import keras as engine`)."""
 
 
 @dataclass
@@ -113,7 +117,7 @@ class Analyzer:
     ) -> Context:
         """What the uses of a module are matched with: its file-wide facts and its planner."""
         bindings = module.bindings
-        keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
+        keras_code = keras_file or any(imported.framework for imported, _ in bindings.imports)
         return Context(
             module=module,
             planner=Planner(
@@ -421,6 +425,9 @@ class Analyzer:
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
             return None
+        whole = self._module_rewrite(imported, module_name)
+        if whole is not None:
+            return whole
         parts = module_name.split(".")
         found = self.match(parts[0], parts[1:])
         rule = next((r for r in found.rules if r.fix.kind in ("replace", "compat-v1")), None) if (
@@ -435,11 +442,30 @@ class Analyzer:
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
-                if specific is not None:
-                    return None  # a name of the old module with a rule of its own
+                if specific is not None:  # a name of the old module with a rule of its own
+                    return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
                 return None  # the rewrite would break an import that works
         return ImportRewrite(rule, module_name, new)
+
+    def _module_rewrite(self, imported: ImportBinding, package: str) -> ImportRewrite | None:
+        """`from keras import engine` where a replace rule names `keras.engine` itself and puts a
+        top-level package in its place, which no `from` import can name: the statement becomes
+        `import keras as engine`. (A module replaced by a submodule is left to the rules' other
+        rewrites, which rename its uses.)"""
+        statement = imported.statement
+        if not isinstance(statement, ast.ImportFrom) or len(statement.names) != 1:
+            return None
+        full = f"{package}.{imported.alias.name}"
+        root, *rest = full.split(".")
+        found = self.match(root, rest)
+        if found is None or found.api not in self._canonical(full):
+            return None  # a name inside the module, or another module's rule
+        rule = next((r for r in found.rules if r.fix.kind == "replace"), None)
+        to = rule.fix.to_for(found.api) if rule is not None else None
+        if rule is None or to is None or "." in to:
+            return None
+        return ImportRewrite(rule, full, to, bound=imported.name)
 
     def _absent(self, module_name: str, statement: ast.ImportFrom) -> str | None:
         """The first name of `from ... import a, b` that the installed `module_name` lacks."""

@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
-"""Top-level packages whose names tfmend reasons about."""
+FRAMEWORK_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
+"""The packages whose code tfmend migrates: a file importing one of them is TensorFlow code."""
+TRACKED_ROOTS = FRAMEWORK_ROOTS | {"collections"}
+"""Top-level packages whose names tfmend reasons about: the frameworks, and the standard library
+module whose aliases Python 3.10 removed (`collections.Mapping`), which legacy TensorFlow code
+imports."""
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -58,8 +62,13 @@ class ImportBinding:
 
     @property
     def tracked(self) -> bool:
-        """Whether the target is in TensorFlow, Keras or tf_keras."""
+        """Whether the target is in a package tfmend has rules for (TRACKED_ROOTS)."""
         return self.level == 0 and self.target.split(".", 1)[0] in TRACKED_ROOTS
+
+    @property
+    def framework(self) -> bool:
+        """Whether the target is in TensorFlow, Keras or tf_keras (not the standard library)."""
+        return self.level == 0 and self.target.split(".", 1)[0] in FRAMEWORK_ROOTS
 
     @property
     def imported(self) -> str:
