@@ -86,6 +86,8 @@ class Binding:
     imported: ImportBinding | None = None
     value: ast.expr | None = None
     """The value of a plain `name = value` assignment (to know what class an instance has)."""
+    in_handler: bool = False
+    """Bound in an `except` handler: a fallback for when the code above it failed."""
 
 
 @dataclass(eq=False)
@@ -209,10 +211,22 @@ class FileBindings:
         return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
 
     def _alias(self, bindings: list[Binding], depth: int) -> Resolution | None:
-        """Resolve `name = module.attribute` assignments to the import they start from."""
-        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Name | ast.Attribute):
+        """Resolve `name = module.attribute` assignments to the import they start from: the one
+        in effect, or those of the branches of one statement when all reach the same name
+        (`if v2: tfv1 = tf.compat.v1` / `else: tfv1 = tf.compat.v1`). An assignment in an
+        `except` handler is the fallback for another version, not what the installed one runs."""
+        chosen = [b for b in bindings if not b.in_handler] or bindings
+        found = [self._assigned(b, depth) for b in chosen]
+        first = found[0] if found else None
+        if first is None or any(f is None or _reached(f) != _reached(first) for f in found):
             return None
-        source = self.chain_ending_at.get(id(bindings[0].value))
+        return first
+
+    def _assigned(self, binding: Binding, depth: int) -> Resolution | None:
+        """What a `name = module.attribute` assignment refers to through an import."""
+        if not isinstance(binding.value, ast.Name | ast.Attribute):
+            return None
+        source = self.chain_ending_at.get(id(binding.value))
         if source is None:
             return None
         found = self.resolve(source, depth + 1)
@@ -251,6 +265,11 @@ class FileBindings:
         if not found:
             return None
         return _select(found, None) or self._alias(_last_group(found, None), 0)
+
+
+def _reached(resolution: Resolution) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The import targets and attributes a resolution reaches, to compare two of them."""
+    return tuple(i.target for i in resolution.imports), tuple(resolution.via)
 
 
 def _base_name(node: ast.expr | None) -> str | None:
@@ -330,6 +349,8 @@ class _Walker:
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
+        self.handlers = 0
+        """How many `except` handlers the walk is inside."""
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
@@ -377,7 +398,7 @@ class _Walker:
         group = self.group
         if name in scope.globals and scope is not self.out.module:
             scope, group = self.out.module, _LATE
-        scope.bind(name, Binding(group, imported, value))
+        scope.bind(name, Binding(group, imported, value, in_handler=self.handlers > 0))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -462,7 +483,9 @@ class _Walker:
             self.visit(node.type)
         if node.name:
             self.bind(node.name)
+        self.handlers += 1
         self.visit_list(node.body)
+        self.handlers -= 1
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
