@@ -49,7 +49,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110")},
     "deepctr": {"deepfm.py": Expected(False, True)},
     "tflearn": {"dnn.py": Expected(False, True)},
-    "tensorpack": {"graph.py": Expected(False, False, "tensorpack/models/conv2d.py:61")},
+    "tensorpack": {"graph.py": Expected(False, False, "tensorpack/models/conv2d.py:61", True)},
     "stable-baselines": {
         "ppo2.py": Expected(False, False, "stable_baselines/deepq/policies.py:2", flagged=True)
     },

@@ -87,6 +87,8 @@ class Binding:
     imported: ImportBinding | None = None
     value: ast.expr | None = None
     """The value of a plain `name = value` assignment (to know what class an instance has)."""
+    in_handler: bool = False
+    """Bound in an `except` handler: a fallback for when the code above it failed."""
 
 
 @dataclass(eq=False)
@@ -212,10 +214,22 @@ class FileBindings:
         return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
 
     def _alias(self, bindings: list[Binding], depth: int) -> Resolution | None:
-        """Resolve `name = module.attribute` assignments to the import they start from."""
-        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Name | ast.Attribute):
+        """Resolve `name = module.attribute` assignments to the import they start from: the one
+        in effect, or those of the branches of one statement when all reach the same name
+        (`if v2: tfv1 = tf.compat.v1` / `else: tfv1 = tf.compat.v1`). An assignment in an
+        `except` handler is the fallback for another version, not what the installed one runs."""
+        chosen = [b for b in bindings if not b.in_handler] or bindings
+        found = [self._assigned(b, depth) for b in chosen]
+        first = found[0] if found else None
+        if first is None or any(f is None or _reached(f) != _reached(first) for f in found):
             return None
-        source = self.chain_ending_at.get(id(bindings[0].value))
+        return first
+
+    def _assigned(self, binding: Binding, depth: int) -> Resolution | None:
+        """What a `name = module.attribute` assignment refers to through an import."""
+        if not isinstance(binding.value, ast.Name | ast.Attribute):
+            return None
+        source = self.chain_ending_at.get(id(binding.value))
         if source is None:
             return None
         found = self.resolve(source, depth + 1)
@@ -301,10 +315,16 @@ def binding_signature(binds: list[tuple[str, Binding]]) -> tuple[object, ...]:
             name,
             binding.group == _LATE,
             binding.imported is not None,
+            binding.in_handler,
             ast.dump(binding.value) if binding.value is not None else None,
         )
         for name, binding in binds
     )
+
+
+def _reached(resolution: Resolution) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The import targets and attributes a resolution reaches, to compare two of them."""
+    return tuple(i.target for i in resolution.imports), tuple(resolution.via)
 
 
 def _base_name(node: ast.expr | None) -> str | None:
@@ -386,6 +406,8 @@ class _Walker:
         self.guard: Guard = ""
         self.record: list[tuple[str, Binding]] | None = None
         """Where module-level bindings go instead of the module scope (PartBindings)."""
+        self.handlers = 0
+        """How many `except` handlers the walk is inside."""
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
@@ -436,10 +458,11 @@ class _Walker:
         group = self.group
         if name in scope.globals and scope is not self.out.module:
             scope, group = self.out.module, _LATE
+        binding = Binding(group, imported, value, in_handler=self.handlers > 0)
         if self.record is not None and scope is self.out.module:
-            self.record.append((name, Binding(group, imported, value)))
+            self.record.append((name, binding))
             return
-        scope.bind(name, Binding(group, imported, value))
+        scope.bind(name, binding)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -525,7 +548,9 @@ class _Walker:
             self.visit(node.type)
         if node.name:
             self.bind(node.name)
+        self.handlers += 1
         self.visit_list(node.body)
+        self.handlers -= 1
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
