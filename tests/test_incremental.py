@@ -127,6 +127,16 @@ def test_crlf_text_and_a_file_without_a_last_line_break() -> None:
     assert replay(text, 150, seed=7) > 50
 
 
+def test_empty_and_comment_only_texts() -> None:
+    # An empty `__init__.py` has no statement to cut the file at.
+    engine = Engine()
+    checker = engine.incremental(None)
+    texts = ("", "\n", "# notes\n", "from keras import backend as K\nK.mean(x)\n", "", "# only\n")
+    for text in texts:
+        assert compared(checker.analyse_text(text)[0]) == compared(engine.check_text(text))
+    replay("", 100, seed=3)
+
+
 CORPUS_FILES = (
     (KERAS2[0], "Keras-2.2.4/keras/initializers.py"),
     (KERAS2[0], "Keras-2.2.4/examples/image_ocr.py"),

@@ -175,8 +175,12 @@ class IncrementalChecker:
         if isinstance(parsed, Finding):
             return [parsed], None  # the last good state stays: the next edit is compared with it
         try:
-            self.state = self._build(parsed)
-            findings = self._assemble(self.state, parsed)
+            if not parsed.tree.body:  # empty, or only comments: no statements to keep apart
+                self.state = None
+                findings = self.engine.analyzer.analyze(parsed)
+            else:
+                self.state = self._build(parsed)
+                findings = self._assemble(self.state, parsed)
         except Exception as exc:  # one broken rule or odd construct must not stop a whole run
             self.state = None
             return [_crash(exc)], None
