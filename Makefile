@@ -40,8 +40,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## generated: rebuild every generated file (docs pages, TF1 rules, tf.keras legacy names,
-## Keras 2 module paths)
+## generated: rebuild every generated file (docs pages, TF1 rules in rules-tf1.yaml, tf.keras
+## legacy names, Keras 2 module paths in rules-keras2.yaml)
 generated: install
 	$(BIN)/python scripts/generate_tf1_rules.py
 	$(BIN)/python scripts/generate_tf_keras_legacy.py

@@ -20,6 +20,7 @@ SMOKE_ARGS = {
     "bench_projects.py": ["--smoke"],
     "bench_lsp.py": ["--sizes", "200,2000", "--edits", "10"],
     "bench_lsp_memory.py": ["--edits", "300"],
+    "bench_missing.py": ["--smoke"],
     "bench_cold_start.py": ["--runs", "2", "--imports", "5"],
     "bench_vscode_cold_start.py": ["--runs", "1"],
     "bench_report.py": ["--smoke"],

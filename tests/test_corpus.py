@@ -1,4 +1,5 @@
-"""Legacy PyPI packages: after `tfmend fix`, every file parses, nothing fixable is left."""
+"""Legacy PyPI packages: after `tfmend fix`, every file parses, nothing fixable is left, and
+each reference to an API the installed TensorFlow/Keras lacks is on a line with a finding."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import KERAS2, TF1, fetch
+from tests.missing_refs import flagged_lines, missing_references, unflagged
+from tfmend.resolve.surface import Surface, load_surface
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow, pytest.mark.tensorflow]
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -25,9 +28,21 @@ TF1 code may keep TFM801 findings: they say which API the installed TensorFlow l
 
 
 @pytest.fixture(scope="module")
-def surface_args(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ...]:
+def surface_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this interpreter's surface is cached once for the module."""
+    return tmp_path_factory.mktemp("surface")
+
+
+@pytest.fixture(scope="module")
+def surface_args(surface_dir: Path) -> tuple[str, ...]:
     """Check against this interpreter's TensorFlow 2.21 / Keras 3 (surface cached once)."""
-    return ("--python", sys.executable, "--cache-dir", str(tmp_path_factory.mktemp("surface")))
+    return ("--python", sys.executable, "--cache-dir", str(surface_dir))
+
+
+@pytest.fixture(scope="module")
+def surface(surface_dir: Path) -> Surface:
+    """The same surface, in this process, to count references to missing APIs."""
+    return load_surface(sys.executable, surface_dir)
 
 
 def _parses(path: Path) -> bool:
@@ -49,6 +64,7 @@ def test_fix_leaves_parsable_code_and_only_manual_findings(
     tmp_path: Path,
     tfmend: Run,
     surface_args: tuple[str, ...],
+    surface: Surface,
     requirement: str,
     kind: str,
     family: str,
@@ -58,6 +74,7 @@ def test_fix_leaves_parsable_code_and_only_manual_findings(
     files = sorted(tree.rglob("*.py"))
     parsed_before = {path for path in files if _parses(path)}
     before = {path: path.read_bytes() for path in files}
+    missing_before = missing_references(tree, surface)
 
     fixed = tfmend("fix", "--unsafe-fixes", "--no-progress", *surface_args, ".", cwd=tree)
     assert fixed.returncode in (0, 1), fixed.stderr
@@ -85,3 +102,10 @@ def test_fix_leaves_parsable_code_and_only_manual_findings(
         if f["code"] == "TFM801" and MISSING[family] and f["api"].startswith(MISSING[family])
     ]
     assert missing == [], "references to missing APIs left:\n" + "\n".join(missing[:20])
+    missing_after = missing_references(tree, surface)
+    assert len(missing_after) <= len(missing_before)
+    silent = [
+        f"{r.path.relative_to(tree)}:{r.line + 1}: {r.api}"
+        for r in unflagged(missing_after, flagged_lines(findings, tree))
+    ]
+    assert silent == [], "missing APIs left on lines with no finding:\n" + "\n".join(silent[:20])

@@ -85,6 +85,7 @@ def test_sdist_and_wheel_carry_the_rule_files_and_the_worker(
     rule_files = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.yaml"))
     modules = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py"))
     assert "rules.yaml" in rule_files
+    assert {"rules-tf1.yaml", "rules-keras2.yaml"} <= set(rule_files)
     assert "worker/tfworker.py" in modules
 
     (wheel,) = dist.glob(f"tfmend-{version}-py3-none-any.whl")

@@ -34,14 +34,10 @@ class Expected:
 
 EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-self-attention": {
-        "train.py": Expected(
-            False, False, "keras_self_attention/seq_self_attention.py:183", flagged=True
-        ),
+        "train.py": Expected(False, True),
     },
-    "keras-bert": {
-        "predict.py": Expected(False, False, "keras_pos_embd/backend.py:19", flagged=True)
-    },
-    "keras-radam": {"train.py": Expected(False, False, "keras_radam/backend.py:31", flagged=True)},
+    "keras-bert": {"predict.py": Expected(False, False, "keras_bert/layers/embedding.py:36")},
+    "keras-radam": {"train.py": Expected(False, False, "keras_radam/optimizers.py:36")},
     "keras-applications": {
         "mobilenet.py": Expected(True, True),
         "mobilenet_v2.py": Expected(False, False, "keras_applications/__init__.py:35"),
@@ -50,10 +46,10 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "image-classifiers": {
         "resnet18.py": Expected(False, False, "classification_models/models/_common_blocks.py:102"),
     },
-    "keras-rl": {"dqn.py": Expected(False, False, "rl/util.py:3", flagged=True)},
+    "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110")},
     "deepctr": {"deepfm.py": Expected(False, True)},
     "tflearn": {"dnn.py": Expected(False, True)},
-    "tensorpack": {"graph.py": Expected(False, False, "tensorpack/dataflow/common.py:8")},
+    "tensorpack": {"graph.py": Expected(False, False, "tensorpack/models/conv2d.py:61", True)},
     "stable-baselines": {
         "ppo2.py": Expected(False, False, "stable_baselines/deepq/policies.py:2", flagged=True)
     },

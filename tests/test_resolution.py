@@ -322,6 +322,21 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
             "pkg/model.py",
             id="assigned-reexport-of-switched-keras",
         ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                # tensorpack's compat module: every branch the installed version takes binds the
+                # same name; the `except` handler is the fallback for versions without it.
+                "pkg/utils.py": (
+                    "import keras\n\nif is_v2():\n    backend = keras.backend\nelse:\n"
+                    "    try:\n        backend = keras.backend\n"
+                    "    except AttributeError:\n        backend = None\n"
+                ),
+                "pkg/model.py": "from .utils import backend as K\ny = K.mean(x)\n",
+            },
+            "pkg/model.py",
+            id="assigned-reexport-in-every-branch",
+        ),
     ],
 )
 def test_reexports_through_project_modules(
@@ -336,6 +351,17 @@ def test_reexports_through_project_modules(
     assert origin is not None
     assert origin.path is not None
     assert Path(origin.path).name in ("utils.py",)
+
+
+def test_branches_that_assign_different_names_are_not_resolved(tmp_path: Path) -> None:
+    utils = (
+        "import keras\nimport numpy\n\nif is_v2():\n    K = keras.backend\nelse:\n    K = numpy\n"
+    )
+    root = _project(
+        tmp_path, {"utils.py": utils, "model.py": "from utils import K\ny = K.mean(x)\n"}
+    )
+    path = root / "model.py"
+    assert make_engine(root).check_text(path.read_text(encoding="utf-8"), path) == []
 
 
 def test_reexport_invalidated_when_exporting_file_changes(tmp_path: Path) -> None:

@@ -47,9 +47,9 @@ _PROBE = textwrap.dedent(
     gen = importlib.util.module_from_spec(loaded)
     sys.modules["generator"] = gen
     loaded.loader.exec_module(gen)
-    before, _, after = gen.split_region(open(sys.argv[2], encoding="utf-8").read())
+    handwritten = gen.handwritten_apis(open(sys.argv[2], encoding="utf-8").read())[0]
     installed = gen.Installed()
-    plan = gen.plan_rules(gen.read_tables(), installed, gen.handwritten_apis(before, after)[0])
+    plan = gen.plan_rules(gen.read_tables(), installed, handwritten)
     exemptions = [vars(e) for e in plan.exemptions]
     names = json.load(sys.stdin)
     found = {name: installed.exists(name) for name in names}
@@ -240,7 +240,7 @@ def test_every_replacement_of_tf_upgrade_v2_that_is_missing_became_manual() -> N
             assert not rule.fix.fixable, (rule.code, dead)
 
 
-def test_the_generated_region_is_fresh() -> None:
+def test_the_generated_rules_are_fresh() -> None:
     ran = subprocess.run(
         [sys.executable, str(GENERATOR), "--check"],
         check=False,
@@ -253,21 +253,20 @@ def test_the_generated_region_is_fresh() -> None:
 
 def test_codes_stay_and_retired_codes_are_never_reused(tmp_path: Path) -> None:
     gen = _load_generator()
-    text = (ROOT / "rules.yaml").read_text(encoding="utf-8")
-    before, region, after = gen.split_region(text)
-    rules, retired = gen.read_region(region)
+    text = (ROOT / "rules-tf1.yaml").read_text(encoding="utf-8")
+    rules, retired = gen.read_generated(text)
     renamed = next(r for r in rules if r["name"] == "tf1-renamed-into-math")
     # The math renames had another code in the file; a rule that no longer exists had TFM1999.
-    region = region.replace(
+    text = text.replace(
         f"  - code: {renamed['code']}\n    name: tf1-renamed-into-math\n",
         "  - code: TFM1998\n    name: tf1-renamed-into-math\n",
     )
-    region += "  - code: TFM1999\n    name: tf1-gone\n    apis: [tensorflow.not_an_api]\n"
-    path = tmp_path / "rules.yaml"
-    path.write_text(before + region + after, encoding="utf-8")
+    text += "  - code: TFM1999\n    name: tf1-gone\n    apis: [tensorflow.not_an_api]\n"
+    path = tmp_path / "rules-tf1.yaml"
+    path.write_text(text, encoding="utf-8")
 
     ran = subprocess.run(
-        [sys.executable, str(GENERATOR), "--rules", str(path)],
+        [sys.executable, str(GENERATOR), "--output", str(path)],
         check=False,
         capture_output=True,
         text=True,
@@ -275,7 +274,7 @@ def test_codes_stay_and_retired_codes_are_never_reused(tmp_path: Path) -> None:
     )
 
     assert ran.returncode == 0, ran.stderr[-2000:]
-    new_rules, new_retired = gen.read_region(gen.split_region(path.read_text("utf-8"))[1])
+    new_rules, new_retired = gen.read_generated(path.read_text("utf-8"))
     codes = {r["name"]: r["code"] for r in new_rules}
     assert codes["tf1-renamed-into-math"] == "TFM1998"
     assert "tf1-gone" not in codes

@@ -197,8 +197,7 @@ _EXEMPTIONS = textwrap.dedent(
     gen = importlib.util.module_from_spec(loaded)
     sys.modules["generator"] = gen
     loaded.loader.exec_module(gen)
-    before, _, after = gen.split_region(open(sys.argv[2], encoding="utf-8").read())
-    handwritten = gen.handwritten_apis(before, after)[0]
+    handwritten = gen.handwritten_apis(open(sys.argv[2], encoding="utf-8").read())[0]
     plan = gen.plan_rules(gen.read_tables(), gen.Installed(), handwritten)
     json.dump({"exemptions": [vars(e) for e in plan.exemptions], "methods": gen.METHODS},
               sys.stdout)

@@ -155,7 +155,7 @@ def test_a_correct_fix_passes_and_the_users_files_stay_untouched(
     before = snapshot(root)
     steps: list[str] = []
     validator.configure(ValidationSettings(python=PYTHON, command="python {file}"))
-    result = validator.validate(root / "model.py", progress=steps.append)
+    result = validator.validate(root / "model.py", progress=steps.append).to_json()
     assert result["status"] == "passed", json.dumps(result, indent=1)
     assert snapshot(root) == before
     assert list(scratch_parent.iterdir()) == []  # the scratch copy is gone
@@ -194,7 +194,7 @@ def test_a_wrong_replacement_fails_on_the_probe_with_the_values(
 ) -> None:
     root = project(tmp_path, {"model.py": MEAN_PROGRAM}, rules=WRONG_MEAN_RULE)
     validator.configure(ValidationSettings(python=PYTHON))
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert result["status"] == "failed"
     checks = by_kind(result)
     assert checks["api TFM401"]["status"] == "passed"  # tensorflow.reduce_sum exists ...
@@ -215,7 +215,7 @@ def test_a_tf1_session_program_fails_before_and_runs_after_the_compat_v1_fix(
     root = project(tmp_path / "tf1", {"train.py": TF1_PROGRAM}, select="TFM19", rules=TF1_RULES)
     before = snapshot(root)
     validator.configure(ValidationSettings(python=PYTHON, command="python {file}"))
-    result = validator.validate(root / "train.py")
+    result = validator.validate(root / "train.py").to_json()
     assert result["status"] == "passed", json.dumps(result, indent=1)
     checks = by_kind(result)
     command = checks["command"]
@@ -236,7 +236,7 @@ def test_a_hanging_check_is_killed_at_the_timeout(validator: Validator, tmp_path
     validator.configure(ValidationSettings(python=PYTHON, timeout=3))
     pid = validator.worker_pid
     started = time.monotonic()
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert time.monotonic() - started < 40
     assert result["status"] == "failed"
     checks = by_kind(result)
@@ -254,7 +254,7 @@ def test_a_crashing_worker_is_restarted_and_the_crash_reported(
     rules = probe_rule("TFM401", "import os\nos.abort()")
     root = project(tmp_path, {"model.py": MEAN_PROGRAM}, rules=rules)
     validator.configure(ValidationSettings(python=PYTHON))
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert result["status"] == "failed"
     checks = by_kind(result)
     assert str(checks["probe TFM401"]["detail"]).startswith(
@@ -262,7 +262,7 @@ def test_a_crashing_worker_is_restarted_and_the_crash_reported(
     )
     assert checks["compile"]["status"] == "passed"
     healthy = project(tmp_path / "healthy", {"model.py": MEAN_PROGRAM})
-    assert validator.validate(healthy / "model.py")["status"] == "passed"
+    assert validator.validate(healthy / "model.py").to_json()["status"] == "passed"
 
 
 def test_a_hanging_command_is_stopped_before_and_after(
@@ -272,7 +272,7 @@ def test_a_hanging_command_is_stopped_before_and_after(
     command = "python -c 'import time; time.sleep(600)'"
     validator.configure(ValidationSettings(python=PYTHON, command=command, timeout=2))
     started = time.monotonic()
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert time.monotonic() - started < 40
     assert by_kind(result)["command"]["detail"] == (
         "before: failed (timed out after 2 s); after: failed (timed out after 2 s)"
@@ -284,7 +284,7 @@ def test_a_line_range_fixes_only_its_findings(validator: Validator, tmp_path: Pa
     program = MEAN_PROGRAM.replace("print(y)", "z = K.mean(x, axis=0)\n    print(y, z)")
     root = project(tmp_path, {"model.py": program})
     validator.configure(ValidationSettings(python=PYTHON))
-    result = validator.validate(root / "model.py", line_range=(5, 5))
+    result = validator.validate(root / "model.py", line_range=(5, 5)).to_json()
     assert result["status"] == "passed"
     assert [a["line"] for a in result["applied"]] == [6]
 
@@ -292,7 +292,7 @@ def test_a_line_range_fixes_only_its_findings(validator: Validator, tmp_path: Pa
 def test_the_editor_text_is_validated_not_the_disk(validator: Validator, tmp_path: Path) -> None:
     root = project(tmp_path, {"model.py": "import keras\n"})
     validator.configure(ValidationSettings(python=PYTHON))
-    result = validator.validate(root / "model.py", text=textwrap.dedent(MEAN_PROGRAM))
+    result = validator.validate(root / "model.py", text=textwrap.dedent(MEAN_PROGRAM)).to_json()
     assert result["status"] == "passed"
     assert (root / "model.py").read_text(encoding="utf-8") == "import keras\n"
 
@@ -300,7 +300,7 @@ def test_the_editor_text_is_validated_not_the_disk(validator: Validator, tmp_pat
 def test_import_check_imports_the_fixed_module(validator: Validator, tmp_path: Path) -> None:
     root = project(tmp_path, {"pkg/__init__.py": "", "pkg/model.py": MEAN_PROGRAM})
     validator.configure(ValidationSettings(python=PYTHON, import_check=True))
-    result = validator.validate(root / "pkg" / "model.py")
+    result = validator.validate(root / "pkg" / "model.py").to_json()
     assert by_kind(result)["import"]["detail"] == "pkg.model imports"
     assert result["status"] == "passed"
 
@@ -320,14 +320,14 @@ def test_a_notebook_is_validated_through_its_cells(validator: Validator, tmp_pat
     project(tmp_path, {})
     path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
     validator.configure(ValidationSettings(python=PYTHON, import_check=True))
-    result = validator.validate(path)
+    result = validator.validate(path).to_json()
     assert result["status"] == "passed", json.dumps(result, indent=1)
     assert by_kind(result)["import"]["status"] == "skipped"
 
 
 def test_nothing_to_fix_cannot_be_validated(validator: Validator, tmp_path: Path) -> None:
     root = project(tmp_path, {"clean.py": "import keras\ny = keras.ops.mean([1.0])\n"})
-    result = validator.validate(root / "clean.py")
+    result = validator.validate(root / "clean.py").to_json()
     assert result["status"] == "error"
     assert result["message"] == f"nothing to validate: no fixable finding in {root / 'clean.py'}"
 
@@ -340,7 +340,7 @@ def test_an_interpreter_without_tensorflow_cannot_validate(tmp_path: Path) -> No
     root = project(tmp_path / "proj", {"model.py": MEAN_PROGRAM})
     plain = Validator(ValidationSettings(python=str(venv / "bin" / "python")))
     try:
-        result = plain.validate(root / "model.py")
+        result = plain.validate(root / "model.py").to_json()
     finally:
         plain.close()
     assert result["status"] == "error"
@@ -358,7 +358,7 @@ def test_changing_the_interpreter_restarts_the_worker(validator: Validator, tmp_
     other = Path(PYTHON).with_name("python3")  # the same environment under another name
     validator.configure(ValidationSettings(python=str(other)))
     assert validator.worker_pid is None
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert result["interpreter"] == str(other)
     assert validator.worker_pid not in (None, first)
 
@@ -446,7 +446,7 @@ def test_the_file_compiling_never_makes_a_fix_pass(validator: Validator, tmp_pat
         rules=NO_PROBE_RULE,
     )
     validator.configure(ValidationSettings(python=PYTHON))
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert [(c["kind"], c["status"]) for c in result["checks"]] == [
         ("api", "passed"),
         ("probe", "skipped"),
@@ -459,7 +459,7 @@ def test_the_file_compiling_never_makes_a_fix_pass(validator: Validator, tmp_pat
     )
     # A run of the user's code is a runtime check for every fix.
     validator.configure(ValidationSettings(python=PYTHON, import_check=True))
-    result = validator.validate(root / "model.py")
+    result = validator.validate(root / "model.py").to_json()
     assert result["status"] == "passed", result
     assert [fix["status"] for fix in result["fixes"]] == ["passed"]
 
@@ -495,7 +495,9 @@ def test_close_cancels_a_validation_in_progress(tmp_path: Path) -> None:
     results: list[dict[str, Any]] = []
     steps: list[str] = []
     worker = threading.Thread(
-        target=lambda: results.append(own.validate(root / "model.py", progress=steps.append))
+        target=lambda: results.append(
+            own.validate(root / "model.py", progress=steps.append).to_json()
+        )
     )
     worker.start()
     while "probe of TFM401" not in steps:

@@ -14,7 +14,7 @@ from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
 from tfmend.resolve.module import ParsedModule, ProjectResolver
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
-from tfmend.rewrite.graph_mode import Importers, is_library
+from tfmend.rewrite.graph_mode import Importers, is_library, switches_graph_mode
 from tfmend.rewrite.plan import Planner
 from tfmend.versions import Versions, parse_version
 
@@ -38,6 +38,23 @@ class ImportRewrite:
     """The module that replaces it, or "" when the names go to different modules (`split`)."""
     split: tuple[str, ...] = ()
     """For `from old import a, b` whose names moved apart: each name's new module, in order."""
+    bound: str = ""
+    """For `from package import module` of a removed module replaced by a module: the name the
+    statement binds, which `import new as bound` keeps (`from keras import engine` →
+    `import keras as engine`)."""
+
+
+@dataclass
+class Context:
+    """File-wide facts the uses of one module are matched with (Analyzer.context)."""
+
+    module: ParsedModule
+    planner: Planner
+    interesting: set[str] | None
+    """Names that may resolve to an import (None: resolve every use)."""
+    has_stars: bool
+    instance_attributes: dict[str, list[tuple[str, Rule]]]
+    methods: dict[str, list[tuple[str, Rule]]]
 
 
 @dataclass
@@ -80,24 +97,61 @@ class Analyzer:
         `keras_file` says the file is Keras code even if it no longer imports Keras (a fix may
         have removed the import): attributes like `model.optimizer.lr` are still checked.
         """
+        context = self.context(module, keras_file=keras_file)
+        uses = self.use_findings(context, module.bindings.chains)
+        fixes: dict[int, list[FixSafety]] = {}
+        for finding, imported in uses:
+            if imported is not None:
+                fixes.setdefault(id(imported), []).append(finding.fix)
+        findings = [finding for finding, _ in uses]
+        for imported, _scope in module.bindings.imports:
+            on_import = self.import_finding(module, imported, fixes.get(id(imported), []))
+            if on_import is not None:
+                findings.append(on_import)
+        findings = [f for f in findings if not is_ignored(module, f)]
+        findings.sort(key=lambda f: (f.span, f.code))
+        return safe_in_graph_code(module, findings)
+
+    def context(
+        self, module: ParsedModule, *, keras_file: bool = False, library: bool | None = None
+    ) -> Context:
+        """What the uses of a module are matched with: its file-wide facts and its planner."""
         bindings = module.bindings
-        interesting = bindings.interesting_names()
-        has_stars = bool(bindings.module.stars)
-        findings: list[Finding] = []
-        uses_by_import: dict[int, list[Finding]] = {}
-        keras_code = keras_file or any(imported.tracked for imported, _ in bindings.imports)
-        instance_attributes = self.catalog.instance_attributes if keras_code else {}
-        methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
-        planner = Planner(module, self.versions, library=self.is_library(module))
-        for chain in bindings.chains:
+        keras_code = keras_file or any(imported.framework for imported, _ in bindings.imports)
+        return Context(
+            module=module,
+            planner=Planner(
+                module,
+                self.versions,
+                library=self.is_library(module) if library is None else library,
+            ),
+            # Only a shortcut: a name outside it resolves to no import anyway. A ModulePart's
+            # statements are few, so they go without it.
+            interesting=bindings.interesting_names() if module.whole is module else None,
+            has_stars=bool(bindings.module.stars),
+            instance_attributes=self.catalog.instance_attributes if keras_code else {},
+            methods=self.catalog.any_receiver if keras_file or self._keras_3(module) else {},
+        )
+
+    def use_findings(
+        self, context: Context, chains: list[Chain]
+    ) -> list[tuple[Finding, ImportBinding | None]]:
+        """The findings of some uses, in order, each with the import binding it went through."""
+        module = context.module
+        bindings = module.bindings
+        planner = context.planner
+        interesting = context.interesting
+        instance_attributes, methods = context.instance_attributes, context.methods
+        out: list[tuple[Finding, ImportBinding | None]] = []
+        for chain in chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(planner, chain, instance_attributes)
                 on_attribute = [found_attribute] if found_attribute else []
                 on_attribute = on_attribute or self._method_findings(planner, chain, methods)
                 if on_attribute:
-                    findings.extend(on_attribute)
+                    out.extend((finding, None) for finding in on_attribute)
                     continue
-            if chain.base not in interesting and not has_stars:
+            if interesting is not None and chain.base not in interesting and not context.has_stars:
                 continue
             resolution = bindings.resolve(chain)
             if resolution is None:
@@ -106,22 +160,13 @@ class Analyzer:
             if not chain_findings and self.surface is not None:
                 missing = self._missing_finding(module, chain, resolution)
                 chain_findings = [missing] if missing is not None else []
-            findings.extend(chain_findings)
-            if imported is not None:
-                uses_by_import.setdefault(id(imported), []).extend(chain_findings)
-        for imported, _scope in bindings.imports:
-            uses = uses_by_import.get(id(imported), [])
-            on_import = self._import_finding(planner, imported, uses)
-            if on_import is not None:
-                findings.append(on_import)
-        findings = [f for f in findings if not _is_ignored(module, f)]
-        findings.sort(key=lambda f: (f.span, f.code))
-        return _safe_in_graph_code(module, findings)
+            out.extend((finding, imported) for finding in chain_findings)
+        return out
 
     # -- matching --------------------------------------------------------------------------------
     def is_library(self, module: ParsedModule) -> bool:
         """Whether the module is imported by other code rather than run (graph_mode.is_library)."""
-        return is_library(module.tree, module.path, self.imported)
+        return is_library(module.whole.tree, module.path, self.imported)
 
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
@@ -380,6 +425,9 @@ class Analyzer:
         module_name = _imported_module(imported)
         if module_name is None or not imported.tracked:
             return None
+        whole = self._module_rewrite(imported, module_name)
+        if whole is not None:
+            return whole
         parts = module_name.split(".")
         found = self.match(parts[0], parts[1:])
         rule = next((r for r in found.rules if r.fix.kind in ("replace", "compat-v1")), None) if (
@@ -394,11 +442,30 @@ class Analyzer:
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
                 specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
-                if specific is not None:
-                    return None  # a name of the old module with a rule of its own
+                if specific is not None:  # a name of the old module with a rule of its own
+                    return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
                 return None  # the rewrite would break an import that works
         return ImportRewrite(rule, module_name, new)
+
+    def _module_rewrite(self, imported: ImportBinding, package: str) -> ImportRewrite | None:
+        """`from keras import engine` where a replace rule names `keras.engine` itself and puts a
+        top-level package in its place, which no `from` import can name: the statement becomes
+        `import keras as engine`. (A module replaced by a submodule is left to the rules' other
+        rewrites, which rename its uses.)"""
+        statement = imported.statement
+        if not isinstance(statement, ast.ImportFrom) or len(statement.names) != 1:
+            return None
+        full = f"{package}.{imported.alias.name}"
+        root, *rest = full.split(".")
+        found = self.match(root, rest)
+        if found is None or found.api not in self._canonical(full):
+            return None  # a name inside the module, or another module's rule
+        rule = next((r for r in found.rules if r.fix.kind == "replace"), None)
+        to = rule.fix.to_for(found.api) if rule is not None else None
+        if rule is None or to is None or "." in to:
+            return None
+        return ImportRewrite(rule, full, to, bound=imported.name)
 
     def _absent(self, module_name: str, statement: ast.ImportFrom) -> str | None:
         """The first name of `from ... import a, b` that the installed `module_name` lacks."""
@@ -468,10 +535,10 @@ class Analyzer:
             return None
         return ImportRewrite(chosen, module_name, "", tuple(targets))
 
-    def _import_finding(
-        self, planner: Planner, imported: ImportBinding, uses: list[Finding]
+    def import_finding(
+        self, module: ParsedModule, imported: ImportBinding, fixes: list[FixSafety]
     ) -> Finding | None:
-        module = planner.module
+        """The finding on an import of a removed API, given the fix safety of each use of it."""
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
@@ -499,7 +566,6 @@ class Analyzer:
         name = imported.alias.name
         if isinstance(imported.statement, ast.ImportFrom):
             name = f"{imported.statement.module}.{name}"
-        fixes: list[FixSafety] = [u.fix for u in uses]
         safety: FixSafety = "none"
         note = ""
         rewrite = self.import_rewrite(module, imported)
@@ -508,7 +574,7 @@ class Analyzer:
             safety = rewrite.rule.fix_safety
         elif absent is not None:
             note = f"`{absent}` does not exist in the installed version"
-        elif not uses and rule.fix.fixable and imported.name in module_exports(module):
+        elif not fixes and rule.fix.fixable and imported.name in module_exports(module):
             note = "the module exports the name (`__all__`): nothing here uses it to rewrite"
         elif rule.fix.fixable and all(f != "none" for f in fixes):
             safety = "unsafe" if "unsafe" in fixes or rule.fix_safety == "unsafe" else "safe"
@@ -532,7 +598,7 @@ class Analyzer:
 def module_exports(module: ParsedModule) -> set[str]:
     """The names a module lists in `__all__`."""
     names: set[str] = set()
-    for statement in module.tree.body:
+    for statement in module.whole.tree.body:
         if (
             isinstance(statement, ast.Assign | ast.AugAssign)
             and any(
@@ -557,7 +623,6 @@ _SWITCHED = (
 )
 
 
-_GRAPH_MODE_CALL = re.compile(r"\b(?:disable_eager_execution|disable_v2_behavior)\s*\(")
 _GRAPH_APIS = r"(?:compat\.v1\.)?(?:Session|InteractiveSession|placeholder|get_default_graph)\b"
 
 
@@ -565,7 +630,7 @@ def _graph_code(module: ParsedModule) -> bool:
     """Whether a module is TF 1.x graph-mode code: it calls `Session`, `placeholder` or
     `get_default_graph` of TensorFlow (or of `tf.compat.v1`), or disables eager execution.
     Read from the text, not from findings: those of unselected rules are not there."""
-    if _GRAPH_MODE_CALL.search(module.text):
+    if switches_graph_mode(module.text):
         return True
     aliases = {
         re.escape(imported.name)
@@ -578,7 +643,7 @@ def _graph_code(module: ParsedModule) -> bool:
     return re.search(pattern, module.text) is not None
 
 
-def _safe_in_graph_code(module: ParsedModule, findings: list[Finding]) -> list[Finding]:
+def safe_in_graph_code(module: ParsedModule, findings: list[Finding]) -> list[Finding]:
     """Findings whose unsafe fix is exact in graph-mode code made safe, in a file of such code."""
     candidates = [
         i
@@ -696,6 +761,7 @@ def _imported_module(imported: ImportBinding) -> str | None:
     return imported.alias.name
 
 
-def _is_ignored(module: ParsedModule, finding: Finding) -> bool:
+def is_ignored(module: ParsedModule, finding: Finding) -> bool:
+    """Whether a `# tfmend: ignore` comment on the finding's line covers it."""
     codes = module.ignored_codes(finding.span.start.line)
     return codes is not None and (not codes or finding.code in codes)

@@ -14,6 +14,7 @@ from tfmend.catalog.rules import Catalog, builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.findings import Finding, Position, Span
 from tfmend.fixer import Fixer, FixError, FixResult
+from tfmend.incremental import IncrementalChecker
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.project import ImportIndex, JediProject
 from tfmend.resolve.surface import Surface
@@ -136,6 +137,10 @@ class Engine:
             return file_finding(
                 RULE_CRASHED.code, f"The file is too deeply nested to analyse: {exc!r}"
             )
+
+    def incremental(self, path: Path | None = None) -> IncrementalChecker:
+        """A checker of successive texts of one file that re-analyses only what edits touched."""
+        return IncrementalChecker(self, path)
 
     def check_text(self, text: str, path: Path | None = None) -> list[Finding]:
         """Findings for Python source text, filtered by the settings."""

@@ -1,11 +1,12 @@
-"""Project settings from `[tool.tfmend]` in pyproject.toml, typed and validated."""
+"""Settings, typed and defaulted: `[tool.tfmend]` in pyproject.toml, and what CLI flags and editor
+settings give over it (`Overrides`), and how validation runs (`ValidationSettings`)."""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +89,71 @@ class Settings:
             if ignored and code.startswith(ignored):
                 return False
         return True
+
+
+def code_prefixes(items: Iterable[str]) -> tuple[str, ...]:
+    """Code prefixes as every source writes them (` tfm4 ` is `TFM4`)."""
+    return tuple(item.strip().upper() for item in items)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given over pyproject.toml's by CLI flags or an editor; None: not given here."""
+
+    select: tuple[str, ...] | None = None
+    """Replaces `select`."""
+    ignore: tuple[str, ...] | None = None
+    """Replaces `ignore`."""
+    extend_rules: tuple[str, ...] = ()
+    """Rule files (relative to the anchor), after those of pyproject.toml."""
+    unsafe_fixes: bool | None = None
+    target: MigrationTarget | None = None
+    python: str | None = None
+    """The project's interpreter."""
+
+    def over(self, base: Settings, anchor: Path | None = None) -> Settings:
+        """These settings over `base`; rule files are relative to `anchor` (else base's root)."""
+        settings = base
+        if self.select is not None:
+            settings = replace(settings, select=self.select)
+        if self.ignore is not None:
+            settings = replace(settings, ignore=self.ignore)
+        if self.extend_rules:
+            where = anchor or base.root or Path.cwd()
+            extra = tuple((where / Path(p).expanduser()).resolve() for p in self.extend_rules)
+            settings = replace(
+                settings, extend_rules=tuple(dict.fromkeys((*settings.extend_rules, *extra)))
+            )
+        if self.unsafe_fixes is not None:
+            settings = replace(settings, unsafe_fixes=self.unsafe_fixes)
+        if self.target is not None:
+            settings = replace(settings, target=self.target)
+        if self.python is not None:
+            settings = replace(settings, python=self.python)
+        return settings
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    """How to validate fixes (`tfmend validate` flags, the editor's `tfmend.validation`); every
+    field has a working default, the one both use."""
+
+    enable: bool = True
+    """Whether the editor may validate at all."""
+    python: str | None = None
+    """The project's interpreter (default: the project's `python` setting, else the active one)."""
+    timeout: float = 60.0
+    """Seconds per check; a check past it is stopped and reported."""
+    memory_mb: int | None = 8192
+    """Address-space limit of the worker and everything it runs (None: no limit)."""
+    import_check: bool = False
+    """Also import the fixed module (runs its top-level code)."""
+    command: str | None = None
+    """A command run before and after the fix in the scratch copy: `pytest -x tests`,
+    `python {file}`. Split like a shell would, not run by one; `{file}` is the fixed file,
+    `{python}` the interpreter; a leading `python` or `python3` is the interpreter too."""
+    gpu: bool = False
+    """Let TensorFlow see GPUs (CUDA_VISIBLE_DEVICES is emptied otherwise)."""
 
 
 @lru_cache(maxsize=256)
@@ -191,7 +257,7 @@ class _Where:
 def _codes(value: Any, where: _Where) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise where.error("expected a list of strings")
-    return tuple(v.strip().upper() for v in value)
+    return code_prefixes(value)
 
 
 KNOWN = (
@@ -285,12 +351,13 @@ def _patterns(patterns: list[str], where: _Where) -> list[str]:
     return patterns
 
 
-def parse_target(raw: object, where: _Where) -> MigrationTarget:
-    """A migration target's name, or SettingError naming the choices."""
+def parse_target(raw: object, where: _Where | None) -> MigrationTarget:
+    """A migration target's name, or SettingError naming the choices (at `where`, when known)."""
     for target in TARGETS:
         if raw == target:
             return target
-    raise where.error(f"expected one of {', '.join(TARGETS)}, got {raw!r}")
+    message = f"expected one of {', '.join(TARGETS)}, got {raw!r}"
+    raise (where or _Where("settings", ())).error(message)
 
 
 def _versions(raw: Any, versions: Versions, where: _Where) -> Versions:

@@ -81,7 +81,7 @@ class Fixer:
         for _ in range(1 if single_pass else MAX_PASSES):
             module, findings, keras_file = self._analyse(result.text, path, keras_file, analysed)
             analysed = None
-            own = any(i.tracked for i, _ in module.bindings.imports)
+            own = any(i.framework for i, _ in module.bindings.imports)
             # Analysed as Keras code though it no longer imports Keras, the text has the findings
             # a check finds when it has none (the flag only swaps some findings for others).
             result.findings = findings if own == keras_file or not findings else None
@@ -173,9 +173,9 @@ class Fixer:
         when it imports Keras), and whether the file is Keras code."""
         if analysed is not None:
             module, findings = analysed
-            return module, findings, any(i.tracked for i, _ in module.bindings.imports)
+            return module, findings, any(i.framework for i, _ in module.bindings.imports)
         module = ParsedModule(text, path)
-        keras_file = keras_file or any(i.tracked for i, _ in module.bindings.imports)
+        keras_file = keras_file or any(i.framework for i, _ in module.bindings.imports)
         return module, self.analyzer.analyze(module, keras_file=keras_file), keras_file
 
     def _import_rewrites(
@@ -198,6 +198,9 @@ class Fixer:
                     unused.setdefault(id(imported.statement), []).append(imported)
                 continue
             start, end = module.offsets(imported.statement)
+            if rewrite.bound:
+                rewrites[span] = [Edit(start, end, f"import {rewrite.new} as {rewrite.bound}")]
+                continue
             if rewrite.split:
                 split = _split_import(module, imported, rewrite.split)
                 rewrites[span] = [Edit(start, end, split)]

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -433,3 +433,28 @@ def diagnostic_fields(found: list[types.Diagnostic]) -> list[Fields]:
         )
         for d in found
     )
+
+
+@contextlib.asynccontextmanager
+async def surface_server(
+    root: Path, cache: Path, name: str, text: str
+) -> AsyncIterator[tuple[TestClient, Session, str]]:
+    """A server reading the installed API surface (cached in `cache`), once it has: the document
+    `name` it opens first is published with a TFM801 finding only when the surface is read."""
+    client = make_client()
+    await client.start_io(
+        sys.executable, "-m", "tfmend", "serve", "--cache-dir", str(cache), cwd=str(root)
+    )
+    try:
+        session = await start(client, root)
+        uri = session.open(name, text)
+
+        def surfaced() -> bool:
+            return any(d.code == "TFM801" for p in client.publishes(uri) for d in p.diagnostics)
+
+        # The first publish may come before the surface is read; it comes again with it.
+        await client.wait_for(surfaced, timeout=600)
+        yield client, session, uri
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        await client.stop()

@@ -120,12 +120,13 @@ async def test_a_newer_version_replaces_older_work(
     assert len(first) == 5000
     before = len(client.publishes(uri))
     # v2 starts checking; v3 arrives while it runs; v4 and v5 arrive within the debounce.
-    # Each inserts a line above the first finding.
-    session.change(uri, [(rng(3, 4), "z = 1\n    ")])
+    # Each inserts a line above the first finding: an import, so that each check is a full one
+    # (an edit inside a function alone is checked too fast to be overtaken).
+    session.change(uri, [(rng(3, 4), "import os as z1\n    ")])
     await asyncio.sleep(0.1)
-    session.change(uri, [(rng(3, 4), "z = 2\n    ")])
-    session.change(uri, [(rng(3, 4), "z = 3\n    ")])
-    last = session.change(uri, [(rng(3, 4), "z = 4\n    ")])
+    session.change(uri, [(rng(3, 4), "import os as z2\n    ")])
+    session.change(uri, [(rng(3, 4), "import os as z3\n    ")])
+    last = session.change(uri, [(rng(3, 4), "import os as z4\n    ")])
     found = await session.diagnostics(uri, version=last)
     assert len(found) == 5000
     assert found[0].range == rng(8, 11, 8, 21)

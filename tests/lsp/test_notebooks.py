@@ -53,7 +53,7 @@ def change_cell(session: Session, uri: str, cell: str, range_: types.Range, text
     )
 
 
-def open_notebook(session: Session) -> str:
+def open_notebook(session: Session, cells: dict[str, str] = CELLS) -> str:
     """didOpen the notebook: a code cell, a markdown cell, a code cell."""
     uri = session.uri("analysis.ipynb")
     kinds = {
@@ -69,7 +69,7 @@ def open_notebook(session: Session) -> str:
                 version=1,
                 cells=[
                     types.NotebookCell(kind=kinds[name], document=cell_uri(session, name))
-                    for name in CELLS
+                    for name in cells
                 ],
             ),
             cell_text_documents=[
@@ -79,7 +79,7 @@ def open_notebook(session: Session) -> str:
                     version=1,
                     text=text,
                 )
-                for name, text in CELLS.items()
+                for name, text in cells.items()
             ],
         )
     )
@@ -184,3 +184,32 @@ async def test_a_cell_edit_past_the_end_of_a_line(client: TestClient, workspace_
         ("TFM4902", rng(1, 4, 1, 16)),
         ("TFM4901", rng(2, 4, 2, 14)),
     ]
+
+
+async def test_a_cells_quick_fix_lands_on_its_own_line(
+    client: TestClient, workspace_root: Path
+) -> None:
+    """The planned edits go into the cells as they are: of two identical lines, the finding's."""
+    session = await start(client, workspace_root, notebook_client())
+    twice = "y = K.old_mean(x)\ny = K.old_mean(x)"
+    open_notebook(session, {**CELLS, "c3": twice})
+    c1, c3 = cell_uri(session, "c1"), cell_uri(session, "c3")
+    found = await client.wait_for_diagnostics(c3)
+    assert [(d.code, d.range) for d in found] == [
+        ("TFM4901", rng(0, 4, 0, 14)),
+        ("TFM4901", rng(1, 4, 1, 14)),
+    ]
+    replaced = {
+        0: types.TextEdit(range=rng(0, 0, 1, 0), new_text="y = keras.ops.mean(x)\n"),
+        1: types.TextEdit(range=rng(1, 0, 1, 17), new_text="y = keras.ops.mean(x)"),
+    }
+    for line in (0, 1):
+        actions = await session.code_actions(c3, rng(line, 5), only=["quickfix"])
+        fix = actions[0]
+        assert fix.title == "TFM4901: Replace `K.old_mean` with `keras.ops.mean`"
+        assert fix.edit is not None
+        # The import goes after the cell's import, before the magic line it leaves as it is.
+        assert edits_of(fix.edit, c1) == [
+            types.TextEdit(range=rng(1, 0), new_text="import keras\n")
+        ]
+        assert edits_of(fix.edit, c3) == [replaced[line]]

@@ -1,10 +1,10 @@
 """The server reads the installed API surface as `tfmend check` does: the same findings on the same
 files (TFM801 and the suppression of names the installed version still has included), on the
-example programs and on a sample of the catalog's own rule examples."""
+example programs, on a sample of the catalog's own rule examples and on packages of the training
+corpus."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
@@ -14,12 +14,16 @@ from typing import Any
 
 import pytest
 
-from tests.lsp.harness import TIMEOUT, Session, diagnostic_fields, make_client, start
+from tests.corpus import KERAS2, TF1, fetch
+from tests.lsp.harness import Session, diagnostic_fields, surface_server
 from tfmend.catalog.rules import DEFAULT_TARGET, builtin_catalog
 
 REPO = Path(__file__).resolve().parents[2]
-MISSING_MODULE = "import keras.engine as KE\nfrom keras import backend as K\n\nv = K.mean(x)\n"
-"""`keras.engine` is gone from the installed Keras 3: TFM801 comes from the surface alone."""
+MISSING_MODULE = (
+    "import keras.wrappers.scikit_learn as KW\nfrom keras import backend as K\n\nv = K.mean(x)\n"
+)
+"""`keras.wrappers.scikit_learn` is gone from the installed Keras 3 and no rule names it: TFM801
+comes from the surface alone."""
 EXAMPLES = (
     REPO / "examples" / "legacy_keras.py",
     REPO / "examples" / "tf1_training" / "train.py",
@@ -45,7 +49,7 @@ def rule_examples() -> dict[str, str]:
 
 
 def cli_findings(root: Path, cache: Path) -> dict[str, list[Found]]:
-    """`tfmend check --format json` of the tree, by file name, positions 0-based."""
+    """`tfmend check --format json` of the tree, by path from the root, positions 0-based."""
     result = subprocess.run(
         [sys.executable, "-m", "tfmend", "check", "--format", "json", "--no-progress",
          "--python", sys.executable, "--cache-dir", str(cache), "."],
@@ -54,7 +58,7 @@ def cli_findings(root: Path, cache: Path) -> dict[str, list[Found]]:
     assert result.returncode == 1, result.stderr
     out: dict[str, list[Found]] = {}
     for item in json.loads(result.stdout):
-        name = Path(item["path"]).name
+        name = Path(item["path"]).as_posix()
         out.setdefault(name, []).append(
             (
                 item["code"],
@@ -94,21 +98,9 @@ async def test_server_and_check_agree_with_the_installed_surface(tmp_path: Path)
         (root / name).write_text(code, encoding="utf-8")
     cache = tmp_path / "cache"
     expected = cli_findings(root, cache)
-    assert ("TFM801", 0, 7, 0, 25) in [f[:5] for f in expected["engine_import.py"]]
+    assert ("TFM801", 0, 7, 0, 40) in [f[:5] for f in expected["engine_import.py"]]
 
-    client = make_client()
-    await client.start_io(
-        sys.executable, "-m", "tfmend", "serve", "--cache-dir", str(cache), cwd=str(root)
-    )
-    try:
-        session = await start(client, root)
-        uri = session.open("engine_import.py", MISSING_MODULE)
-
-        def surfaced() -> bool:
-            return any(d.code == "TFM801" for p in client.publishes(uri) for d in p.diagnostics)
-
-        # The first publish may come before the surface is read; it comes again with it.
-        await client.wait_for(surfaced, timeout=600)
+    async with surface_server(root, cache, "engine_import.py", MISSING_MODULE) as (_, session, uri):
         assert await server_findings(session, uri) == expected["engine_import.py"]
         for example in EXAMPLES:
             text = example.read_text(encoding="utf-8")
@@ -118,6 +110,31 @@ async def test_server_and_check_agree_with_the_installed_surface(tmp_path: Path)
             opened = session.open(name, code)
             assert await server_findings(session, opened) == expected.get(name, []), name
         assert sum(bool(expected.get(name)) for name in samples) >= len(samples) // 3
-    finally:
-        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
-        await client.stop()
+
+
+CORPUS_SAMPLE = ("keras-radam", "keras-rl", "kapre", "deepctr", "tflearn", "keras-retinanet")
+"""Packages of the training corpus whose every file the server opens: Keras 2 backend code, TF1
+graph code, `keras` against `tf.keras` switches."""
+
+
+@pytest.mark.tensorflow
+@pytest.mark.corpus
+async def test_server_and_check_agree_on_the_training_corpus(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for requirement, kind in (*KERAS2, *TF1):
+        if requirement.split("==")[0] in CORPUS_SAMPLE:
+            shutil.copytree(fetch(requirement, kind), root / requirement.split("==")[0])
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    (root / "engine_import.py").write_text(MISSING_MODULE, encoding="utf-8")
+    cache = tmp_path / "cache"
+    expected = cli_findings(root, cache)
+    assert sum(bool(expected.get(name)) for name in files) >= 40
+
+    async with surface_server(root, cache, "engine_import.py", MISSING_MODULE) as (_, session, _):
+        differ = []
+        for name in files:
+            opened = session.open(name, (root / name).read_text(encoding="utf-8"))
+            if await server_findings(session, opened) != expected.get(name, []):
+                differ.append(name)
+        assert differ == []

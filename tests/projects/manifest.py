@@ -199,6 +199,8 @@ PROJECTS = (
             "tqdm==4.67.1",
             "msgpack==1.1.0",
             "msgpack-numpy==0.4.8",
+            "pyzmq==26.2.0",
+            "psutil==6.1.0",
         ),
     ),
     Project(

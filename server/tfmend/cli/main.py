@@ -19,7 +19,7 @@ from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.cache import ResultCache
 from tfmend.cli.validate import add_catalog_arguments
-from tfmend.config import ConfigError, Settings, load_settings
+from tfmend.config import ConfigError, Overrides, Settings, code_prefixes, load_settings
 from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
@@ -144,20 +144,14 @@ def _settings(args: argparse.Namespace) -> Settings:
         if getattr(args, "config", None)
         else (args.paths[0] if getattr(args, "paths", None) else Path.cwd())
     )
-    settings = load_settings(start)
-    if getattr(args, "select", None):
-        settings = replace(
-            settings, select=tuple(c.strip().upper() for c in args.select.split(","))
-        )
-    if getattr(args, "ignore", None):
-        settings = replace(
-            settings, ignore=tuple(c.strip().upper() for c in args.ignore.split(","))
-        )
-    if getattr(args, "unsafe_fixes", False):
-        settings = replace(settings, unsafe_fixes=True)
-    if getattr(args, "target", None):
-        settings = replace(settings, target=args.target)
-    return settings
+    select, ignore = getattr(args, "select", None), getattr(args, "ignore", None)
+    flags = Overrides(
+        select=code_prefixes(select.split(",")) if select else None,
+        ignore=code_prefixes(ignore.split(",")) if ignore else None,
+        unsafe_fixes=True if getattr(args, "unsafe_fixes", False) else None,
+        target=getattr(args, "target", None) or None,
+    )
+    return flags.over(load_settings(start))
 
 
 @dataclass(frozen=True)

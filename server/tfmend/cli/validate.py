@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tfmend.catalog.rules import TARGETS
+from tfmend.config import Overrides, ValidationSettings
+
+if TYPE_CHECKING:
+    from tfmend.validate.result import ValidationResult
 
 EXIT_CODES = {"passed": 0, "failed": 1, "error": 2, "unchecked": 3}
+DEFAULTS = ValidationSettings()
 
 
 def add_catalog_arguments(sub: argparse.ArgumentParser) -> None:
@@ -60,14 +64,18 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
         "'pytest -x tests' or 'python {file}'",
     )
     sub.add_argument(
-        "--timeout", type=float, default=60.0, metavar="S", help="seconds per check (default: 60)"
+        "--timeout",
+        type=float,
+        default=DEFAULTS.timeout,
+        metavar="S",
+        help=f"seconds per check (default: {DEFAULTS.timeout:g})",
     )
     sub.add_argument(
         "--memory-mb",
         type=int,
-        default=8192,
+        default=DEFAULTS.memory_mb or 0,
         metavar="MB",
-        help="address-space limit of the worker, 0 for none (default: 8192)",
+        help=f"address-space limit of the worker, 0 for none (default: {DEFAULTS.memory_mb or 0})",
     )
     sub.add_argument("--import-check", action="store_true", help="also import the fixed module")
     sub.add_argument("--gpu", action="store_true", help="let TensorFlow see GPUs")
@@ -87,13 +95,10 @@ def run(args: argparse.Namespace) -> int:
     from tfmend.config import load_settings
     from tfmend.resolve.project import JediProject
     from tfmend.validate.scratch import project_root
-    from tfmend.validate.validator import ValidationSettings, Validator
+    from tfmend.validate.validator import Validator
 
-    settings = load_settings(args.config or args.path)
-    if args.unsafe_fixes:
-        settings = replace(settings, unsafe_fixes=True)
-    if args.target:
-        settings = replace(settings, target=args.target)
+    flags = Overrides(unsafe_fixes=True if args.unsafe_fixes else None, target=args.target)
+    settings = flags.over(load_settings(args.config or args.path))
     extra = tuple(p.resolve() for p in args.rules)
     root, _whole = project_root(args.path, settings.root)
     engine = Engine(settings, catalog=load_catalog(settings, extra), project=JediProject(root))
@@ -115,10 +120,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         validator.close()
     if args.format == "json":
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(result_text(result))
-    return EXIT_CODES[result["status"]]
+    return EXIT_CODES[result.status]
 
 
 def _progress(text: str) -> None:
@@ -129,37 +134,36 @@ def _progress(text: str) -> None:
 _MARKS = {"passed": "ok", "failed": "FAILED", "skipped": "skipped", "unchecked": "unchecked"}
 
 
-def result_text(result: dict[str, Any]) -> str:
-    """One line per check, details indented under it, then the verdict."""
+def result_text(result: ValidationResult) -> str:
+    """One line per check, details indented under it, then the engine's verdict."""
     lines: list[str] = []
-    if result.get("tensorflow"):
+    if result.tensorflow:
         lines.append(
-            f"Validated in {result['interpreter']} (Python {result['python']}, TensorFlow "
-            f"{result['tensorflow']}, Keras {result['keras'] or '-'}, "
-            f"tf_keras {result['tf_keras'] or '-'})"
+            f"Validated in {result.interpreter} (Python {result.python}, TensorFlow "
+            f"{result.tensorflow}, Keras {result.keras or '-'}, "
+            f"tf_keras {result.tf_keras or '-'})"
         )
-    for applied in result.get("applied", []):
-        unsafe = " (unsafe)" if applied.get("safety") == "unsafe" else ""
-        where = f"{result['file']}:{applied['line']}"
-        lines.append(f"fix {applied['rule']} at {where}: {applied['name']}{unsafe}")
-    for check in result.get("checks", []):
-        label = f"{check['kind']} {check['rule']}" if check.get("rule") else check["kind"]
-        detail = str(check["detail"]).splitlines() or [""]
-        lines.append(f"  {_MARKS.get(check['status'], check['status']):>7}  {label}: {detail[0]}")
+    for applied in result.applied:
+        unsafe = " (unsafe)" if applied.safety == "unsafe" else ""
+        lines.append(f"fix {applied.rule} at {result.file}:{applied.line}: {applied.name}{unsafe}")
+    for check in result.checks:
+        label = f"{check.kind} {check.rule}" if check.rule else check.kind
+        detail = check.detail.splitlines() or [""]
+        lines.append(f"  {_MARKS.get(check.status, check.status):>7}  {label}: {detail[0]}")
         lines.extend(f"{'':11}{line}" for line in detail[1:])
-        if check["status"] == "failed" and check.get("kind") == "command":
-            output = (check.get("after") or {}).get("output", "")
+        if check.status == "failed" and check.kind == "command":
+            output = check.after.output if check.after is not None else ""
             tail = [line for line in output.splitlines() if line.strip()][-15:]
             lines.extend(f"{'':11}| {line}" for line in tail)
-    fixes = result.get("fixes", [])
-    if len(fixes) > 1 or any(fix["status"] != "passed" for fix in fixes):
+    fixes = result.fixes
+    if len(fixes) > 1 or any(fix.status != "passed" for fix in fixes):
         lines.append("per fix:")
         for fix in fixes:
-            why = f": {fix['detail']}" if fix["detail"] else ""
+            why = f": {fix.detail}" if fix.detail else ""
             lines.append(
-                f"  {_MARKS[fix['status']]:>9}  {fix['rule']} line {fix['line']} {fix['name']}{why}"
+                f"  {_MARKS[fix.status]:>9}  {fix.fix.rule} line {fix.fix.line} {fix.fix.name}{why}"
             )
-    seconds = result.get("duration_ms", 0) / 1000
-    summary = str(result["summary"])
+    seconds = result.duration_ms / 1000
+    summary = result.summary
     lines.append(f"{summary[0].upper()}{summary[1:]} ({seconds:.1f} s)")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,8 @@ from pygls.workspace import PositionCodec
 from tfmend.api import Engine, file_finding
 from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR
 from tfmend.findings import Finding, Position, Span
+from tfmend.findings import Origin as FindingOrigin
+from tfmend.incremental import IncrementalChecker
 from tfmend.lsp.convert import (
     Lines,
     Related,
@@ -72,8 +74,14 @@ class Analysis:
     """Identifies this result among all results (pulled diagnostics' result id)."""
 
 
-def analyse(engines: Engines, snapshot: Snapshot, codec: PositionCodec) -> Analysis:
-    """Check a snapshot (on the analysis thread)."""
+def analyse(
+    engines: Engines,
+    snapshot: Snapshot,
+    codec: PositionCodec,
+    checkers: dict[str, IncrementalChecker] | None = None,
+) -> Analysis:
+    """Check a snapshot (on the analysis thread); with `checkers`, re-analysing only what
+    changed since the unit's last check (kept there per unit)."""
     started = time.perf_counter()
     uris = [uri for uri, _ in snapshot.parts]
     texts = [text for _, text in snapshot.parts]
@@ -101,7 +109,13 @@ def analyse(engines: Engines, snapshot: Snapshot, codec: PositionCodec) -> Analy
     try:
         engine = engines.engine_for(snapshot.path)
         result.engine = engine
-        findings, result.analysed = engine.analyse_text(module, snapshot.path)
+        if checkers is None:
+            findings, result.analysed = engine.analyse_text(module, snapshot.path)
+        else:
+            checker = checkers.get(snapshot.uri)
+            if checker is None or checker.engine is not engine or checker.path != snapshot.path:
+                checker = checkers[snapshot.uri] = engine.incremental(snapshot.path)
+            findings, result.analysed = checker.analyse_text(module)
     except Exception as exc:  # one file must not stop the server: report it on the file
         logger.exception("tfmend failed on %s", snapshot.uri)
         findings = [file_finding(RULE_CRASHED.code, f"tfmend failed on this file: {exc!r}")]
@@ -132,8 +146,11 @@ class Placer:
         self.starts = starts
         self.codec = codec
         self._files: dict[str, Lines | None] = {}
+        self._origins: dict[tuple[int, str], tuple[FindingOrigin, Origin | None]] = {}
 
     def locate(self, span: Span) -> tuple[str, Span]:
+        if len(self.starts) == 1 and not self.starts[0]:
+            return self.uris[0], span  # a file: its positions are the module's
         index = max(bisect_right(self.starts, span.start.line) - 1, 0)
         first = self.starts[index]
         moved = Span(
@@ -146,6 +163,14 @@ class Placer:
         origin = finding.origin
         if origin is None:
             return None
+        # Most findings of a file share a few imports: one Origin for each import and name.
+        key = (id(origin), finding.name.split(".", 1)[0])
+        cached = self._origins.get(key)
+        if cached is None or cached[0] is not origin:
+            cached = self._origins[key] = (origin, self._origin(finding, origin))
+        return cached[1]
+
+    def _origin(self, finding: Finding, origin: FindingOrigin) -> Origin | None:
         message = related_message(finding, origin.text)
         if origin.path is None:
             uri, span = self.locate(origin.span)
@@ -250,6 +275,8 @@ class Checker:
         """Latest accepted analysis per unit uri."""
         self._pending: dict[str, _Pending] = {}
         self._serial = 0
+        self._incremental: dict[str, IncrementalChecker] = {}
+        """Each open unit's incremental checker (used on the analysis thread only)."""
 
     def schedule(self, unit: Unit, delay: float = DEBOUNCE, priority: int = EDITING) -> _Pending:
         """Check the unit's current generation after `delay` (unless already on its way)."""
@@ -287,10 +314,12 @@ class Checker:
         if pending is not None:
             self._drop(pending)
         self.results.pop(unit.uri, None)
+        self._incremental.pop(unit.uri, None)
 
     def recheck_all(self) -> None:
         """Check every open unit again (settings or rules changed)."""
         self.results.clear()
+        self._incremental.clear()
         for unit in list(self.ls.store.units.values()):
             unit.generation += 1
             self.schedule(unit, delay=0)
@@ -318,8 +347,10 @@ class Checker:
             self._drop(pending)
             return
         snapshot = self.ls.store.snapshot(unit)
-        engines, codec = self.ls.engines, self.ls.codec
-        pending.job = self.ls.analysis.submit(lambda: analyse(engines, snapshot, codec), priority)
+        engines, codec, checkers = self.ls.engines, self.ls.codec, self._incremental
+        pending.job = self.ls.analysis.submit(
+            lambda: analyse(engines, snapshot, codec, checkers), priority
+        )
         pending.job.add_done_callback(lambda job: self._finished(uri, pending, job))
 
     def _finished(self, uri: str, pending: _Pending, job: asyncio.Future[Analysis]) -> None:

@@ -433,7 +433,6 @@ async def _planned_edit(
     if (
         plan is None
         or doc is None
-        or unit.notebook
         or analysis is None
         or analysis.engine is None
         or analysis.generation != unit.generation
@@ -443,7 +442,8 @@ async def _planned_edit(
     ):
         return None
     engine = analysis.engine
-    text = doc.text
+    # A notebook's plans are for the module of its cells; a file's for its text.
+    text = analysis.module if unit.notebook else doc.text
 
     def apply() -> list[Edit] | None:
         try:
@@ -460,9 +460,45 @@ async def _planned_edit(
     edits = await ls.analysis.submit(apply, INTERACTIVE)
     if not edits or unit.generation != analysis.generation:
         return None
-    return _workspace_edit(
-        ls, {doc.uri: line_edits(ls.codec, text, edits)}, {doc.uri: data.version}
-    )
+    if not unit.notebook:
+        return _workspace_edit(
+            ls, {doc.uri: line_edits(ls.codec, text, edits)}, {doc.uri: data.version}
+        )
+    by_cell = cell_edits(analysis, edits)
+    if by_cell is None:
+        return None
+    changes = {
+        uri: line_edits(ls.codec, cell, by_cell[uri])
+        for uri, cell in analysis.parts
+        if uri in by_cell
+    }
+    return _workspace_edit(ls, changes, analysis.versions)
+
+
+def cell_edits(analysis: Analysis, edits: list[Edit]) -> dict[str, list[Edit]] | None:
+    """Edits of a notebook's module as edits of its cells, by cell uri; None when one spans
+    cells or covers text the module does not have as the cell does (a masked magic)."""
+    module = lines_of(analysis.module)
+    ends = [*(start - 1 for start in analysis.starts[1:]), len(module.lines)]
+    out: dict[str, list[Edit]] = {}
+    for edit in edits:
+        first, last = module.position(edit.start), module.position(edit.end)
+        index = max(i for i, start in enumerate(analysis.starts) if start <= first.line)
+        start = analysis.starts[index]
+        uri, text = analysis.parts[index]
+        cell = lines_of(text)
+        if last.line >= ends[index] or last.line - start >= len(cell.lines):
+            return None  # reaches the separator of the next cell
+        offset = cell.starts[first.line - start] + first.column
+        end = cell.starts[last.line - start] + last.column
+        line = first.line - start
+        if (
+            module.lines[first.line][: first.column] != cell.lines[line][: first.column]
+            or analysis.module[edit.start : edit.end] != text[offset:end]
+        ):
+            return None
+        out.setdefault(uri, []).append(Edit(offset, end, edit.text))
+    return out
 
 
 def fix_module(

@@ -1,5 +1,6 @@
 """Editor settings: initializationOptions, workspace/configuration (section "tfmend") and
-workspace/didChangeConfiguration; typed, over pyproject.toml; bad values warn and fall back."""
+workspace/didChangeConfiguration; typed into the models of tfmend.config (`Overrides` over
+pyproject.toml, `ValidationSettings`); bad values warn and fall back to the default."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from tfmend.catalog.rules import TARGETS, MigrationTarget
-from tfmend.config import Settings
+from tfmend.catalog.rules import TARGETS
+from tfmend.config import (
+    Overrides,
+    SettingError,
+    Settings,
+    ValidationSettings,
+    code_prefixes,
+    parse_target,
+)
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -27,40 +35,16 @@ CLIENT_ONLY = frozenset({"path", "args", "importStrategy", "showNotifications", 
 
 
 @dataclass(frozen=True)
-class ValidationOptions:
-    """How `tfmend.validateFix` runs; defaults match tfmend.validation."""
-
-    enable: bool = True
-    """Whether validation may run at all."""
-    timeout: float = 60.0
-    """Seconds per check."""
-    command: str | None = None
-    """A command run before and after the fix in a scratch copy (`pytest -x tests`)."""
-    import_check: bool = False
-    """Also import the fixed module."""
-    gpu: bool = False
-    """Let TensorFlow see GPUs."""
-    memory_mb: int | None = 8192
-    """Address-space limit of the validation worker (None: no limit)."""
-
-
-@dataclass(frozen=True)
 class EditorSettings:
-    """The settings an editor sends; None means "not set here" (pyproject.toml or the default)."""
+    """The settings an editor sends, typed; what is not set here comes from pyproject.toml or the
+    defaults."""
 
+    overrides: Overrides = field(default_factory=Overrides)
+    """`select`, `ignore`, `extendRules` (relative to the workspace folder), `unsafeFixes`,
+    `target` and the first `interpreter`, over pyproject.toml's."""
     interpreter: tuple[str, ...] = ()
     """The project's interpreter (validation, installed API surface); the first item is used."""
-    select: tuple[str, ...] | None = None
-    """Code prefixes to report; replaces `select` from pyproject.toml."""
-    ignore: tuple[str, ...] | None = None
-    """Code prefixes never to report; replaces `ignore` from pyproject.toml."""
-    extend_rules: tuple[str, ...] = ()
-    """Extra rule files (relative to the workspace folder), after those of pyproject.toml."""
-    unsafe_fixes: bool | None = None
-    """Whether fix-all applies unsafe fixes."""
-    target: MigrationTarget | None = None
-    """What fixed code runs on; replaces `target` from pyproject.toml."""
-    validation: ValidationOptions = field(default_factory=ValidationOptions)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
     log_level: str | None = None
     """error, warning, info or debug: what goes to window/logMessage and stderr."""
 
@@ -94,6 +78,8 @@ def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings
     """Typed settings and a warning for each bad value (which is then left at its default)."""
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    given: dict[str, Any] = {}
+    """The fields of `Overrides`."""
 
     def bad(key: str, expected: str) -> None:
         warnings.append(
@@ -109,29 +95,29 @@ def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings
                 bad(key, "a path or a list of strings")
             else:
                 values["interpreter"] = items
+                given["python"] = items[0] if items else None
         elif key in ("select", "ignore"):
             items = _strings(value, allow_single=False)
             if items is None:
                 bad(key, "a list of code prefixes")
             elif items:
-                values[key] = tuple(item.strip().upper() for item in items)
+                given[key] = code_prefixes(items)
         elif key == "extendRules":
             items = _strings(value)
             if items is None:
                 bad(key, "a list of paths")
             else:
-                values["extend_rules"] = items
+                given["extend_rules"] = items
         elif key == "unsafeFixes":
             if isinstance(value, bool):
-                values["unsafe_fixes"] = value
+                given["unsafe_fixes"] = value
             else:
                 bad(key, "true or false")
         elif key == "target":
-            chosen = next((t for t in TARGETS if t == value), None)
-            if chosen is None:
+            try:
+                given["target"] = parse_target(value, None)
+            except SettingError:
                 bad(key, "one of " + ", ".join(TARGETS))
-            else:
-                values["target"] = chosen
         elif key == "logLevel":
             if isinstance(value, str) and value.lower() in LOG_LEVELS:
                 values["log_level"] = value.lower()
@@ -144,7 +130,7 @@ def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings
                 bad(key, "a table")
         else:
             logger.debug("%s: ignoring unknown setting tfmend.%s", source, key)
-    return EditorSettings(**values), warnings
+    return EditorSettings(Overrides(**given), **values), warnings
 
 
 def _strings(value: object, *, allow_single: bool = True) -> tuple[str, ...] | None:
@@ -157,8 +143,8 @@ def _strings(value: object, *, allow_single: bool = True) -> tuple[str, ...] | N
     return None
 
 
-def _validation(raw: Mapping[str, Any], source: str, warnings: list[str]) -> ValidationOptions:
-    options = ValidationOptions()
+def _validation(raw: Mapping[str, Any], source: str, warnings: list[str]) -> ValidationSettings:
+    options = ValidationSettings()
 
     def bad(key: str, expected: str) -> None:
         warnings.append(
@@ -202,24 +188,7 @@ def _validation(raw: Mapping[str, Any], source: str, warnings: list[str]) -> Val
 
 def apply(editor: EditorSettings, base: Settings, folder: Path | None) -> Settings:
     """Editor settings over settings from pyproject.toml (or the defaults)."""
-    settings = base
-    if editor.select is not None:
-        settings = replace(settings, select=editor.select)
-    if editor.ignore is not None:
-        settings = replace(settings, ignore=editor.ignore)
-    if editor.extend_rules:
-        anchor = folder or base.root or Path.cwd()
-        extra = tuple((anchor / Path(p).expanduser()).resolve() for p in editor.extend_rules)
-        settings = replace(
-            settings, extend_rules=tuple(dict.fromkeys((*settings.extend_rules, *extra)))
-        )
-    if editor.unsafe_fixes is not None:
-        settings = replace(settings, unsafe_fixes=editor.unsafe_fixes)
-    if editor.target is not None:
-        settings = replace(settings, target=editor.target)
-    if editor.interpreter:
-        settings = replace(settings, python=editor.interpreter[0])
-    return settings
+    return editor.overrides.over(base, folder)
 
 
 async def fetch_configuration(ls: TfmendServer) -> None:

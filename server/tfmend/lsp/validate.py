@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,7 @@ from tfmend.api import Engine
 from tfmend.lsp.documents import Unit, uri_path
 from tfmend.lsp.jobs import INTERACTIVE
 from tfmend.resolve.project import JediProject
+from tfmend.validate.result import ValidationResult
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -71,14 +73,10 @@ class ValidationRunner:
             return set()
         return remembered[1]
 
-    def _remember(self, uri: str, text: str | None, result: dict[str, Any]) -> None:
+    def _remember(self, uri: str, text: str | None, result: ValidationResult) -> None:
         if text is None:
             return
-        passed = {
-            (str(fix["rule"]), int(fix["line"]) - 1)
-            for fix in result.get("fixes", [])
-            if fix.get("status") == "passed"
-        }
+        passed = {(v.fix.rule, v.fix.line - 1) for v in result.fixes if v.status == "passed"}
         if passed:
             self._earned[uri] = (text, self.earned(uri, text) | passed)
 
@@ -106,8 +104,9 @@ class ValidationRunner:
         return asyncio.run_coroutine_threadsafe(submit(), self.ls.loop).result(timeout=120)
 
     async def validate(self, uri: str, client_range: types.Range | None) -> dict[str, Any]:
-        """Validate the fixes in a range of a document (all of it without a range)."""
-        from tfmend.validate.validator import ValidationSettings, Validator
+        """Validate the fixes in a range of a document (all of it without a range); the result's
+        JSON."""
+        from tfmend.validate.validator import Validator
 
         unit = self.ls.store.unit_of(uri)
         path = unit.path if unit is not None else uri_path(uri)
@@ -136,13 +135,9 @@ class ValidationRunner:
             catalog=shared.catalog,
             project=_OnAnalysisThread(project, self._on_analysis_thread) if project else None,
         )
-        settings = ValidationSettings(
+        settings = replace(
+            options,
             python=(engines.editor_for(path).interpreter or (None,))[0] or shared.settings.python,
-            timeout=options.timeout,
-            memory_mb=options.memory_mb,
-            import_check=options.import_check,
-            command=options.command,
-            gpu=options.gpu,
         )
         if self._validator is None:
             self._validator = Validator(settings)
@@ -157,7 +152,7 @@ class ValidationRunner:
         def say(message: str) -> None:
             loop.call_soon_threadsafe(progress.message, message)
 
-        def run() -> dict[str, Any]:
+        def run() -> ValidationResult:
             validator.configure(settings)
             validator.engine = engine
             return validator.validate(
@@ -171,31 +166,24 @@ class ValidationRunner:
             result = await loop.run_in_executor(self._executor, run)
         except Exception as exc:  # the validator failed outright: report, keep serving
             logger.exception("validating %s failed", path)
-            result = {"status": "error", "file": str(path), "message": repr(exc), "checks": []}
+            result = ValidationResult.cannot(str(path), repr(exc))
         finally:
             progress.end("done")
         self._remember(uri, text, result)
-        self._summarize(result)
-        return result
+        return self._summarize(result)
 
     def _error(self, file: str, message: str) -> dict[str, Any]:
-        result = {"status": "error", "file": file, "message": message, "checks": []}
-        self._summarize(result)
-        return result
+        return self._summarize(ValidationResult.cannot(file, message))
 
-    def _summarize(self, result: dict[str, Any]) -> None:
-        """Show the engine's verdict once: information when it passed, else a warning or error."""
-        status = result.get("status")
+    def _summarize(self, result: ValidationResult) -> dict[str, Any]:
+        """Show the engine's verdict: information when it passed, else a warning or error; the
+        result's JSON."""
         kind = {
             "passed": types.MessageType.Info,
             "failed": types.MessageType.Warning,
             "unchecked": types.MessageType.Warning,
-        }.get(str(status), types.MessageType.Error)
-        if result.get("reason") == "no-fix":
+        }.get(result.status, types.MessageType.Error)
+        if result.reason == "no-fix":
             kind = types.MessageType.Info  # a question answered, not a failure
-        summary = result.get("summary")
-        if summary is None:
-            name = Path(str(result.get("file", ""))).name
-            summary = f"cannot validate {name}: {result.get('message')}"
-            result["summary"] = summary
-        self.ls.show_message(f"tfmend: {summary}", kind)
+        self.ls.show_message(f"tfmend: {result.summary}", kind)
+        return result.to_json()

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-TRACKED_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
-"""Top-level packages whose names tfmend reasons about."""
+FRAMEWORK_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
+"""The packages whose code tfmend migrates: a file importing one of them is TensorFlow code."""
+TRACKED_ROOTS = FRAMEWORK_ROOTS | {"collections"}
+"""Top-level packages whose names tfmend reasons about: the frameworks, and the standard library
+module whose aliases Python 3.10 removed (`collections.Mapping`), which legacy TensorFlow code
+imports."""
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -57,8 +62,13 @@ class ImportBinding:
 
     @property
     def tracked(self) -> bool:
-        """Whether the target is in TensorFlow, Keras or tf_keras."""
+        """Whether the target is in a package tfmend has rules for (TRACKED_ROOTS)."""
         return self.level == 0 and self.target.split(".", 1)[0] in TRACKED_ROOTS
+
+    @property
+    def framework(self) -> bool:
+        """Whether the target is in TensorFlow, Keras or tf_keras (not the standard library)."""
+        return self.level == 0 and self.target.split(".", 1)[0] in FRAMEWORK_ROOTS
 
     @property
     def imported(self) -> str:
@@ -77,6 +87,8 @@ class Binding:
     imported: ImportBinding | None = None
     value: ast.expr | None = None
     """The value of a plain `name = value` assignment (to know what class an instance has)."""
+    in_handler: bool = False
+    """Bound in an `except` handler: a fallback for when the code above it failed."""
 
 
 @dataclass(eq=False)
@@ -145,6 +157,8 @@ class FileBindings:
         """Ids of decorator expressions."""
         self.compared: dict[int, ast.Compare] = {}
         """Comparisons by the id of each operand."""
+        self.statement_chains: list[int] = []
+        """Index into `chains` where each top-level statement's uses start."""
         _Walker(self).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
@@ -200,10 +214,22 @@ class FileBindings:
         return Resolution(imports=list(self.module.stars), shadowed=False, star=True)
 
     def _alias(self, bindings: list[Binding], depth: int) -> Resolution | None:
-        """Resolve `name = module.attribute` assignments to the import they start from."""
-        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Name | ast.Attribute):
+        """Resolve `name = module.attribute` assignments to the import they start from: the one
+        in effect, or those of the branches of one statement when all reach the same name
+        (`if v2: tfv1 = tf.compat.v1` / `else: tfv1 = tf.compat.v1`). An assignment in an
+        `except` handler is the fallback for another version, not what the installed one runs."""
+        chosen = [b for b in bindings if not b.in_handler] or bindings
+        found = [self._assigned(b, depth) for b in chosen]
+        first = found[0] if found else None
+        if first is None or any(f is None or _reached(f) != _reached(first) for f in found):
             return None
-        source = self.chain_ending_at.get(id(bindings[0].value))
+        return first
+
+    def _assigned(self, binding: Binding, depth: int) -> Resolution | None:
+        """What a `name = module.attribute` assignment refers to through an import."""
+        if not isinstance(binding.value, ast.Name | ast.Attribute):
+            return None
+        source = self.chain_ending_at.get(id(binding.value))
         if source is None:
             return None
         found = self.resolve(source, depth + 1)
@@ -231,7 +257,7 @@ class FileBindings:
         return None
 
     @cached_property
-    def chain_ending_at(self) -> dict[int, Chain]:
+    def chain_ending_at(self) -> Mapping[int, Chain]:
         """Chains by the id of their outermost node."""
         return {id(chain.nodes[-1]): chain for chain in self.chains}
 
@@ -242,6 +268,63 @@ class FileBindings:
         if not found:
             return None
         return _select(found, None) or self._alias(_last_group(found, None), 0)
+
+
+class PartBindings(FileBindings):
+    """The bindings of some top-level statements walked in the context of a whole file's module
+    scope, which they leave as it is: what they bind at module level is recorded per statement
+    (`module_binds`), for the caller to check it binds the same as the statements they replace."""
+
+    def __init__(self, whole: FileBindings, statements: list[ast.stmt], groups: list[int]) -> None:
+        self.whole = whole
+        self.module = whole.module
+        self.scopes = [whole.module]
+        self.imports = []
+        self.chains = []
+        self.calls = {}
+        self.decorators = set()
+        self.compared = {}
+        self.statement_chains = []
+        self.module_binds: list[list[tuple[str, Binding]]] = []
+        """What each statement binds in the module scope (not applied to it)."""
+        self.statement_imports: list[int] = []
+        """How many imports each statement makes, in any scope."""
+        walker = _Walker(self)
+        for statement, group in zip(statements, groups, strict=True):
+            self.statement_chains.append(len(self.chains))
+            before = len(self.imports)
+            walker.record = []
+            walker.group = group
+            walker.visit(statement)
+            self.module_binds.append(walker.record)
+            self.statement_imports.append(len(self.imports) - before)
+        self.new_imports = self.imports
+        self.imports = whole.imports
+
+    @cached_property
+    def chain_ending_at(self) -> Mapping[int, Chain]:
+        """The statements' chains, then the whole file's (module-level values are the file's)."""
+        own = {id(chain.nodes[-1]): chain for chain in self.chains}
+        return ChainMap(own, self.whole.chain_ending_at)  # type: ignore[arg-type]
+
+
+def binding_signature(binds: list[tuple[str, Binding]]) -> tuple[object, ...]:
+    """What module-level bindings mean to the rest of a file, without positions."""
+    return tuple(
+        (
+            name,
+            binding.group == _LATE,
+            binding.imported is not None,
+            binding.in_handler,
+            ast.dump(binding.value) if binding.value is not None else None,
+        )
+        for name, binding in binds
+    )
+
+
+def _reached(resolution: Resolution) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The import targets and attributes a resolution reaches, to compare two of them."""
+    return tuple(i.target for i in resolution.imports), tuple(resolution.via)
 
 
 def _base_name(node: ast.expr | None) -> str | None:
@@ -321,10 +404,17 @@ class _Walker:
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
+        self.record: list[tuple[str, Binding]] | None = None
+        """Where module-level bindings go instead of the module scope (PartBindings)."""
+        self.handlers = 0
+        """How many `except` handlers the walk is inside."""
 
     # -- structure -------------------------------------------------------------------------------
     def walk_module(self, tree: ast.Module) -> None:
-        self.body(tree.body)
+        for index, statement in enumerate(tree.body):
+            self.out.statement_chains.append(len(self.out.chains))
+            self.group = index
+            self.visit(statement)
 
     def body(self, statements: list[ast.stmt]) -> None:
         for index, statement in enumerate(statements):
@@ -368,7 +458,11 @@ class _Walker:
         group = self.group
         if name in scope.globals and scope is not self.out.module:
             scope, group = self.out.module, _LATE
-        scope.bind(name, Binding(group, imported, value))
+        binding = Binding(group, imported, value, in_handler=self.handlers > 0)
+        if self.record is not None and scope is self.out.module:
+            self.record.append((name, binding))
+            return
+        scope.bind(name, binding)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -385,7 +479,7 @@ class _Walker:
             if alias.name == "*":
                 star = ImportBinding("*", module, node.level, node, alias, self.guard)
                 self.out.imports.append((star, self.scope))
-                if self.scope is self.out.module:
+                if self.scope is self.out.module and self.record is None:
                     self.out.module.stars.append(star)
                 continue
             name = alias.asname or alias.name
@@ -443,7 +537,8 @@ class _Walker:
         self.generic(node)
 
     def visit_Global(self, node: ast.Global) -> None:
-        self.scope.globals.update(node.names)
+        if self.record is None or self.scope is not self.out.module:
+            self.scope.globals.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.scope.nonlocals.update(node.names)
@@ -453,7 +548,9 @@ class _Walker:
             self.visit(node.type)
         if node.name:
             self.bind(node.name)
+        self.handlers += 1
         self.visit_list(node.body)
+        self.handlers -= 1
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:

@@ -47,6 +47,15 @@ class ParsedModule:
         self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
         self.lines = LineIndex(text)
         self._origins: dict[int, Origin] = {}
+        self._whole: ParsedModule | None = None
+
+    @property
+    def whole(self) -> ParsedModule:
+        """The module this one is part of (itself, for a parsed file): module-wide facts
+        (leading imports, `__main__` block, `__all__`, functions defined) are read there."""
+        # Not an attribute set to self: that cycle would leave every module (tree and all) to
+        # the cyclic collector.
+        return self._whole or self
 
     @cached_property
     def bindings(self) -> FileBindings:
@@ -56,11 +65,9 @@ class ParsedModule:
     @cached_property
     def defined_functions(self) -> frozenset[str]:
         """Names of the functions and methods the module defines (walked on first use only)."""
-        return frozenset(
-            node.name
-            for node in ast.walk(self.tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        )
+        if self.whole is not self:
+            return self.whole.defined_functions
+        return frozenset(function_names(self.tree))
 
     def span(self, node: ast.AST) -> Span:
         """The span of an ast node in code point positions."""
@@ -101,3 +108,77 @@ class ParsedModule:
         if match.group(1) is None:
             return set()
         return {code.strip() for code in match.group(1).split(",") if code.strip()}
+
+
+def function_names(tree: ast.AST) -> list[str]:
+    """Names of the functions and methods defined in a tree, in walk order."""
+    return [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+
+class SliceLines(LineIndex):
+    """The line table of a slice of whole lines of a text, in the positions of the whole text."""
+
+    def __init__(self, text: str, line: int, offset: int) -> None:
+        super().__init__(text)
+        self.first_line = line
+        self.first_offset = offset
+
+    def line_text(self, line: int) -> str:
+        return super().line_text(line - self.first_line)
+
+    def offset(self, line: int, column: int) -> int:
+        return self.first_offset + super().offset(line - self.first_line, column)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line, column = super().position(offset - self.first_offset)
+        return line + self.first_line, column
+
+    def from_ast(self, lineno: int, col_offset: int) -> tuple[int, int]:
+        line, column = super().from_ast(lineno - self.first_line, col_offset)
+        return line + self.first_line, column
+
+    @property
+    def line_count(self) -> int:
+        return self.first_line + super().line_count
+
+
+_OF_WHOLE = (ast.Import, ast.ImportFrom, ast.alias)
+"""Nodes a ModulePart never has of its own: its statements import nothing (else the whole file
+is analysed again), so these are the whole module's, in its positions."""
+
+
+class ModulePart(ParsedModule):
+    """Some top-level statements of the current text, parsed on their own, seen in the module
+    parsed earlier (`whole`) whose module-level bindings they leave as they were."""
+
+    def __init__(
+        self,
+        whole: ParsedModule,
+        text: str,
+        statements: list[ast.stmt],
+        lines: LineIndex,
+        bindings: FileBindings,
+    ) -> None:
+        self.text = text
+        self.path = whole.path
+        self.tree = ast.Module(body=statements, type_ignores=[])
+        self.lines = lines
+        self._origins = whole._origins
+        self._whole = whole
+        self.__dict__["bindings"] = bindings
+
+    def span(self, node: ast.AST) -> Span:
+        return self.whole.span(node) if isinstance(node, _OF_WHOLE) else super().span(node)
+
+    def offsets(self, node: ast.AST) -> tuple[int, int]:
+        return self.whole.offsets(node) if isinstance(node, _OF_WHOLE) else super().offsets(node)
+
+    def segment(self, node: ast.AST) -> str:
+        return self.whole.segment(node) if isinstance(node, _OF_WHOLE) else super().segment(node)
+
+    def origin(self, imported: ImportBinding) -> Origin:
+        return self.whole.origin(imported)

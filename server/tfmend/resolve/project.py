@@ -62,12 +62,18 @@ class JediProject:
         self._overlay: dict[Path, str] = {}
         """Unsaved editor text of project files, by path."""
         self._stems: set[str] | None = None
+        self._changes = 0
+        self._own_changes: dict[Path, int] = {}
         self._project: Any = None
         self._environment: Any = None
 
     def invalidate(self, path: Path | None = None) -> set[Path]:
         """Forget cached resolutions (those through `path`, or all); return files to recheck."""
         with self._lock:
+            self._changes += 1
+            if path is not None:
+                own = path.resolve()
+                self._own_changes[own] = self._own_changes.get(own, 0) + 1
             if path is None:
                 affected = {p for paths in self.dependents.values() for p in paths}
                 self.cache.clear()
@@ -86,6 +92,12 @@ class JediProject:
             self._landings = {k: v for k, v in self._landings.items() if k[0] not in stale}
             self._scripts = {k: v for k, v in self._scripts.items() if k[0] not in stale}
             return affected
+
+    def changes_besides(self, path: Path) -> int:
+        """How many times resolutions were forgotten because of files other than `path` (what
+        its own findings may depend on)."""
+        with self._lock:
+            return self._changes - self._own_changes.get(path.resolve(), 0)
 
     def read_for(self, path: Path) -> set[Path]:
         """The project files that resolving names of `path` has read so far."""

@@ -30,6 +30,8 @@ def canonical_names(name: str, versions: Versions) -> list[str]:
     `versions`, `tensorflow.keras.*` is tf_keras too.
     """
     root = name.split(".", 1)[0]
+    if root == "collections":  # the standard library: one spelling
+        return [name]
     if root not in ("keras", "tensorflow"):
         return []
     out = [name]

@@ -16,6 +16,16 @@ from pathlib import Path
 GRAPH_MODE_CALL = re.compile(r"\b(disable_eager_execution|disable_v2_behavior)\s*\(")
 """A file that already calls one of these runs in graph mode: nothing to add."""
 
+
+def switches_graph_mode(text: str) -> bool:
+    """Whether a text calls disable_eager_execution or disable_v2_behavior (GRAPH_MODE_CALL)."""
+    # The regular expression tries a word boundary at every character: 7 ms on 10,000 lines,
+    # where looking for the names first takes a fraction of one.
+    if "disable_eager_execution" not in text and "disable_v2_behavior" not in text:
+        return False
+    return GRAPH_MODE_CALL.search(text) is not None
+
+
 Importers = Callable[[Path], bool]
 """Whether another file of the project imports the module at a path."""
 

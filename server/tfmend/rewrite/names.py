@@ -15,6 +15,10 @@ _FALLBACK_ALIAS = {
     "keras": "keras3",
     "tf_keras": "tf_keras2",
 }
+_SUBMODULES = {"collections": "collections.abc"}
+"""Packages whose names tfmend writes live in a submodule that importing the package does not
+load (`import collections` leaves `collections.abc` unset): the added import names it, and only
+an import of it is reused."""
 
 
 @dataclass
@@ -27,28 +31,48 @@ class NameRenderer:
     """Package → alias of each import to add (`{"keras": "keras"}` → `import keras`)."""
     needed: set[str] = field(default_factory=set)
     """Packages to import that renders since it was last cleared used (one fix's imports)."""
+    reusable: list[tuple[str, str]] | None = None
+    """(module, name) of each import binding a rendering may reuse; found when None."""
 
     def __post_init__(self) -> None:
-        self._reusable: list[tuple[str, str]] = []
+        if self.reusable is not None:
+            self._reusable = self.reusable
+            return
+        self._reusable = []
         for name in self.bindings.module.bindings:
             resolution = self.bindings.module_resolution(name)
             if resolution is None or resolution.shadowed:
                 continue
             imports = resolution.imports
-            modules = {same_module(i.target, self.versions) for i in imports}
+            modules = {
+                i.imported
+                if i.imported in _SUBMODULES.values()
+                else same_module(i.target, self.versions)
+                for i in imports
+            }
             if len(modules) == 1 and all(i.level == 0 for i in imports):
                 self._reusable.append((modules.pop(), name))
+        self.reusable = self._reusable
 
     def render(self, qualname: str, scope: Scope | None = None) -> str:
         """The text that reaches `qualname` at module level (or in `scope`)."""
         best: tuple[int, str] | None = None
+        package, _, rest = qualname.partition(".")
+        submodule = _SUBMODULES.get(package)
         for module, name in self._reusable:
+            if submodule is not None and module == package:
+                continue  # `import collections` does not load `collections.abc`
             reaches = qualname == module or qualname.startswith(module + ".")
             if reaches and self._free(name, scope) and (best is None or len(module) > best[0]):
                 best = (len(module), name + qualname[len(module) :])
         if best is not None:
             return best[1]
-        package, _, rest = qualname.partition(".")
+        if (
+            submodule is not None
+        ):  # `import collections.abc` binds `collections`, whatever else does
+            self.added[package] = package
+            self.needed.add(package)
+            return qualname
         alias = self.added.get(package) or self._new_alias(package, scope)
         self.added[package] = alias
         self.needed.add(package)
@@ -57,6 +81,8 @@ class NameRenderer:
     def import_line(self, package: str) -> str:
         """The import statement to add for a package."""
         alias = self.added[package]
+        if package in _SUBMODULES:
+            return f"import {_SUBMODULES[package]}"
         return f"import {package}" if alias == package else f"import {package} as {alias}"
 
     def _new_alias(self, package: str, scope: Scope | None) -> str:

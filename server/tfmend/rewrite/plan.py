@@ -17,7 +17,7 @@ from tfmend.resolve.bindings import Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.qualnames import instance_attribute
 from tfmend.rewrite.edits import Edit, Plan
-from tfmend.rewrite.graph_mode import GRAPH_MODE_CALL
+from tfmend.rewrite.graph_mode import switches_graph_mode
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
 from tfmend.versions import Versions
@@ -44,7 +44,7 @@ _ATOMIC = (
 def adds_graph_mode(fix_kind: str, text: str, library: bool = False) -> bool:
     """Whether a fix of this kind also inserts `disable_eager_execution()` into this module (never
     into a library module: it would switch every program importing it to graph mode)."""
-    return fix_kind == "compat-v1" and not library and not GRAPH_MODE_CALL.search(text)
+    return fix_kind == "compat-v1" and not library and not switches_graph_mode(text)
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,23 @@ class Planner:
     def insert_at(self) -> int:
         """Where added imports go: after the file's leading imports (and docstring)."""
         return import_block_end(self.module)
+
+    def names_added(self) -> tuple[tuple[str, str], ...]:
+        """The imports fixes planned so far add (package, alias): later fixes reuse them."""
+        renderer = self.__dict__.get("names")
+        return tuple(renderer.added.items()) if renderer is not None else ()
+
+    def continue_from(
+        self, added: tuple[tuple[str, str], ...], reusable: list[tuple[str, str]] | None
+    ) -> None:
+        """Plan on as if fixes adding these imports had been planned before (names_added), with
+        the imports a rendering may reuse found before (`NameRenderer.reusable`) when given."""
+        if reusable is not None:
+            self.__dict__["names"] = NameRenderer(
+                self.module.bindings, self.versions, reusable=reusable
+            )
+        if added:
+            self.names.added.update(added)
 
     def use(self, rule: Rule, node: ast.Name | ast.Attribute, scope: Scope, api: str) -> Planned:
         """The fix of `rule` on one use of its API."""
@@ -344,6 +361,7 @@ def as_default_item(tree: ast.AST, call: ast.Call) -> ast.Call | None:
 
 def import_block_end(module: ParsedModule) -> int:
     """Offset where new imports go: after the file's leading imports (and docstring)."""
+    module = module.whole
     body = module.tree.body
     last: ast.stmt | None = None
     for index, statement in enumerate(body):

@@ -4,8 +4,9 @@
     result = validator.validate(Path("train.py"), line_range=(41, 41), progress=print)
     validator.close()
 
-`validate` blocks (call it from a thread in an event loop) and returns a JSON-ready dict:
-status passed|failed|error, the environment's versions, one entry per check. The worker that runs
+`validate` blocks (call it from a thread in an event loop) and returns a ValidationResult
+(`tfmend.validate.result`): status, the environment's versions, one entry per check, a verdict
+per fix and the summary line. The worker that runs
 the checks lives across calls (TensorFlow is imported once) and is restarted when it dies, when a
 check times out, or when the interpreter setting changes. See docs/validation.md.
 """
@@ -17,18 +18,27 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tfmend.api import Engine
-from tfmend.catalog.rules import Probe, Rule, docs_url
-from tfmend.config import ConfigError, load_settings
+from tfmend.catalog.rules import Probe, Rule
+from tfmend.config import ConfigError, ValidationSettings, load_settings
 from tfmend.findings import Finding
 from tfmend.fixer import FixError
 from tfmend.resolve.module import ParsedModule
 from tfmend.text.notebook import NotebookError, read_notebook
 from tfmend.text.source import UndecodableError, decode_source
+from tfmend.validate.result import (
+    NO_PROBE,
+    Applied,
+    Check,
+    ValidationResult,
+    fix_verdicts,
+    make_check,
+    overall_status,
+)
 from tfmend.validate.scratch import Scratch, ScratchError, project_root
 from tfmend.worker.client import (
     InterpreterNotFoundError,
@@ -39,10 +49,10 @@ from tfmend.worker.client import (
     WorkerTimeoutError,
     resolve_python,
 )
+from tfmend.worker.protocol import Compiled, NamesFound, Probed, Ran
 
 Progress = Callable[[str], None]
-Result = dict[str, Any]
-Check = dict[str, Any]
+T = TypeVar("T")
 
 LOAD_TIMEOUT = 300.0
 """Seconds for the first import of TensorFlow (a cold disk is slow), whatever the check timeout."""
@@ -51,23 +61,14 @@ COMMAND_GRACE = 30.0
 
 
 @dataclass(frozen=True)
-class ValidationSettings:
-    """How to validate; every field has a working default."""
+class _Environment:
+    """The worker's interpreter and the versions that imported in it."""
 
-    python: str | None = None
-    """The project's interpreter (default: the project's `python` setting, else the active one)."""
-    timeout: float = 60.0
-    """Seconds per check; a check past it is stopped and reported."""
-    memory_mb: int | None = 8192
-    """Address-space limit of the worker and everything it runs (None: no limit)."""
-    import_check: bool = False
-    """Also import the fixed module (runs its top-level code)."""
-    command: str | None = None
-    """A command run before and after the fix in the scratch copy: `pytest -x tests`,
-    `python {file}`. Split like a shell would, not run by one; `{file}` is the fixed file,
-    `{python}` the interpreter; a leading `python` or `python3` is the interpreter too."""
-    gpu: bool = False
-    """Let TensorFlow see GPUs (CUDA_VISIBLE_DEVICES is emptied otherwise)."""
+    python: str
+    interpreter: str
+    tensorflow: str | None
+    keras: str | None
+    tf_keras: str | None
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Validator:
         self.settings = settings or ValidationSettings()
         self.engine = engine
         self._worker: WorkerClient | None = None
-        self._environment: dict[str, Any] | None = None
+        self._environment: _Environment | None = None
         self._interpreter: str | None = None
         self._closing = False
         self._lock = threading.Lock()
@@ -151,41 +152,27 @@ class Validator:
         progress: Progress | None = None,
         *,
         unsafe: bool | None = True,
-    ) -> Result:
+    ) -> ValidationResult:
         """Fix `path` (or the findings in 0-based inclusive `line_range`) and check the fix.
 
         Every fix is tried, unsafe ones included (validation is how an unsafe fix earns its
         place), unless `unsafe` is False or None (the settings decide). `text` is the editor's
-        content of the file when it differs from the disk. Returns {"status", "file", "python",
-        "interpreter", "tensorflow", "keras", "tf_keras", "applied", "checks", "fixes",
-        "summary", "duration_ms"} and "message" when status is "error". status is passed (every
+        content of the file when it differs from the disk. The result's status is passed (every
         fix checked at run time and nothing failed), failed, unchecked (nothing failed, but some
-        fix had no runtime check) or error.
+        fix had no runtime check) or error (with its message).
         """
         with self._lock:
             started = time.monotonic()
             say = progress or (lambda _text: None)
-            result: Result = {
-                "status": "error",
-                "file": str(path),
-                "python": None,
-                "interpreter": None,
-                "tensorflow": None,
-                "keras": None,
-                "tf_keras": None,
-                "applied": [],
-                "checks": [],
-                "fixes": [],
-            }
+            result = ValidationResult("error", str(path))
             try:
                 self._validate(path, text, line_range, say=say, unsafe=unsafe, result=result)
             except CannotValidateError as exc:
-                result["status"] = "error"
-                result["message"] = str(exc)
-                result["reason"] = exc.reason
-            result["duration_ms"] = round((time.monotonic() - started) * 1000)
-            result["summary"] = verdict_text(result)
-            return result
+                result.status = "error"
+                result.message = str(exc)
+                result.reason = exc.reason
+            result.duration_ms = round((time.monotonic() - started) * 1000)
+            return result.summarized()
 
     # -- the steps -------------------------------------------------------------------------------
     def _validate(
@@ -196,23 +183,20 @@ class Validator:
         *,
         say: Progress,
         unsafe: bool | None,
-        result: Result,
+        result: ValidationResult,
     ) -> None:
         engine = self._engine_for(path)
         plan = self._plan(engine, path, text, line_range, unsafe)
-        result["applied"] = [
-            {
-                "rule": f.code,
-                "line": f.span.start.line + 1,
-                "name": f.name,
-                "message": f.message,
-                "safety": f.fix,
-            }
-            for f in plan.applied
+        result.applied = [
+            Applied(f.code, f.span.start.line + 1, f.name, f.message, f.fix) for f in plan.applied
         ]
         environment = self._environment_for(engine, say)
-        result.update(environment)
-        checks: list[Check] = result["checks"]
+        result.python = environment.python
+        result.interpreter = environment.interpreter
+        result.tensorflow = environment.tensorflow
+        result.keras = environment.keras
+        result.tf_keras = environment.tf_keras
+        checks = result.checks
         checks += self._api_checks(plan, say)
         for rule in plan.rules:
             checks.append(self._probe_check(rule, say))
@@ -227,8 +211,8 @@ class Validator:
                         checks.append(self._command_check(plan, scratch, say))
             except ScratchError as exc:
                 raise CannotValidateError(str(exc)) from exc
-        result["fixes"] = fix_verdicts(result["applied"], checks)
-        result["status"] = overall_status(result["fixes"], checks)
+        result.fixes = fix_verdicts(result.applied, checks)
+        result.status = overall_status(result.fixes, checks)
 
     def _engine_for(self, path: Path) -> Engine:
         if self.engine is not None:
@@ -308,7 +292,7 @@ class Validator:
             notebook=notebook is not None,
         )
 
-    def _environment_for(self, engine: Engine, say: Progress) -> dict[str, Any]:
+    def _environment_for(self, engine: Engine, say: Progress) -> _Environment:
         """Start the worker when needed and import TensorFlow in it; the versions it reports."""
         python = self.settings.python or engine.settings.python
         try:
@@ -345,14 +329,14 @@ class Validator:
                 error = loaded.errors.get("tensorflow", "")
                 self._stop_worker()
                 raise CannotValidateError(f"TensorFlow does not import in {interpreter}: {error}")
-            self._environment = {
-                "python": hello.python,
-                "interpreter": interpreter,
-                "tensorflow": versions.get("tensorflow"),
-                "keras": versions.get("keras"),
-                "tf_keras": versions.get("tf_keras"),
-            }
-        return dict(self._environment)
+            self._environment = _Environment(
+                python=hello.python,
+                interpreter=interpreter,
+                tensorflow=versions.get("tensorflow"),
+                keras=versions.get("keras"),
+                tf_keras=versions.get("tf_keras"),
+            )
+        return self._environment
 
     def _stop_worker(self) -> None:
         if self._worker is not None:
@@ -361,8 +345,13 @@ class Validator:
         self._environment = None
 
     def _call(
-        self, method: str, params: dict[str, Any], say: Progress, timeout: float | None = None
-    ) -> tuple[Any, str | None]:
+        self,
+        method: str,
+        parse: Callable[[Any], T],
+        params: dict[str, Any],
+        say: Progress,
+        timeout: float | None = None,
+    ) -> tuple[T, None] | tuple[None, str]:
         """(result, None), or (None, what went wrong) after a timeout, a crash or an error."""
         if self._closing:
             return None, "cancelled: the validator was closed"
@@ -379,7 +368,7 @@ class Validator:
             say("restarting the worker")
         limit = self.settings.timeout if timeout is None else timeout
         try:
-            return worker.request(method, params, timeout=limit, progress=say), None
+            return worker.call(method, parse, params, timeout=limit, progress=say), None
         except WorkerTimeoutError:
             return None, (
                 f"timed out after {self.settings.timeout:g} s; the worker was stopped "
@@ -399,28 +388,28 @@ class Validator:
         if not introduced:
             return []
         say("checking that the new APIs exist")
-        answer, problem = self._call("api", {"names": introduced}, say)
+        answer, problem = self._call("api", NamesFound.from_json, {"names": introduced}, say)
         by_rule: dict[str | None, list[str]] = {}
         for name in introduced:
             by_rule.setdefault(_rule_introducing(name, plan.rules), []).append(name)
         checks = []
         for code, names in by_rule.items():
-            if problem is not None:
-                checks.append(_check(code, "api", "failed", problem))
+            if answer is None:
+                checks.append(make_check(code, "api", "failed", str(problem)))
                 continue
-            found = {name: answer["names"][name] for name in names}
-            missing = [name for name, info in found.items() if info["exists"] is False]
-            unknown = [name for name, info in found.items() if info["exists"] is None]
+            found = {name: answer.names[name] for name in names}
+            missing = [name for name, info in found.items() if info.exists is False]
+            unknown = [name for name, info in found.items() if info.exists is None]
             if missing:
                 checks.append(
-                    _check(
+                    make_check(
                         code, "api", "failed", "missing in this environment: " + ", ".join(missing)
                     )
                 )
             elif unknown:
-                reasons = {found[name]["error"] for name in unknown}
+                reasons = {str(found[name].error) for name in unknown}
                 checks.append(
-                    _check(
+                    make_check(
                         code,
                         "api",
                         "skipped",
@@ -428,80 +417,82 @@ class Validator:
                     )
                 )
             else:
-                checks.append(_check(code, "api", "passed", "exists: " + ", ".join(names)))
+                checks.append(make_check(code, "api", "passed", "exists: " + ", ".join(names)))
         return checks
 
     def _probe_check(self, rule: Rule, say: Progress) -> Check:
         """The rule's old/new comparison."""
         probe = rule.probe
         if probe is None:
-            return _check(rule.code, "probe", "skipped", NO_PROBE)
+            return make_check(rule.code, "probe", "skipped", NO_PROBE)
         say(f"probe of {rule.code}")
-        answer, problem = self._call("probe", probe_request(probe), say)
-        if problem is not None:
-            return _check(rule.code, "probe", "failed", problem)
-        if answer.get("restart"):
+        answer, problem = self._call("probe", Probed.from_json, probe_request(probe), say)
+        if answer is None:
+            return make_check(rule.code, "probe", "failed", str(problem))
+        if answer.restart:
             self._stop_worker()  # it left graph mode on: the next check gets a fresh process
-        check = _check(rule.code, "probe", answer["status"], answer["detail"])
-        for key in ("old", "new", "mismatches", "output"):
-            if answer.get(key):
-                check[key] = answer[key]
-        return check
+        check = make_check(rule.code, "probe", answer.status, answer.detail)
+        return replace(
+            check,
+            old=answer.old or None,
+            new=answer.new or None,
+            mismatches=answer.mismatches,
+            output=answer.output or None,
+        )
 
     def _compile_check(self, plan: _Plan, say: Progress) -> Check:
         """The fixed code compiles under the project's interpreter."""
         say("compiling the fixed file")
         answer, problem = self._call(
-            "compile", {"source": plan.fixed, "filename": str(plan.path)}, say
+            "compile", Compiled.from_json, {"source": plan.fixed, "filename": str(plan.path)}, say
         )
-        if problem is not None:
-            return _check(None, "compile", "failed", problem)
-        if answer["ok"]:
-            return _check(None, "compile", "passed", "the fixed file compiles")
-        error = answer["error"]
-        where = f" (line {error.get('line')})" if error.get("line") else ""
-        text = f"\n    {error['text']}" if error.get("text") else ""
-        return _check(
-            None, "compile", "failed", f"{error['type']}: {error['message']}{where}{text}"
-        )
+        if answer is None:
+            return make_check(None, "compile", "failed", str(problem))
+        error = answer.error
+        if error is None:
+            return make_check(None, "compile", "passed", "the fixed file compiles")
+        where = f" (line {error.line})" if error.line else ""
+        text = f"\n    {error.text}" if error.text else ""
+        return make_check(None, "compile", "failed", f"{error.type}: {error.message}{where}{text}")
 
     def _import_check(self, plan: _Plan, scratch: Scratch, say: Progress) -> Check:
         """The fixed module imports (its top-level code runs) in a child of the worker."""
         if plan.notebook:
-            return _check(None, "import", "skipped", "a notebook cannot be imported")
+            return make_check(None, "import", "skipped", "a notebook cannot be imported")
         target = scratch.write(plan.path, plan.file_after)
         module = module_name(target, scratch.root)
         say(f"importing {module}")
         answer, problem = self._call(
             "import",
+            Ran.from_json,
             {"directory": str(scratch.root), "module": module, "timeout": self.settings.timeout},
             say,
             self.settings.timeout + COMMAND_GRACE,
         )
         scratch.write(plan.path, plan.file_before)
-        if problem is not None:
-            return _check(None, "import", "failed", problem)
-        if answer["ok"]:
-            return _check(None, "import", "passed", f"{module} imports")
-        check = _check(None, "import", "failed", f"import {module}: {answer['error']}")
-        check["output"] = answer["output"]
-        return check
+        if answer is None:
+            return make_check(None, "import", "failed", str(problem))
+        if answer.ok:
+            return make_check(None, "import", "passed", f"{module} imports")
+        check = make_check(None, "import", "failed", f"import {module}: {answer.error}")
+        return replace(check, output=answer.output)
 
     def _command_check(self, plan: _Plan, scratch: Scratch, say: Progress) -> Check:
         """The command, before the fix and after it, in the scratch copy."""
         assert self.settings.command is not None
         assert self._interpreter is not None
         interpreter = self._interpreter
-        outcomes = {}
+        outcomes: dict[str, tuple[Ran, None] | tuple[None, str]] = {}
         for label, data in (("before", plan.file_before), ("after", plan.file_after)):
             target = scratch.write(plan.path, data)
             try:
                 argv = command_argv(self.settings.command, interpreter, target)
             except ValueError as exc:
-                return _check(None, "command", "failed", f"cannot parse the command: {exc}")
+                return make_check(None, "command", "failed", f"cannot parse the command: {exc}")
             say(f"running the command {label} the fix")
-            answer, problem = self._call(
+            outcomes[label] = self._call(
                 "run",
+                Ran.from_json,
                 {
                     "argv": argv,
                     "cwd": str(scratch.root),
@@ -511,109 +502,19 @@ class Validator:
                 say,
                 self.settings.timeout + COMMAND_GRACE,
             )
-            outcomes[label] = (answer, problem)
         scratch.write(plan.path, plan.file_before)
         parts = []
         for label, (answer, problem) in outcomes.items():
-            if problem is not None:
-                parts.append(f"{label}: error ({problem.splitlines()[0]})")
-            elif answer["ok"]:
+            if answer is None:
+                parts.append(f"{label}: error ({str(problem).splitlines()[0]})")
+            elif answer.ok:
                 parts.append(f"{label}: passed")
             else:
-                parts.append(f"{label}: failed ({answer['error']})")
-        after, after_problem = outcomes["after"]
-        passed = after_problem is None and after["ok"]
-        check = _check(None, "command", "passed" if passed else "failed", "; ".join(parts))
-        check["command"] = self.settings.command
-        for label, (answer, _problem) in outcomes.items():
-            if answer is not None:
-                check[label] = {
-                    "ok": answer["ok"],
-                    "returncode": answer["returncode"],
-                    "timed_out": answer["timed_out"],
-                    "error": answer["error"],
-                    "output": answer["output"],
-                }
-        return check
-
-
-NO_PROBE = "no runtime check for this rule"
-"""The detail of a rule's skipped probe when the rule has none."""
-_RUNTIME_KINDS = ("probe", "import", "command")
-"""Checks that run code; api and compile checks alone never make a fix pass."""
-
-
-def fix_verdicts(applied: list[dict[str, Any]], checks: list[Check]) -> list[dict[str, Any]]:
-    """One verdict per applied fix: passed, failed (with the failing details) or unchecked.
-
-    A fix fails when a check of its rule or a whole-file check fails; it passes when its own
-    probe passed, or when a whole-file run (import, command) passed; otherwise it is unchecked.
-    """
-    whole = [check for check in checks if check.get("rule") is None]
-    whole_failed = [check for check in whole if check["status"] == "failed"]
-    whole_ran = any(
-        check["kind"] in _RUNTIME_KINDS and check["status"] == "passed" for check in whole
-    )
-    verdicts = []
-    for fix in applied:
-        own = [check for check in checks if check.get("rule") == fix["rule"]]
-        failed = [check for check in own if check["status"] == "failed"] + whole_failed
-        ran = whole_ran or any(
-            check["kind"] in _RUNTIME_KINDS and check["status"] == "passed" for check in own
-        )
-        if failed:
-            status = "failed"
-            detail = "; ".join(
-                f"{check['kind']}: {str(check['detail']).splitlines()[0]}" for check in failed
-            )
-        elif ran:
-            status, detail = "passed", ""
-        else:
-            status = "unchecked"
-            probe = next((check for check in own if check["kind"] == "probe"), None)
-            detail = str(probe["detail"]).splitlines()[0] if probe is not None else NO_PROBE
-        verdicts.append({**fix, "status": status, "detail": detail})
-    return verdicts
-
-
-def overall_status(fixes: list[dict[str, Any]], checks: list[Check]) -> str:
-    """failed if anything failed, passed if every fix passed, unchecked otherwise."""
-    if any(check["status"] == "failed" for check in checks) or any(
-        fix["status"] == "failed" for fix in fixes
-    ):
-        return "failed"
-    if fixes and all(fix["status"] == "passed" for fix in fixes):
-        return "passed"
-    return "unchecked"
-
-
-def check_counts(checks: list[Check]) -> str:
-    """ "4 checks run: 3 passed, 1 failed; 1 skipped" — what actually ran."""
-    ran = [check for check in checks if check["status"] != "skipped"]
-    passed = sum(1 for check in ran if check["status"] == "passed")
-    failed = len(ran) - passed
-    skipped = len(checks) - len(ran)
-    text = f"{len(ran)} check{'s' if len(ran) != 1 else ''} run: {passed} passed, {failed} failed"
-    return text + (f"; {skipped} skipped" if skipped else "")
-
-
-def verdict_text(result: Result) -> str:
-    """The one-line verdict every client shows, made here so that they all say the same."""
-    name = Path(str(result.get("file", ""))).name
-    if result["status"] == "error":
-        return f"cannot validate {name}: {result.get('message', 'unknown error')}"
-    fixes = result.get("fixes", [])
-    counts = check_counts(result.get("checks", []))
-    label = "the fix" if len(fixes) == 1 else f"{len(fixes)} fixes"
-    if result["status"] == "passed":
-        return f"validation passed for {label} in {name}: {counts}"
-    if result["status"] == "failed":
-        failed = [fix for fix in fixes if fix["status"] == "failed"]
-        what = "; ".join(f"{fix['rule']} line {fix['line']}: {fix['detail']}" for fix in failed)
-        return f"validation failed for {label} in {name}: {counts}; {what}"
-    unchecked = [fix for fix in fixes if fix["status"] == "unchecked"]
-    what = "; ".join(f"{fix['rule']} line {fix['line']}: {fix['detail']}" for fix in unchecked)
-    return f"validation incomplete for {label} in {name}: {counts}; not checked: {what}"
+                parts.append(f"{label}: failed ({answer.error})")
+        before, after = outcomes["before"][0], outcomes["after"][0]
+        passed = after is not None and after.ok
+        check = make_check(None, "command", "passed" if passed else "failed", "; ".join(parts))
+        return replace(check, command=self.settings.command, before=before, after=after)
 
 
 def probe_request(probe: Probe) -> dict[str, Any]:
@@ -627,15 +528,6 @@ def probe_request(probe: Probe) -> dict[str, Any]:
         "cases": list(probe.cases),
         "differing": list(probe.differing),
     }
-
-
-def _check(code: str | None, kind: str, status: str, detail: str) -> Check:
-    """One check entry; a failing rule check carries the rule's docs link."""
-    check: Check = {"rule": code, "kind": kind, "status": status, "detail": detail}
-    if status == "failed" and code is not None:
-        check["docs"] = docs_url(code)
-        check["detail"] = f"{detail}\nSee {check['docs']}"
-    return check
 
 
 def _rule_introducing(name: str, rules: Iterable[Rule]) -> str | None:

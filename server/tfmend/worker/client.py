@@ -253,20 +253,30 @@ class WorkerClient:
                     raise RequestFailedError(answer.error)
                 return answer.result
 
+    def call(
+        self,
+        method: str,
+        parse: Callable[[Any], T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        progress: Progress | None = None,
+    ) -> T:
+        """A request whose result `parse` types (a protocol `from_json`); WorkerError when the
+        result is out of protocol."""
+        result = self.request(method, params, timeout=timeout, progress=progress)
+        try:
+            return parse(result)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise WorkerError(f"the worker answered out of protocol: {exc}") from None
+
     def hello(self, timeout: float | None = None) -> Hello:
         """The `hello` request: the interpreter and its installed packages."""
-        return self._typed(Hello.from_json, self.request("hello", timeout=timeout))
+        return self.call("hello", Hello.from_json, timeout=timeout)
 
     def load(self, timeout: float | None = None) -> Loaded:
         """The `load` request: import TensorFlow and Keras once."""
-        return self._typed(Loaded.from_json, self.request("load", timeout=timeout))
-
-    @staticmethod
-    def _typed(parse: Callable[[Any], T], result: Any) -> T:
-        try:
-            return parse(result)
-        except (ValueError, TypeError) as exc:
-            raise WorkerError(f"the worker answered out of protocol: {exc}") from None
+        return self.call("load", Loaded.from_json, timeout=timeout)
 
     def _died(self, method: str) -> WorkerDiedError:
         process = self.process

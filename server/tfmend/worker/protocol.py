@@ -12,7 +12,7 @@ interpreter (which has no tfmend), loads it from beside itself. Stdlib only, Pyt
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Union
 
 
@@ -194,5 +194,188 @@ class Loaded:
         return cls(
             versions={str(k): None if v is None else str(v) for k, v in data["versions"].items()},
             errors={str(k): str(v) for k, v in (data.get("errors") or {}).items()},
+            duration_ms=int(data.get("duration_ms") or 0),
+        )
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    """A field that is text or absent (None)."""
+    value = data.get(key)
+    return None if value is None else str(value)
+
+
+def _object(data: Any, what: str, key: str) -> dict[str, Any]:
+    """`data` when it is a JSON object holding `key` (ValueError otherwise)."""
+    if not isinstance(data, dict) or key not in data:
+        raise ValueError(f"not a {what} result: {data!r}")
+    return data
+
+
+@dataclass(frozen=True)
+class Probed:
+    """The `probe` method's result: how a rule's old and new code compared."""
+
+    status: str
+    """passed, failed or skipped (no oracle for the old API)."""
+    detail: str
+    old: str | None = None
+    """The old code's value as shown, when it gave one."""
+    new: str | None = None
+    mismatches: tuple[str, ...] = ()
+    output: str = ""
+    """What user code printed."""
+    restart: bool = False
+    """The probe left graph mode on: the process is unfit for the next one."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as sent."""
+        out: dict[str, Any] = {"status": self.status, "detail": self.detail}
+        if self.old is not None:
+            out["old"] = self.old
+        if self.new is not None:
+            out["new"] = self.new
+        if self.mismatches:
+            out["mismatches"] = list(self.mismatches)
+        out["output"] = self.output
+        out["restart"] = self.restart
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Probed:
+        """The result as received (ValueError when it is not one)."""
+        data = _object(data, "probe", "status")
+        return cls(
+            status=str(data["status"]),
+            detail=str(data.get("detail", "")),
+            old=_text(data, "old"),
+            new=_text(data, "new"),
+            mismatches=tuple(str(m) for m in data.get("mismatches") or ()),
+            output=str(data.get("output") or ""),
+            restart=bool(data.get("restart")),
+        )
+
+
+@dataclass(frozen=True)
+class NameFound:
+    """Whether one dotted name exists; exists is None when its package does not import."""
+
+    exists: bool | None
+    kind: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as sent."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NamesFound:
+    """The `api` method's result: each asked name, found or not."""
+
+    names: dict[str, NameFound]
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as sent."""
+        return {"names": {name: found.to_json() for name, found in self.names.items()}}
+
+    @classmethod
+    def from_json(cls, data: Any) -> NamesFound:
+        """The result as received (ValueError when it is not one)."""
+        names = _object(data, "api", "names")["names"]
+        if not isinstance(names, dict) or not all(isinstance(v, dict) for v in names.values()):
+            raise ValueError(f"not an api result: {data!r}")
+        return cls(
+            {
+                str(name): NameFound(
+                    None if info.get("exists") is None else bool(info["exists"]),
+                    _text(info, "kind"),
+                    _text(info, "error"),
+                )
+                for name, info in names.items()
+            }
+        )
+
+
+@dataclass(frozen=True)
+class CompileError:
+    """Why a source does not compile; line, column and text for a syntax error."""
+
+    type: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The error as sent (position fields only for a syntax error)."""
+        out: dict[str, Any] = {"type": self.type, "message": self.message}
+        if self.line is not None or self.text is not None:
+            out.update(line=self.line, column=self.column, text=self.text)
+        return out
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The `compile` method's result."""
+
+    error: CompileError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the source compiles."""
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as sent."""
+        return {"ok": self.ok, "error": None if self.error is None else self.error.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Compiled:
+        """The result as received (ValueError when it is not one)."""
+        data = _object(data, "compile", "ok")
+        if data["ok"]:
+            return cls()
+        error = data.get("error")
+        if not isinstance(error, dict):
+            raise ValueError(f"not a compile result: {data!r}")
+        line, column = error.get("line"), error.get("column")
+        return cls(
+            CompileError(
+                str(error.get("type", "Error")),
+                str(error.get("message", "")),
+                None if line is None else int(line),
+                None if column is None else int(column),
+                _text(error, "text"),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """The `run` and `import` methods' result: a child process's outcome."""
+
+    ok: bool
+    returncode: int | None
+    timed_out: bool
+    output: str
+    error: str
+    """Why it failed (its last traceback line, the timeout, the signal); empty when it passed."""
+    duration_ms: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as sent."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Ran:
+        """The result as received (ValueError when it is not one)."""
+        data = _object(data, "run", "ok")
+        code = data.get("returncode")
+        return cls(
+            ok=bool(data["ok"]),
+            returncode=None if code is None else int(code),
+            timed_out=bool(data.get("timed_out")),
+            output=str(data.get("output") or ""),
+            error=str(data.get("error") or ""),
             duration_ms=int(data.get("duration_ms") or 0),
         )

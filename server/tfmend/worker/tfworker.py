@@ -464,11 +464,8 @@ def probe(worker: Worker, params: Json) -> Json:
     tf = worker.module("tensorflow")
     if np is None or tf is None:
         missing = "numpy" if np is None else "tensorflow"
-        return {
-            "status": "failed",
-            "detail": f"cannot import {missing}: "
-            + worker.import_errors.get(missing, "not installed"),
-        }
+        reason = worker.import_errors.get(missing, "not installed")
+        return protocol.Probed("failed", f"cannot import {missing}: {reason}").to_json()
     setup = str(params.get("setup") or "")
     old = str(params.get("old") or "")
     new = str(params["new"])
@@ -503,10 +500,16 @@ def probe(worker: Worker, params: Json) -> Json:
         result = {"status": "skipped", "detail": detail, "new": result["new"]}
     elif no_oracle:
         result["detail"] += f" (and no oracle for the old API: {no_oracle})"
-    result["output"] = truncate(output.getvalue())
-    # A probe that switched to graph mode leaves the process unfit for the next one.
-    result["restart"] = eager and not tf.executing_eagerly()
-    return result
+    return protocol.Probed(
+        status=result["status"],
+        detail=result["detail"],
+        old=result.get("old"),
+        new=result.get("new"),
+        mismatches=tuple(result.get("mismatches") or ()),
+        output=truncate(output.getvalue()),
+        # A probe that switched to graph mode leaves the process unfit for the next one.
+        restart=eager and not tf.executing_eagerly(),
+    ).to_json()
 
 
 STEPS = {"setup": "the probe's setup", "case": "the case", "old": "the old API",
@@ -628,16 +631,12 @@ def run_case(namespace: Json, old: str, new: str, *, aspects: list[str], toleran
 
 
 # -- api, compile ----------------------------------------------------------------------------------
-def resolve(worker: Worker, qualname: str) -> Json:
+def resolve(worker: Worker, qualname: str) -> protocol.NameFound:
     """Whether a dotted name exists here, and its kind; exists is None when its package is not."""
     parts = qualname.split(".")
     current = worker.module(parts[0])
     if current is None:
-        return {
-            "exists": None,
-            "kind": None,
-            "error": worker.import_errors.get(parts[0], "not installed"),
-        }
+        return protocol.NameFound(None, None, worker.import_errors.get(parts[0], "not installed"))
     for index in range(1, len(parts)):
         try:
             current = getattr(current, parts[index])
@@ -645,24 +644,25 @@ def resolve(worker: Worker, qualname: str) -> Json:
         except AttributeError:
             pass
         except Exception as exc:
-            return {"exists": False, "kind": None, "error": f"{type(exc).__name__}: {exc}"}
+            return protocol.NameFound(False, None, f"{type(exc).__name__}: {exc}")
         # Submodules are attributes only once imported (keras.src.*, tensorflow.python.*).
         if not inspect.ismodule(current):
-            return {"exists": False, "kind": None, "error": None}
+            return protocol.NameFound(False)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 current = importlib.import_module(".".join(parts[: index + 1]))
         except Exception:
-            return {"exists": False, "kind": None, "error": None}
-    return {"exists": True, "kind": kind_of(current), "error": None}
+            return protocol.NameFound(False)
+    return protocol.NameFound(True, kind_of(current))
 
 
 def api(worker: Worker, params: Json) -> Json:
     """Which of the given qualified names exist in this environment."""
     with warnings.catch_warnings(), captured():
         warnings.simplefilter("ignore")
-        return {"names": {name: resolve(worker, name) for name in params["names"]}}
+        found = {name: resolve(worker, name) for name in params["names"]}
+    return protocol.NamesFound(found).to_json()
 
 
 def compile_file(worker: Worker, params: Json) -> Json:
@@ -675,19 +675,13 @@ def compile_file(worker: Worker, params: Json) -> Json:
     try:
         compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        return {
-            "ok": False,
-            "error": {
-                "type": type(exc).__name__,
-                "message": exc.msg,
-                "line": exc.lineno,
-                "column": exc.offset,
-                "text": (exc.text or "").rstrip(),
-            },
-        }
+        error = protocol.CompileError(
+            type(exc).__name__, exc.msg, exc.lineno, exc.offset, (exc.text or "").rstrip()
+        )
+        return protocol.Compiled(error).to_json()
     except ValueError as exc:  # NUL bytes
-        return {"ok": False, "error": {"type": "ValueError", "message": str(exc)}}
-    return {"ok": True, "error": None}
+        return protocol.Compiled(protocol.CompileError("ValueError", str(exc))).to_json()
+    return protocol.Compiled().to_json()
 
 
 # -- subprocesses: import, run ---------------------------------------------------------------------
@@ -721,7 +715,9 @@ def last_error_line(output: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def run_command(argv: list[str], cwd: str, timeout: float, env: dict[str, str] | None) -> Json:
+def run_command(
+    argv: list[str], cwd: str, timeout: float, env: dict[str, str] | None
+) -> protocol.Ran:
     """Run a command in its own process group with output captured; kill the group on timeout."""
     environment = dict(os.environ)
     environment.update(env or {})
@@ -738,14 +734,7 @@ def run_command(argv: list[str], cwd: str, timeout: float, env: dict[str, str] |
                 start_new_session=True,
             )
         except OSError as exc:
-            return {
-                "ok": False,
-                "returncode": None,
-                "timed_out": False,
-                "output": "",
-                "error": f"cannot run {argv[0]}: {exc}",
-                "duration_ms": 0,
-            }
+            return protocol.Ran(False, None, False, "", f"cannot run {argv[0]}: {exc}")
         timed_out = False
         try:
             process.wait(timeout=timeout)
@@ -759,14 +748,14 @@ def run_command(argv: list[str], cwd: str, timeout: float, env: dict[str, str] |
         error = last_error_line(text) or f"exit code {code}"
         if code is not None and code < 0:
             error = f"killed by signal {-code} ({error})"
-    return {
-        "ok": code == 0 and not timed_out,
-        "returncode": code,
-        "timed_out": timed_out,
-        "output": text,
-        "error": error,
-        "duration_ms": round((time.monotonic() - started) * 1000),
-    }
+    return protocol.Ran(
+        ok=code == 0 and not timed_out,
+        returncode=code,
+        timed_out=timed_out,
+        output=text,
+        error=error,
+        duration_ms=round((time.monotonic() - started) * 1000),
+    )
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -782,7 +771,7 @@ def import_module_check(worker: Worker, params: Json) -> Json:
     """Import a module from a directory in a child process, so a crash or hang stays there."""
     directory = str(params["directory"])
     argv = [sys.executable, "-c", _IMPORT_SNIPPET, directory, str(params["module"])]
-    return run_command(argv, directory, float(params.get("timeout", 60)), None)
+    return run_command(argv, directory, float(params.get("timeout", 60)), None).to_json()
 
 
 def run(worker: Worker, params: Json) -> Json:
@@ -790,7 +779,7 @@ def run(worker: Worker, params: Json) -> Json:
     argv = [str(arg) for arg in params["argv"]]
     return run_command(
         argv, str(params["cwd"]), float(params.get("timeout", 60)), params.get("env")
-    )
+    ).to_json()
 
 
 HANDLERS: dict[str, Callable[[Worker, Json], Json]] = {
