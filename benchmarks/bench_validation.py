@@ -42,13 +42,13 @@ def main() -> None:
                 start = time.perf_counter()
                 result = validator.validate(path)
                 timings.append((time.perf_counter() - start) * 1000)
-                if result["status"] != "passed":
-                    raise SystemExit(f"validation did not pass: {result}")
+                if result.status != "passed":
+                    raise SystemExit(f"validation did not pass: {result.summary}")
         finally:
             validator.close()
     cold, warm = timings[0], timings[1:]
-    checks = ", ".join(f"{c['kind']}" for c in result["checks"])
-    print(f"Validation of one fix ({checks}) in {args.python}, TensorFlow {result['tensorflow']}")
+    checks = ", ".join(check.kind for check in result.checks)
+    print(f"Validation of one fix ({checks}) in {args.python}, TensorFlow {result.tensorflow}")
     print(f"{'run':<28}{'ms':>10}")
     print(f"{'cold (start, import TF)':<28}{cold:>10.0f}")
     print(f"{'warm median':<28}{statistics.median(warm):>10.1f}")
