@@ -174,6 +174,14 @@ class Outcome:
     gone: bool = True
     """Whether Keras 3 lacks the whole module, or only these names of a module it kept."""
 
+    def replacements(self, kind: str) -> dict[str, str]:
+        """Old name → Keras 3 name for the fixes of a kind (none for manual)."""
+        return {"safe": self.safe, "unsafe": self.unsafe}.get(kind, {})
+
+    def has(self, kind: str) -> bool:
+        """Whether the outcome has names of a kind (safe, unsafe, manual)."""
+        return bool(self.manual if kind == "manual" else self.replacements(kind))
+
 
 def candidates(module: str) -> list[str]:
     """Keras 3 modules to look a name of an old module up in, nearest first."""
@@ -274,8 +282,7 @@ def earlier_apis(path: Path) -> set[str]:
 def rule(code: int, outcome: Outcome, kind: str) -> dict:
     """One rule as a plain mapping: the outcome's names of one kind (safe, unsafe, manual)."""
     module = outcome.module
-    mapping = {"safe": outcome.safe, "unsafe": outcome.unsafe}.get(kind, {})
-    slug = module.replace(".", "-").replace("_", "-")[len("keras-") :]
+    mapping = outcome.replacements(kind)
     apis = sorted(mapping) if mapping else sorted(outcome.manual)
     first = apis[0]
     name = first.rsplit(".", 1)[1]
@@ -327,7 +334,7 @@ def rule(code: int, outcome: Outcome, kind: str) -> dict:
         fixed = fixed_example(example, fix, apis)
     out: dict = {
         "code": f"TFM{code}",
-        "name": f"keras2-{slug}{'' if outcome.gone else '-names'}-{kind}",
+        "name": rule_name(outcome, kind),
         "apis": apis,
         "status": "removed",
         "since": {"keras": "3.0"},
@@ -374,19 +381,23 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _text)
 
 
+def rule_name(outcome: Outcome, kind: str) -> str:
+    """The rule's name: the old module, whether Keras 3 kept it, and the fix kind."""
+    slug = outcome.module.replace(".", "-").replace("_", "-")[len("keras-") :]
+    return f"keras2-{slug}{'' if outcome.gone else '-names'}-{kind}"
+
+
 def render(outcomes: list[Outcome], codes: dict[str, int]) -> str:
     """The whole generated file; `codes` are the rule codes by name the current file gives."""
     rules = []
     free = max([FIRST_CODE - 1, *codes.values()]) + 1
     for outcome in outcomes:
         for kind in ("safe", "unsafe", "manual"):
-            if {"safe": outcome.safe, "unsafe": outcome.unsafe, "manual": outcome.manual}[kind]:
-                draft = rule(0, outcome, kind)
-                code = codes.get(draft["name"])
+            if outcome.has(kind):
+                code = codes.get(rule_name(outcome, kind))
                 if code is None:
                     code, free = free, free + 1
-                draft["code"] = f"TFM{code}"
-                rules.append(draft)
+                rules.append(rule(code, outcome, kind))
     body = yaml.dump(
         {"schema": 1, "rules": rules},
         Dumper=_Dumper,
