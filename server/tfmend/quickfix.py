@@ -1,9 +1,11 @@
 """One planned fix checked from the check's findings and the touched statements, not the file."""
 
 from __future__ import annotations
+import __future__
 
 import ast
 import re
+import sys
 import textwrap
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -49,8 +51,8 @@ def touched_compile(text: str, new_text: str, edits: Sequence[Edit], starts: Seq
     """Whether the top-level statement groups of `text` (beginning at `starts`) that `edits`
     touch compile on their own once edited: then the whole new text compiles, the others being
     unchanged. False means only that the whole text must be compiled to tell (and to say why)."""
-    if "__future__" in text or not starts:
-        return False  # future imports change how the statements after them compile
+    if not starts or not _only_mandatory_futures(text):
+        return False  # such future imports change how the statements after them compile
     bounds = [0, *starts[1:], len(text)]
     regions: list[tuple[int, int]] = []
     final = len(bounds) - 2  # an edit at the end of the text is in the last group
@@ -69,6 +71,34 @@ def touched_compile(text: str, new_text: str, edits: Sequence[Edit], starts: Seq
             compile(new_text[new_start:new_end], "<fixed>", "exec", dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
+    return True
+
+
+MANDATORY_FUTURES = frozenset(
+    name
+    for name in __future__.all_feature_names
+    if (release := getattr(__future__, name).getMandatoryRelease()) is not None
+    and release[:2] <= sys.version_info[:2]
+)
+"""Future features this Python always has (`division`, `print_function`…): importing them
+changes nothing."""
+FUTURE_IMPORT = re.compile(r"^from[ \t]+__future__[ \t]+import\b.*$", re.MULTILINE)
+
+
+def _only_mandatory_futures(text: str) -> bool:
+    """Whether every future import of the text is of a feature this Python always has."""
+    if "__future__" not in text:
+        return True
+    for match in FUTURE_IMPORT.finditer(text):
+        try:
+            tree = ast.parse(match.group())
+        except SyntaxError:  # split over lines
+            return False
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and any(
+                alias.name not in MANDATORY_FUTURES for alias in node.names
+            ):
+                return False
     return True
 
 
