@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from tests.corpus import KERAS2, TF1, fetch
 from tests.lsp.harness import CLIENTS, Session, TestClient, capabilities_for, edits_of, rng, start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -333,14 +334,51 @@ LEGACY_FILES = [
 ]
 
 
+SETTINGS = {"default": ({}, ()), "unsafe": ({"unsafeFixes": True}, ("--unsafe-fixes",))}
+"""Editor settings and the `tfmend fix` flags that say the same."""
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
 @pytest.mark.parametrize("path", LEGACY_FILES, ids=lambda path: path.name)
 async def test_fix_all_equals_the_command_line_on_legacy_files(
-    client: TestClient, workspace_root: Path, tmp_path: Path, path: Path
+    client: TestClient, workspace_root: Path, tmp_path: Path, path: Path, settings: str
 ) -> None:
+    options, flags = SETTINGS[settings]
     text = path.read_text(encoding="utf-8")
-    session = await start(client, workspace_root)
+    session = await start(client, workspace_root, options=options or None)
     uri = await opened(session, text, path.name)
     [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
     fixed = applied(session, uri, fix_all)
     assert fixed != text
-    assert fixed == cli_fix(workspace_root, path.name, text, tmp_path)
+    assert fixed == cli_fix(workspace_root, path.name, text, tmp_path, *flags)
+
+
+CORPUS_FILES = (
+    (KERAS2[0], "Keras-2.2.4/keras/callbacks.py"),
+    (KERAS2[4], "keras-rl-0.4.2/rl/util.py"),
+    (KERAS2[6], "keras-retinanet-0.5.1/keras_retinanet/losses.py"),
+    (TF1[2], "tensorpack/models/_old_batch_norm.py"),
+)
+"""Training corpus files with safe and unsafe fixes."""
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("settings", SETTINGS)
+@pytest.mark.parametrize(("package", "name"), CORPUS_FILES, ids=[n for _, n in CORPUS_FILES])
+async def test_fix_all_equals_the_command_line_on_corpus_files(
+    client: TestClient,
+    workspace_root: Path,
+    tmp_path: Path,
+    package: tuple[str, str],
+    name: str,
+    settings: str,
+) -> None:
+    options, flags = SETTINGS[settings]
+    text = (fetch(*package) / name).read_text(encoding="utf-8")
+    session = await start(client, workspace_root, options=options or None)
+    uri = await opened(session, text, Path(name).name)
+    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
+    fixed = applied(session, uri, fix_all)
+    assert fixed == cli_fix(workspace_root, Path(name).name, text, tmp_path, *flags)
+    # Each file has fixes of both kinds: the unsafe setting changes what Fix all does.
+    assert ("(skips" in fix_all.title) is not bool(options)
