@@ -19,7 +19,14 @@ from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.cache import ResultCache
 from tfmend.cli.validate import add_catalog_arguments
-from tfmend.config import ConfigError, Overrides, Settings, code_prefixes, load_settings
+from tfmend.config import (
+    LOG_LEVELS,
+    ConfigError,
+    Overrides,
+    Settings,
+    code_prefixes,
+    load_settings,
+)
 from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
@@ -121,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --tcp beyond loopback, still accept tfmend.validateFix (it runs code)",
     )
-    serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS)
     serve.add_argument(
         "--no-surface",
         action="store_true",
