@@ -124,6 +124,25 @@ class Engine:
         self.analyzer.imported = imports.imported if imports else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
+    @classmethod
+    def of_project(
+        cls,
+        settings: Settings,
+        root: Path,
+        *,
+        extra_rules: tuple[Path, ...] = (),
+        surface: Surface | None = None,
+    ) -> Engine:
+        """The engine of the project at `root`: the catalog with its rule files merged in (and
+        `extra_rules`), names resolved through its files, the installed surface when given."""
+        catalog = load_catalog(settings, extra_rules)
+        return cls(settings, catalog=catalog, project=JediProject(root), surface=surface)
+
+    def with_project(self, project: JediProject | None) -> Engine:
+        """This engine (settings, catalog, surface) resolving names through another project
+        object (one that runs jedi on another thread, say)."""
+        return Engine(self.settings, catalog=self.catalog, project=project, surface=self.surface)
+
     # -- text ------------------------------------------------------------------------------------
     def parse(self, text: str, path: Path | None = None) -> ParsedModule | Finding:
         """The parsed module, or the TFM901 finding when it does not parse."""

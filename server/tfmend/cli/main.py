@@ -27,7 +27,6 @@ from tfmend.config import (
     code_prefixes,
     load_settings,
 )
-from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
 from tfmend.text.notebook import NotebookError, read_notebook
@@ -220,11 +219,8 @@ def _init_worker(setup: _Setup) -> None:
     global _worker_engine, _worker_cache  # noqa: PLW0603 - one engine per worker process
     setup = _loaded(setup)
     _worker_cache = setup.cache
-    _worker_engine = Engine(
-        setup.settings,
-        catalog=load_catalog(setup.settings, setup.extra),
-        project=JediProject(setup.root),
-        surface=setup.surface,
+    _worker_engine = Engine.of_project(
+        setup.settings, setup.root, extra_rules=setup.extra, surface=setup.surface
     )
     tune_gc()
 
