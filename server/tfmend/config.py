@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, MigrationTarget
 from tfmend.versions import Versions
+from tfmend.worker.protocol import CHECK_TIMEOUT
 
 if TYPE_CHECKING:
     import pathspec
@@ -143,7 +144,7 @@ class ValidationSettings:
     """Whether the editor may validate at all."""
     python: str | None = None
     """The project's interpreter (default: the project's `python` setting, else the active one)."""
-    timeout: float = 60.0
+    timeout: float = CHECK_TIMEOUT
     """Seconds per check; a check past it is stopped and reported."""
     memory_mb: int | None = 8192
     """Address-space limit of the worker and everything it runs (None: no limit)."""

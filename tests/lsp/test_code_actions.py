@@ -338,19 +338,29 @@ SETTINGS = {"default": ({}, ()), "unsafe": ({"unsafeFixes": True}, ("--unsafe-fi
 """Editor settings and the `tfmend fix` flags that say the same."""
 
 
+async def fix_all_and_cli(
+    client: TestClient, root: Path, tmp: Path, text: str, name: str, settings: str
+) -> tuple[types.CodeAction, str, str]:
+    """The editor's Fix all action of a file under these settings, the text it gives, and the
+    text `tfmend fix` gives with the same settings as flags."""
+    options, flags = SETTINGS[settings]
+    session = await start(client, root, options=options or None)
+    uri = await opened(session, text, name)
+    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
+    return fix_all, applied(session, uri, fix_all), cli_fix(root, name, text, tmp, *flags)
+
+
 @pytest.mark.parametrize("settings", SETTINGS)
 @pytest.mark.parametrize("path", LEGACY_FILES, ids=lambda path: path.name)
 async def test_fix_all_equals_the_command_line_on_legacy_files(
     client: TestClient, workspace_root: Path, tmp_path: Path, path: Path, settings: str
 ) -> None:
-    options, flags = SETTINGS[settings]
     text = path.read_text(encoding="utf-8")
-    session = await start(client, workspace_root, options=options or None)
-    uri = await opened(session, text, path.name)
-    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    fixed = applied(session, uri, fix_all)
+    _, fixed, expected = await fix_all_and_cli(
+        client, workspace_root, tmp_path, text, path.name, settings
+    )
     assert fixed != text
-    assert fixed == cli_fix(workspace_root, path.name, text, tmp_path, *flags)
+    assert fixed == expected
 
 
 CORPUS_FILES = (
@@ -373,12 +383,10 @@ async def test_fix_all_equals_the_command_line_on_corpus_files(
     name: str,
     settings: str,
 ) -> None:
-    options, flags = SETTINGS[settings]
     text = (fetch(*package) / name).read_text(encoding="utf-8")
-    session = await start(client, workspace_root, options=options or None)
-    uri = await opened(session, text, Path(name).name)
-    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    fixed = applied(session, uri, fix_all)
-    assert fixed == cli_fix(workspace_root, Path(name).name, text, tmp_path, *flags)
+    fix_all, fixed, expected = await fix_all_and_cli(
+        client, workspace_root, tmp_path, text, Path(name).name, settings
+    )
+    assert fixed == expected
     # Each file has fixes of both kinds: the unsafe setting changes what Fix all does.
-    assert ("(skips" in fix_all.title) is not bool(options)
+    assert ("(skips" in fix_all.title) is (settings == "default")
