@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tfmend.analyze import Analyzer
 from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
-from tfmend.catalog.rules import Catalog, builtin_catalog, load_rules_file
+from tfmend.catalog.rules import Catalog, CatalogError, builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.findings import Finding, Position, Span
 from tfmend.fixer import Fixer, FixError, FixResult
@@ -46,11 +46,23 @@ def versions_of(surface: Surface, default: Versions) -> Versions:
     )
 
 
-def load_catalog(settings: Settings, extra_files: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in catalog with the project's rule files merged in (CatalogError if broken)."""
+def load_catalog(
+    settings: Settings,
+    extra_files: tuple[Path, ...] = (),
+    *,
+    skip: Callable[[Path, CatalogError | OSError], None] | None = None,
+) -> Catalog:
+    """The built-in catalog with the project's rule files merged in (CatalogError if broken);
+    with `skip`, a broken or unreadable file is handed to it and left out instead (an editor
+    keeps checking with the other rules)."""
     catalog = builtin_catalog()
     for path in (*settings.extend_rules, *extra_files):
-        catalog = catalog.with_rules(load_rules_file(path))
+        try:
+            catalog = catalog.with_rules(load_rules_file(path))
+        except (CatalogError, OSError) as exc:
+            if skip is None:
+                raise
+            skip(path, exc)
     return catalog
 
 
