@@ -3,6 +3,7 @@ wrong value, and the docs list what it lists with its defaults."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,12 +13,14 @@ from tfmend.config import (
     OPTIONS,
     VALIDATION_OPTIONS,
     SettingError,
+    Settings,
     ValidationSettings,
     settings_from_table,
 )
 from tfmend.lsp.settings import editor_settings
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 
 
 def keys_of_table(page: str) -> dict[str, str]:
@@ -70,3 +73,19 @@ def test_a_wrong_value_is_located_in_each_source(
     _, warnings = editor_settings({editor_key: wrong}, "settings")
     expected = f"settings: tfmend.{editor_key}: {in_editor}, got {wrong!r}; using the default"
     assert warnings == [expected]
+
+
+def test_the_vs_code_extension_declares_the_servers_defaults() -> None:
+    """VS Code shows the defaults its manifest declares (it sends only what the user set, so the
+    server's apply): they must be the server's."""
+    manifest = json.loads((ROOT / "vscode-client" / "package.json").read_text(encoding="utf-8"))
+    declared = manifest["contributes"]["configuration"]["properties"]
+    defaults = ValidationSettings()
+    assert declared["tfmend.validation.timeout"]["default"] == defaults.timeout
+    assert declared["tfmend.validation.memoryMb"]["default"] == defaults.memory_mb
+    assert declared["tfmend.validation.enable"]["default"] is defaults.enable
+    assert declared["tfmend.validation.importCheck"]["default"] is defaults.import_check
+    assert declared["tfmend.validation.gpu"]["default"] is defaults.gpu
+    settings = Settings()
+    assert declared["tfmend.unsafeFixes"]["default"] is settings.unsafe_fixes
+    assert declared["tfmend.target"]["default"] == settings.target
