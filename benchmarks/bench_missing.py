@@ -47,7 +47,7 @@ def ratio(left: int, before: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one small package")
-    parser.add_argument("--names", type=int, default=0, metavar="N", help="list the N APIs most left")
+    parser.add_argument("--names", type=int, default=0, metavar="N", help="list N APIs left")
     args = parser.parse_args()
     packages = SMOKE if args.smoke else (*KERAS2, *TF1)
     with tempfile.TemporaryDirectory() as scratch:
