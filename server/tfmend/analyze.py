@@ -686,7 +686,7 @@ def _use(
     span = module.span(node)
     call = module.bindings.calls.get(id(node))
     if rule.fix.kind == "keyword" and call is not None:
-        offending = [k for k in call.keywords if k.arg in rule.fix.rename]
+        offending = [k for k in call.keywords if k.arg in rule.fix.keywords]
         if offending:
             span = module.span(offending[0])
     planned = planner.use(rule, node, chain.scope, api)
@@ -716,7 +716,7 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
         return True
     if call is None:
         return False
-    offending = any(k.arg in rule.fix.rename for k in call.keywords)
+    offending = any(k.arg in rule.fix.keywords for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
 
