@@ -13,13 +13,21 @@ from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
-FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
+FixKind = Literal["replace", "call", "unwrap", "remove", "keyword", "compat-v1", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
 MigrationTarget = Literal["tensorflow", "keras", "tf-keras"]
 
-FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
+FIX_KINDS: tuple[FixKind, ...] = (
+    "replace",
+    "call",
+    "unwrap",
+    "remove",
+    "keyword",
+    "compat-v1",
+    "manual",
+)
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
 STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
@@ -48,6 +56,7 @@ _FIX_FIELDS: dict[str, set[str]] = {
         "aliases",
     },
     "unwrap": set(),
+    "remove": set(),
     "keyword": {"rename", "positional", "keep", "values", "drop", "max-positional"},
     "compat-v1": {"to", "map", "safe-in-graph-code"},
     "manual": set(),

@@ -20,6 +20,7 @@ from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.graph_mode import switches_graph_mode
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
+from tfmend.rewrite.statements import statement_removal, statement_walk
 from tfmend.versions import Versions
 
 Safety = Literal["safe", "unsafe", "none"]
@@ -114,6 +115,8 @@ class Planner:
             safety, note = self._replace(rule, node, call, scope, api)
         elif fix.kind == "unwrap":
             safety, note = self._unwrap(rule, node, call)
+        elif fix.kind == "remove":
+            safety, note = self._remove(rule, call)
         elif fix.kind == "keyword":
             safety, note = self._keyword(rule, call)
         else:
@@ -246,6 +249,21 @@ class Planner:
             text = f"({text})"
         start, end = self.module.offsets(call)
         self._edits = [Edit(start, end, text)]
+        return rule.fix_safety, ""
+
+    def _remove(self, rule: Rule, call: ast.Call | None) -> tuple[Safety, str]:
+        """A call that is a statement of its own goes (a block left empty keeps `pass`)."""
+        statement = next(
+            (
+                node
+                for node in statement_walk(self.module.tree)
+                if isinstance(node, ast.Expr) and call is not None and node.value is call
+            ),
+            None,
+        )
+        if statement is None:
+            return "none", "only a call that is a statement of its own can be removed"
+        self._edits = [statement_removal(self.module, statement)]
         return rule.fix_safety, ""
 
     def _keyword(self, rule: Rule, call: ast.Call | None) -> tuple[Safety, str]:
