@@ -251,6 +251,11 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+            if findings:
+                findings += self._moved_findings(
+                    planner=planner, chain=chain, node=node, found=found, imported=imported,
+                    origin=origin,
+                )  # fmt: skip
             if findings and switched:
                 findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
@@ -272,6 +277,31 @@ class Analyzer:
         if not _use_matches(rule, module.bindings.calls.get(id(node))):
             return None
         return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
+
+    def _moved_findings(
+        self,
+        *,
+        planner: Planner,
+        chain: Chain,
+        node: ast.Name | ast.Attribute,
+        found: _Match,
+        imported: ImportBinding,
+        origin: Origin | None,
+    ) -> list[Finding]:
+        """The call rules (keyword, `when`) of the name a `replace` fix moves a use to, on the same
+        call: `keras.layers.core.Dense(output_dim=8)` is `keras.layers.Dense`'s Keras 1 argument
+        problem too, reported (and fixed) before the module path is."""
+        moved = []
+        for rule in found.rules:
+            to = rule.fix.to_for(found.api) if rule.fix.kind == "replace" else None
+            for target in self._applicable.get(to, []) if to is not None else []:
+                if target.fix.kind == "keyword" or target.when is not None:
+                    finding = self._use_finding(
+                        planner=planner, chain=chain, node=node, rule=target, api=to or "",
+                        imported=imported, origin=origin,
+                    )  # fmt: skip
+                    moved += [finding] if finding is not None else []
+        return moved
 
     def _instance_finding(
         self, planner: Planner, chain: Chain, index: dict[str, list[tuple[str, Rule]]]

@@ -342,8 +342,13 @@ class Planner:
             if not gone[index]:
                 continue
             start, end = self.module.offsets(argument)
-            if index > 0 and not all(gone[:index]):
-                start = self.module.offsets(arguments[index - 1])[1]  # with the comma before it
+            before = self.module.offsets(arguments[index - 1])[1] if index > 0 else start
+            following = index + 1 < len(arguments) and not gone[index + 1]
+            if index > 0 and following and "\n" in self.module.text[before:start]:
+                # First on its line: up to the next argument, so that the lines keep their layout.
+                end = self.module.offsets(arguments[index + 1])[0]
+            elif index > 0 and not all(gone[:index]):
+                start = before  # with the comma before it
             elif index > 0:
                 continue  # in the leading run removed with the first argument
             else:
