@@ -172,6 +172,18 @@ class Analyzer:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
         return next(self.matches(qualname, attributes, floor), None)
 
+    def _name_match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
+        """The longest prefix with a rule about the name itself, not only about some calls of it
+        (`tensorflow.python.keras.layers.LSTM`: the module's rule, not the LSTM argument rule)."""
+        return next(
+            (
+                m
+                for m in self.matches(qualname, attributes, floor)
+                if not all(map(_about_calls, m.rules))
+            ),
+            None,
+        )
+
     def _canonical(self, name: str) -> list[str]:
         """canonical_names for the versions, remembered (names repeat across a file's uses)."""
         found = self._canonical_names.get(name)
@@ -295,7 +307,7 @@ class Analyzer:
         for rule in found.rules:
             to = rule.fix.to_for(found.api) if rule.fix.kind == "replace" else None
             for target in self._applicable.get(to, []) if to is not None else []:
-                if target.fix.kind == "keyword" or target.when is not None:
+                if _about_calls(target):
                     finding = self._use_finding(
                         planner=planner, chain=chain, node=node, rule=target, api=to or "",
                         imported=imported, origin=origin,
@@ -471,7 +483,7 @@ class Analyzer:
         new = to + module_name[len(".".join(parts[: found.index + 1])) :]
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
-                specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
+                specific = self._name_match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:  # a name of the old module with a rule of its own
                     return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
@@ -572,12 +584,10 @@ class Analyzer:
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
-        found = self.match(parts[0], parts[1:])
         # A keyword rule's API still exists, and so does one that only some calls match (`when`):
         # importing it is fine, only some calls are not.
-        rules = [r for r in found.rules if r.fix.kind != "keyword" and r.when is None] if (
-            found
-        ) else []  # fmt: skip
+        found = self._name_match(parts[0], parts[1:])
+        rules = [r for r in found.rules if not _about_calls(r)] if found else []
         if (
             rules
             and self._exists(imported.imported)
@@ -766,6 +776,11 @@ def _call_matches(call: ast.Call | None, when: When) -> bool:
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional
+
+
+def _about_calls(rule: Rule) -> bool:
+    """Whether a rule is about some calls of its API only (keyword arguments, `when`)."""
+    return rule.fix.kind == "keyword" or rule.when is not None
 
 
 def _missing_when_removed(rule: Rule) -> bool:
