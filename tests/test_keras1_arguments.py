@@ -176,35 +176,24 @@ def test_uses_left_for_the_user_say_why() -> None:
     )  # fmt: skip
 
 
-BAD_RULES = """\
-schema: 1
-rules:
-  - code: TFM9610
-    name: team-keyword
-    apis: [keras.layers.Dense]
-    status: removed
-    since: {keras: "3.0"}
-    severity: error
-    message: m
-    explanation: e
-    fix:
-      kind: keyword
-      values:
-        mode: {fast: [1]}
-        speed: fast
-      drop: [1x]
-      max-positional: -1
-      safety: safe
-  - code: TFM9611
-    name: team-empty-keyword
-    apis: [keras.layers.Dense]
-    status: removed
-    since: {keras: "3.0"}
-    severity: error
-    message: m
-    explanation: e
-    fix: {kind: keyword, safety: safe}
-"""
+def _rule(code: str, name: str, fix: str) -> str:
+    """A project rule on `keras.layers.Dense` with this fix (YAML, indented as in `rules:`)."""
+    return (
+        f"  - code: {code}\n    name: {name}\n    apis: [keras.layers.Dense]\n"
+        '    status: removed\n    since: {keras: "3.0"}\n    severity: error\n'
+        f"    message: m\n    explanation: e\n    fix:{fix}"
+    )
+
+
+BAD_RULES = (
+    "schema: 1\nrules:\n"
+    + _rule(
+        "TFM9610", "team-keyword",
+        "\n      kind: keyword\n      values:\n        mode: {fast: [1]}\n        speed: fast\n"
+        "      drop: [1x]\n      max-positional: -1\n      safety: safe\n",
+    )
+    + _rule("TFM9611", "team-empty-keyword", " {kind: keyword, safety: safe}\n")
+)  # fmt: skip
 
 
 def test_keyword_fix_fields_are_checked(tmp_path: Path) -> None:
