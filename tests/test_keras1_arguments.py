@@ -26,6 +26,7 @@ image = Input((8, 8, 1))
 x = Convolution2D(nb_filter=4, kernel_size=(3, 3), border_mode="same", dim_ordering="tf",
                   init="ones", bias=False)(image)
 x = MaxPooling2D(pool_size=(2, 2), border_mode="valid", dim_ordering="default")(x)
+x = Convolution2D(4, 2, 2, init="ones", bias=False)(x)
 x = Flatten()(x)
 x = Dropout(p=0.5)(x)
 scores = Dense(output_dim=2, init="ones", bias=False)(x)
@@ -42,6 +43,7 @@ FIXED_BODY = """\
 x = Convolution2D(filters=4, kernel_size=(3, 3), padding="same", data_format="channels_last",
                   kernel_initializer="ones", use_bias=False)(image)
 x = MaxPooling2D(pool_size=(2, 2), padding="valid")(x)
+x = Convolution2D(4, (2, 2), kernel_initializer="ones", use_bias=False)(x)
 x = Flatten()(x)
 x = Dropout(rate=0.5)(x)
 scores = Dense(units=2, kernel_initializer="ones", use_bias=False)(x)
@@ -69,12 +71,12 @@ KERAS_3_IMPORT = (
     [
         pytest.param(
             SUBMODULES, "ModuleNotFoundError: No module named 'keras.layers.convolutional'",
-            "Fixed 15 problems in 1 file; 0 remaining.", id="keras-2-submodules",
+            "Fixed 17 problems in 1 file; 0 remaining.", id="keras-2-submodules",
         ),
         pytest.param(
             KERAS_3_IMPORT,
             "TypeError: Conv2D.__init__() missing 1 required positional argument: 'filters'",
-            "Fixed 8 problems in 1 file; 0 remaining.", id="keras-3-imports",
+            "Fixed 10 problems in 1 file; 0 remaining.", id="keras-3-imports",
         ),
     ],
 )  # fmt: skip
@@ -85,8 +87,8 @@ def test_a_keras_1_style_model_runs_after_fix(
     text, printed = fix_program(tmp_path, tfmend, program, error, summary)
     body = text.split("image = Input((8, 8, 1))\n", 1)[1].rsplit("print(", 1)[0]
     assert body == FIXED_BODY
-    # 16 ones summed by each of 4 filters of ones, pooled and summed again; the LSTM of ones.
-    assert printed == "[[576.0, 576.0], [0.993, 0.993]]"
+    # Read as Keras 1 did, Convolution2D(4, 2, 2) has a 2x2 kernel (2304.0 with a stride of 2).
+    assert printed == "[[5184.0, 5184.0], [0.993, 0.993]]"
 
 
 @pytest.mark.parametrize(
@@ -158,7 +160,7 @@ def test_keyword_and_remove_fixes(code: str, fixed: str) -> None:
 def test_uses_left_for_the_user_say_why() -> None:
     code = (
         "import keras\n"
-        "c = keras.layers.Convolution2D(64, 3, 3, border_mode='same')\n"
+        "c = keras.layers.Convolution2D(filters, rows, columns, border_mode='same')\n"
         "p = keras.layers.MaxPooling2D((2, 2), dim_ordering=ordering)\n"
         "e = keras.layers.Embedding(10, 3,  # sizes\n    dropout=0.2)\n"
     )
@@ -176,10 +178,10 @@ def test_uses_left_for_the_user_say_why() -> None:
     )  # fmt: skip
 
 
-def _rule(code: str, name: str, fix: str) -> str:
+def _rule(code: str, name: str, fix: str, when: str = "") -> str:
     """A project rule on `keras.layers.Dense` with this fix (YAML, indented as in `rules:`)."""
     return (
-        f"  - code: {code}\n    name: {name}\n    apis: [keras.layers.Dense]\n"
+        f"  - code: {code}\n    name: {name}\n    apis: [keras.layers.Dense]\n{when}"
         '    status: removed\n    since: {keras: "3.0"}\n    severity: error\n'
         f"    message: m\n    explanation: e\n    fix:{fix}"
     )
@@ -192,7 +194,10 @@ BAD_RULES = (
         "\n      kind: keyword\n      values:\n        mode: {fast: [1]}\n        speed: fast\n"
         "      drop: [1x]\n      max-positional: -1\n      safety: safe\n",
     )
-    + _rule("TFM9611", "team-empty-keyword", " {kind: keyword, safety: safe}\n")
+    + _rule(
+        "TFM9611", "team-empty-keyword", " {kind: keyword, safety: safe}\n",
+        "    when: {numbers: [1, first]}\n",
+    )
 )  # fmt: skip
 
 
@@ -205,6 +210,7 @@ def test_keyword_fix_fields_are_checked(tmp_path: Path) -> None:
         f"{path}:14: rules[0].fix.values.mode.fast: expected a string, a number or null",
         f"{path}:15: rules[0].fix.values.speed: expected a non-empty mapping, found a string",
         f"{path}:16: rules[0].fix.drop[0]: '1x' is not an identifier",
-        f"{path}:27: rules[1].fix: a 'keyword' fix needs 'rename', 'positional', 'values' or "
+        f"{path}:28: rules[1].fix: a 'keyword' fix needs 'rename', 'positional', 'values' or "
         "'drop'",
+        f"{path}:22: rules[1].when.numbers: expected a list of argument positions (0 or more)",
     ]

@@ -763,7 +763,7 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:
     """Whether a call passes one of the `when` keywords or enough positional arguments, and a
-    string first when `first-argument` asks for one."""
+    string first when `first-argument` asks for one, int literals where `numbers` does."""
     if call is None:
         return False
     if when.first_argument == "string" and not (
@@ -771,11 +771,17 @@ def _call_matches(call: ast.Call | None, when: When) -> bool:
         and isinstance(getattr(call.args[0], "value", ""), str)
     ):  # fmt: skip
         return False
+    if any(index >= len(call.args) or not _int_literal(call.args[index]) for index in when.numbers):
+        return False
     if not when.keywords and when.positional is None:
         return True
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional
+
+
+def _int_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
 
 
 def _about_calls(rule: Rule) -> bool:

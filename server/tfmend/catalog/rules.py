@@ -153,6 +153,9 @@ class When:
     first_argument: Literal["string"] | None = None
     """`string`: only calls whose first positional argument is a string literal (required on
     top of `keywords`/`positional` when those are given too)."""
+    numbers: tuple[int, ...] = ()
+    """Only calls whose positional arguments at these indexes are int literals (required on top,
+    like `first_argument`): Keras 2 read `Conv2D(64, 3, 3)` as a kernel size only so."""
 
 
 @dataclass(frozen=True)
@@ -664,12 +667,18 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
+    items = r.mapping(value, where, {"keywords", "positional", "first-argument", "numbers"}, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument', 'numbers' or more")
         return None
+    listed = items.get("numbers")
+    is_list = listed is not None and isinstance(listed.value, list)
+    indexes = [i.value for i in cast(list[Located], listed.value)] if listed and is_list else []
+    numbers = tuple(i for i in indexes if type(i) is int and i >= 0)
+    if listed is not None and (not indexes or len(numbers) != len(indexes)):
+        r.error(listed, f"{where}.numbers", "expected a list of argument positions (0 or more)")
     first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
@@ -679,7 +688,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
+    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first), numbers)
 
 
 def _read_targets(
