@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tfmend.analyze import Analyzer, module_exports
 from tfmend.findings import Finding, Span
+from tfmend.quickfix import still_used, touched_compile
 from tfmend.resolve.bindings import ImportBinding, Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.rewrite.edits import (
@@ -148,6 +149,34 @@ class Fixer:
             edits = compose(text, edits, removals)
             new_text = apply_edits(new_text, removals)
         return new_text, edits, whole
+
+    def apply_planned(
+        self,
+        text: str,
+        path: Path | None,
+        plan: Plan,
+        origin: str | None,
+        *,
+        findings: Sequence[Finding],
+        starts: Sequence[int] | None,
+    ) -> tuple[str, list[Edit]]:
+        """One finding's planned fix (a quick fix), checked: `apply_plans` then `check_compiles`,
+        reading the check's `findings` where they give the same answer as analysing the fixed
+        text would. The import the use came through (`origin`) needs no new analysis when other
+        findings still use each of its names; with `starts` (the offsets where the text's
+        top-level statement groups begin) only the groups the edits touch are compiled."""
+        newline = dominant_newline(text)
+        edits, whole = combine(text, [plan], newline)
+        if not whole:
+            return text, []
+        if origin is not None and not still_used(text, origin, edits, findings):
+            new_text, edits, _ = self.apply_plans(text, path, [(plan, origin)], newline)
+            self.check_compiles(new_text, text, path)
+            return new_text, edits
+        new_text = apply_edits(text, edits)
+        if starts is None or not touched_compile(text, new_text, edits, starts):
+            self.check_compiles(new_text, text, path)
+        return new_text, edits
 
     @staticmethod
     def check_compiles(new_text: str, text: str, path: Path | None) -> None:
