@@ -172,6 +172,18 @@ class Analyzer:
         """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
         return next(self.matches(qualname, attributes, floor), None)
 
+    def _name_match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
+        """The longest prefix with a rule about the name itself, not only about some calls of it
+        (`tensorflow.python.keras.layers.LSTM`: the module's rule, not the LSTM argument rule)."""
+        return next(
+            (
+                m
+                for m in self.matches(qualname, attributes, floor)
+                if not all(map(_about_calls, m.rules))
+            ),
+            None,
+        )
+
     def _canonical(self, name: str) -> list[str]:
         """canonical_names for the versions, remembered (names repeat across a file's uses)."""
         found = self._canonical_names.get(name)
@@ -251,6 +263,11 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+            if findings:
+                findings += self._moved_findings(
+                    planner=planner, chain=chain, node=node, found=found, imported=imported,
+                    origin=origin,
+                )  # fmt: skip
             if findings and switched:
                 findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
@@ -272,6 +289,31 @@ class Analyzer:
         if not _use_matches(rule, module.bindings.calls.get(id(node))):
             return None
         return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
+
+    def _moved_findings(
+        self,
+        *,
+        planner: Planner,
+        chain: Chain,
+        node: ast.Name | ast.Attribute,
+        found: _Match,
+        imported: ImportBinding,
+        origin: Origin | None,
+    ) -> list[Finding]:
+        """The call rules (keyword, `when`) of the name a `replace` fix moves a use to, on the same
+        call: `keras.layers.core.Dense(output_dim=8)` is `keras.layers.Dense`'s Keras 1 argument
+        problem too, reported (and fixed) before the module path is."""
+        moved = []
+        for rule in found.rules:
+            to = rule.fix.to_for(found.api) if rule.fix.kind == "replace" else None
+            for target in self._applicable.get(to, []) if to is not None else []:
+                if _about_calls(target):
+                    finding = self._use_finding(
+                        planner=planner, chain=chain, node=node, rule=target, api=to or "",
+                        imported=imported, origin=origin,
+                    )  # fmt: skip
+                    moved += [finding] if finding is not None else []
+        return moved
 
     def _instance_finding(
         self, planner: Planner, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
@@ -441,7 +483,7 @@ class Analyzer:
         new = to + module_name[len(".".join(parts[: found.index + 1])) :]
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
-                specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
+                specific = self._name_match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:  # a name of the old module with a rule of its own
                     return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
@@ -542,12 +584,10 @@ class Analyzer:
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
-        found = self.match(parts[0], parts[1:])
         # A keyword rule's API still exists, and so does one that only some calls match (`when`):
         # importing it is fine, only some calls are not.
-        rules = [r for r in found.rules if r.fix.kind != "keyword" and r.when is None] if (
-            found
-        ) else []  # fmt: skip
+        found = self._name_match(parts[0], parts[1:])
+        rules = [r for r in found.rules if not _about_calls(r)] if found else []
         if (
             rules
             and self._exists(imported.imported)
@@ -686,7 +726,7 @@ def _use(
     span = module.span(node)
     call = module.bindings.calls.get(id(node))
     if rule.fix.kind == "keyword" and call is not None:
-        offending = [k for k in call.keywords if k.arg in rule.fix.rename]
+        offending = [k for k in call.keywords if k.arg in rule.fix.keywords]
         if offending:
             span = module.span(offending[0])
     planned = planner.use(rule, node, chain.scope, api)
@@ -716,14 +756,14 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
         return True
     if call is None:
         return False
-    offending = any(k.arg in rule.fix.rename for k in call.keywords)
+    offending = any(k.arg in rule.fix.keywords for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
 
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:
     """Whether a call passes one of the `when` keywords or enough positional arguments, and a
-    string first when `first-argument` asks for one."""
+    string first when `first-argument` asks for one, int literals where `numbers` does."""
     if call is None:
         return False
     if when.first_argument == "string" and not (
@@ -731,11 +771,22 @@ def _call_matches(call: ast.Call | None, when: When) -> bool:
         and isinstance(getattr(call.args[0], "value", ""), str)
     ):  # fmt: skip
         return False
+    if any(index >= len(call.args) or not _int_literal(call.args[index]) for index in when.numbers):
+        return False
     if not when.keywords and when.positional is None:
         return True
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional
+
+
+def _int_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _about_calls(rule: Rule) -> bool:
+    """Whether a rule is about some calls of its API only (keyword arguments, `when`)."""
+    return rule.fix.kind == "keyword" or rule.when is not None
 
 
 def _missing_when_removed(rule: Rule) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tfmend.rewrite.edits import (
     compose,
     select_non_overlapping,
 )
+from tfmend.rewrite.statements import line_removal, statement_walk
 from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
@@ -424,7 +424,7 @@ def _statement_removals(module: ParsedModule, whole: set[int]) -> list[Edit]:
     edits: list[Edit] = []
     handled: set[int] = set()
     gone = set(whole)
-    blocks_of = list(_statement_walk(module.tree))
+    blocks_of = list(statement_walk(module.tree))
     for node in blocks_of:
         if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
             inner = [s for b in (node.body, *(h.body for h in node.handlers)) for s in b]
@@ -450,37 +450,5 @@ def _statement_removals(module: ParsedModule, whole: set[int]) -> list[Edit]:
                     start, end = module.offsets(statement)
                     edits.append(Edit(start, end, "pass"))
                 else:
-                    edits.append(_line_removal(module, statement))
+                    edits.append(line_removal(module, statement))
     return edits
-
-
-_BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-def _statement_walk(tree: ast.Module) -> Iterator[ast.AST]:
-    """`ast.walk`'s order restricted to the nodes that hold statements (expressions hold none):
-    a few per statement instead of every node of the file."""
-    todo: deque[ast.AST] = deque([tree])
-    while todo:
-        node = todo.popleft()
-        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _BLOCK_NODES))
-        yield node
-
-
-def _line_removal(module: ParsedModule, statement: ast.stmt) -> Edit:
-    start, end = module.offsets(statement)
-    span = module.span(statement)
-    lines = module.lines
-    before = lines.line_text(span.start.line)[: span.start.column]
-    after = lines.line_text(span.end.line)[span.end.column :].strip()
-    if before.strip() or (after and not after.startswith("#")):
-        # Another statement shares the line (`a; import b`): keep the line valid.
-        return Edit(start, end, "pass")
-    line_start = lines.offset(span.start.line, 0)
-    last = span.end.line
-    if span.start.line == 0:
-        # The file's first statement: do not leave the file starting with blank lines.
-        while last + 1 < lines.line_count - 1 and not lines.line_text(last + 1).strip():
-            last += 1
-    next_line = lines.offset(last + 1, 0) if last + 1 < lines.line_count else len(module.text)
-    return Edit(line_start, next_line, "")

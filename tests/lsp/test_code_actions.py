@@ -285,7 +285,10 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
     client: TestClient, workspace_root: Path
 ) -> None:
     session = await start(client, workspace_root)
-    code = "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+    code = (
+        "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+        "net._make_predict_function()\n"
+    )
     uri = await opened(session, code, "train.py")
     [fix, *_] = await session.code_actions(uri, rng(1, 5), only=["quickfix"])
     assert fix.title == (
@@ -298,6 +301,8 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
         "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
         "decay_rate=decay), …)`"
     )
+    [fix, *_] = await session.code_actions(uri, rng(3, 5), only=["quickfix"])
+    assert fix.title == "TFM686: Remove the call of `net._make_predict_function`"
 
 
 async def test_resolve_with_data_of_an_older_version_recomputes_the_edit(

@@ -13,13 +13,21 @@ from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
-FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
+FixKind = Literal["replace", "call", "unwrap", "remove", "keyword", "compat-v1", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
 MigrationTarget = Literal["tensorflow", "keras", "tf-keras"]
 
-FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
+FIX_KINDS: tuple[FixKind, ...] = (
+    "replace",
+    "call",
+    "unwrap",
+    "remove",
+    "keyword",
+    "compat-v1",
+    "manual",
+)
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
 STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
@@ -48,7 +56,8 @@ _FIX_FIELDS: dict[str, set[str]] = {
         "aliases",
     },
     "unwrap": set(),
-    "keyword": {"rename", "positional", "keep"},
+    "remove": set(),
+    "keyword": {"rename", "positional", "keep", "values", "drop", "max-positional"},
     "compat-v1": {"to", "map", "safe-in-graph-code"},
     "manual": set(),
 }
@@ -102,9 +111,22 @@ class Fix:
     """The old positional parameter order; positional arguments past `keep` become keywords."""
     keep: int = 1
     """How many leading positional arguments stay positional (keyword)."""
+    literals: Mapping[str, Mapping[str, str | int | None]] = field(default_factory=dict)
+    """Per keyword, string literals the old API converted (keyword): the new literal, or None
+    where the old API dropped the argument (`dim_ordering='default'`)."""
+    drop: frozenset[str] = frozenset()
+    """Keywords the old API accepted and ignored (keyword): the fix removes them."""
+    max_positional: int | None = None
+    """Calls passing more positional arguments are left for the user (keyword): the old API
+    read them differently."""
     safe_in_graph_code: bool = False
     """An unsafe fix that is exact in a file of TF 1.x graph-mode code (sessions, placeholders):
     a name valid in TF 1 and TF 2 alike is TF 1 code there."""
+
+    @property
+    def keywords(self) -> frozenset[str]:
+        """The keywords a keyword fix is about: renamed, dropped or with converted values."""
+        return frozenset(self.rename) | self.drop | frozenset(self.literals)
 
     @property
     def fixable(self) -> bool:
@@ -131,6 +153,9 @@ class When:
     first_argument: Literal["string"] | None = None
     """`string`: only calls whose first positional argument is a string literal (required on
     top of `keywords`/`positional` when those are given too)."""
+    numbers: tuple[int, ...] = ()
+    """Only calls whose positional arguments at these indexes are int literals (required on top,
+    like `first_argument`): Keras 2 read `Conv2D(64, 3, 3)` as a kernel size only so."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +396,48 @@ def _read_rename(r: _Reader, value: Located | None, where: str) -> dict[str, str
     return out
 
 
+def _read_count(r: _Reader, value: Located | None, where: str) -> int | None:
+    """A number of arguments (0 or more), or None when not given."""
+    if value is None:
+        return None
+    if isinstance(value.value, bool) or not isinstance(value.value, int) or value.value < 0:
+        r.error(value, where, "expected a number of arguments (0 or more)")
+        return None
+    return value.value
+
+
+def _read_literals(
+    r: _Reader, value: Located | None, where: str
+) -> dict[str, dict[str, str | int | None]]:
+    """A keyword fix's `values`: per keyword, old string literal → new literal (a string or a
+    number), or null where the old API dropped the argument."""
+    if value is None:
+        return {}
+    if not isinstance(value.value, dict) or not value.value:
+        r.error(value, where, f"expected a non-empty mapping, found {value.kind()}")
+        return {}
+    out: dict[str, dict[str, str | int | None]] = {}
+    for keyword, item in cast(dict[str, Located], value.value).items():
+        if not _IDENTIFIER.match(keyword):
+            r.error(item, f"{where}.{keyword}", f"{keyword!r} is not an identifier")
+            continue
+        if not isinstance(item.value, dict) or not item.value:
+            r.error(
+                item, f"{where}.{keyword}", f"expected a non-empty mapping, found {item.kind()}"
+            )
+            continue
+        literals: dict[str, str | int | None] = {}
+        for old, new in cast(dict[str, Located], item.value).items():
+            if new.value is None or (
+                isinstance(new.value, str | int) and not isinstance(new.value, bool)
+            ):
+                literals[old] = new.value
+            else:
+                r.error(new, f"{where}.{keyword}.{old}", "expected a string, a number or null")
+        out[keyword] = literals
+    return out
+
+
 def _read_context(r: _Reader, value: Located | None, where: str) -> Template | None:
     """A call fix's `as-context`: the expression that replaces `CALL.as_default()`."""
     text = r.text(value, where)
@@ -453,8 +520,8 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     positional = r.text_list(
         items.get("positional"), f"{where}.positional", _IDENTIFIER, "an identifier"
     )
-    if kind == "keyword" and "rename" not in items and "positional" not in items:
-        r.error(value, where, "a 'keyword' fix needs 'rename' or 'positional'")
+    if kind == "keyword" and not items.keys() & {"rename", "positional", "values", "drop"}:
+        r.error(value, where, "a 'keyword' fix needs 'rename', 'positional', 'values' or 'drop'")
     graph_safe = False
     if "safe-in-graph-code" in items:
         raw_graph = items["safe-in-graph-code"]
@@ -472,25 +539,27 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             )
         else:
             graph_safe = raw_graph.value
-    keep = 1
-    if "keep" in items:
-        raw_keep = items["keep"].value
-        if isinstance(raw_keep, bool) or not isinstance(raw_keep, int) or raw_keep < 0:
-            r.error(items["keep"], f"{where}.keep", "expected a number of arguments (0 or more)")
-        else:
-            keep = raw_keep
+    keep = _read_count(r, items.get("keep"), f"{where}.keep")
+    max_positional = _read_count(r, items.get("max-positional"), f"{where}.max-positional")
     return Fix(
         kind=cast(FixKind, kind),
         safety=cast(Safety | None, safety),
         reason=reason,
         to=to,
         map=mapping,
-        values=r.text_map(items.get("values"), f"{where}.values"),
+        values=r.text_map(items.get("values"), f"{where}.values") if kind != "keyword" else {},
         template=template,
         as_context=_read_context(r, items.get("as-context"), f"{where}.as-context"),
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
-        keep=keep,
+        keep=1 if keep is None else keep,
+        max_positional=max_positional,
+        literals=_read_literals(r, items.get("values"), f"{where}.values")
+        if kind == "keyword"
+        else {},
+        drop=frozenset(
+            r.text_list(items.get("drop"), f"{where}.drop", _IDENTIFIER, "an identifier")
+        ),
         safe_in_graph_code=graph_safe,
     )
 
@@ -598,12 +667,18 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
+    items = r.mapping(value, where, {"keywords", "positional", "first-argument", "numbers"}, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument', 'numbers' or more")
         return None
+    listed = items.get("numbers")
+    is_list = listed is not None and isinstance(listed.value, list)
+    indexes = [i.value for i in cast(list[Located], listed.value)] if listed and is_list else []
+    numbers = tuple(i for i in indexes if type(i) is int and i >= 0)
+    if listed is not None and (not indexes or len(numbers) != len(indexes)):
+        r.error(listed, f"{where}.numbers", "expected a list of argument positions (0 or more)")
     first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
@@ -613,7 +688,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
+    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first), numbers)
 
 
 def _read_targets(

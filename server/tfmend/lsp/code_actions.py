@@ -136,6 +136,8 @@ def fix_title(
                 text += " and run the file in graph mode (adds `disable_eager_execution()`)"
         elif fix.kind == "unwrap":
             text = f"Unwrap `{name}`"
+        elif fix.kind == "remove":
+            text = f"Remove the call of `{name}`"
         elif fix.kind == "keyword":
             text = f"Rename the keyword arguments of `{name}`"
     title = f"{finding.code}: {text}"
