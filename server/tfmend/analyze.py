@@ -269,7 +269,7 @@ class Analyzer:
         origin: Origin | None,
     ) -> Finding | None:
         module = planner.module
-        if not _use_matches(rule, module.bindings.calls.get(id(node))):
+        if not _use_matches(rule, module, node):
             return None
         return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
 
@@ -292,7 +292,7 @@ class Analyzer:
                 ):
                     continue
                 node = chain.nodes[position]
-                if _use_matches(rule, module.bindings.calls.get(id(node))):
+                if _use_matches(rule, module, node):
                     return _use(
                         planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None
                     )
@@ -318,11 +318,10 @@ class Analyzer:
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            call = module.bindings.calls.get(id(node))
             found = [
                 _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
                 for class_name, rule in entries
-                if rule_applies(rule, self.versions) and _use_matches(rule, call)
+                if rule_applies(rule, self.versions) and _use_matches(rule, module, node)
             ]
             if found:
                 return found
@@ -707,9 +706,12 @@ def _use(
     )
 
 
-def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
+def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
     passes a renamed keyword or more positional arguments than stay in place."""
+    call = module.bindings.calls.get(id(node))
+    if rule.when is not None and rule.when.passed:
+        return id(node) in module.bindings.passed
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":

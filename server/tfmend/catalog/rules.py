@@ -131,6 +131,9 @@ class When:
     first_argument: Literal["string"] | None = None
     """`string`: only calls whose first positional argument is a string literal (required on
     top of `keywords`/`positional` when those are given too)."""
+    passed: bool = False
+    """Only uses that pass the API on as a value, not calls: a call's argument or a dict
+    display's value (`backend=keras.backend`)."""
 
 
 @dataclass(frozen=True)
@@ -598,12 +601,17 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
+    items = r.mapping(value, where, {"keywords", "positional", "first-argument", "passed"}, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument', 'passed' or more")
         return None
+    passed = False
+    if "passed" in items:
+        if items["passed"].value is not True:
+            r.error(items["passed"], f"{where}.passed", "expected true")
+        passed = True
     first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
@@ -613,7 +621,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
+    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first), passed)
 
 
 def _read_targets(

@@ -157,6 +157,8 @@ class FileBindings:
         """Ids of decorator expressions."""
         self.compared: dict[int, ast.Compare] = {}
         """Comparisons by the id of each operand."""
+        self.passed: set[int] = set()
+        """Ids of expressions passed on as values: call arguments and dict display values."""
         self.statement_chains: list[int] = []
         """Index into `chains` where each top-level statement's uses start."""
         _Walker(self).walk_module(tree)
@@ -284,6 +286,7 @@ class PartBindings(FileBindings):
         self.calls = {}
         self.decorators = set()
         self.compared = {}
+        self.passed = set()
         self.statement_chains = []
         self.module_binds: list[list[tuple[str, Binding]]] = []
         """What each statement binds in the module scope (not applied to it)."""
@@ -529,6 +532,12 @@ class _Walker:
 
     def visit_Call(self, node: ast.Call) -> None:
         self.out.calls[id(node.func)] = node
+        self.out.passed.update(id(value) for value in node.args)
+        self.out.passed.update(id(keyword.value) for keyword in node.keywords)
+        self.generic(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        self.out.passed.update(id(value) for value in node.values)
         self.generic(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:

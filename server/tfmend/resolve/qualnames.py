@@ -74,6 +74,9 @@ def instance_attribute(api: str) -> tuple[str, str] | None:
 
 
 def _kept_in_tf_keras(rest: str) -> bool:
-    """Whether `tf.keras.<rest>` still exists in Keras 3 (its legacy backend functions)."""
+    """Whether `tf.keras.<rest>` still exists in Keras 3: its legacy backend functions, and the
+    module that has them (what a Keras 2 program passes as `backend=`)."""
     parts = rest.split(".")
+    if parts == ["backend"]:
+        return True
     return len(parts) >= 2 and parts[0] == "backend" and parts[1] in TF_KERAS_BACKEND
