@@ -251,6 +251,7 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+                    findings.extend(_super_init_findings(module, node, finding))
             if findings and switched:
                 findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
@@ -712,6 +713,9 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     call = module.bindings.calls.get(id(node))
     if rule.when is not None and rule.when.passed:
         return id(node) in module.bindings.passed
+    if rule.when is not None and rule.when.subclassed:
+        subclass = module.bindings.bases.get(id(node))
+        return subclass is not None and bool(_methods(subclass) & rule.when.subclassed)
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":
@@ -721,6 +725,44 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     offending = any(k.arg in rule.fix.rename for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
+
+
+def _methods(subclass: ast.ClassDef) -> set[str]:
+    """The names of the methods a class statement defines."""
+    return {
+        statement.name
+        for statement in subclass.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _super_init_findings(module: ParsedModule, base: ast.AST, finding: Finding) -> list[Finding]:
+    """For a `subclassed` rule's finding on a class's base, the same finding on each
+    `super().__init__(...)` of the class: where a subclass of an API that changed fails first
+    (Keras 3's `Optimizer.__init__` requires `learning_rate`)."""
+    subclass = module.bindings.bases.get(id(base))
+    rule = finding.rule
+    if subclass is None or rule is None or rule.when is None or not rule.when.subclassed:
+        return []
+    found = []
+    for statement in subclass.body:
+        if not isinstance(statement, ast.FunctionDef) or statement.name != "__init__":
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "__init__"
+                and isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"
+            ):
+                name = module.segment(node.func)
+                message = rule.render_message(name, finding.api)
+                found.append(
+                    replace(finding, span=module.span(node), name=name, message=message, plan=None)
+                )
+    return found
 
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:

@@ -134,6 +134,9 @@ class When:
     passed: bool = False
     """Only uses that pass the API on as a value, not calls: a call's argument or a dict
     display's value (`backend=keras.backend`)."""
+    subclassed: frozenset[str] = frozenset()
+    """Only uses as the base of a class that defines one of these methods (a Keras 2 optimizer's
+    `get_updates`)."""
 
 
 @dataclass(frozen=True)
@@ -601,12 +604,17 @@ def _read_probe(
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument", "passed"}, set())
+    items = r.mapping(
+        value, where, {"keywords", "positional", "first-argument", "passed", "subclassed"}, set()
+    )
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional', 'first-argument', 'passed' or more")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
         return None
+    subclassed = r.text_list(
+        items.get("subclassed"), f"{where}.subclassed", _IDENTIFIER, "an identifier"
+    )
     passed = False
     if "passed" in items:
         if items["passed"].value is not True:
@@ -621,7 +629,13 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first), passed)
+    return When(
+        frozenset(keywords),
+        positional,
+        cast(Literal["string"] | None, first),
+        passed,
+        frozenset(subclassed),
+    )
 
 
 def _read_targets(

@@ -159,6 +159,8 @@ class FileBindings:
         """Comparisons by the id of each operand."""
         self.passed: set[int] = set()
         """Ids of expressions passed on as values: call arguments and dict display values."""
+        self.bases: dict[int, ast.ClassDef] = {}
+        """Class statements by the id of each of their base expressions."""
         self.statement_chains: list[int] = []
         """Index into `chains` where each top-level statement's uses start."""
         _Walker(self).walk_module(tree)
@@ -287,6 +289,7 @@ class PartBindings(FileBindings):
         self.decorators = set()
         self.compared = {}
         self.passed = set()
+        self.bases = {}
         self.statement_chains = []
         self.module_binds: list[list[tuple[str, Binding]]] = []
         """What each statement binds in the module scope (not applied to it)."""
@@ -630,6 +633,7 @@ class _Walker:
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.decorated(node.decorator_list)
+        self.out.bases.update((id(base), node) for base in node.bases)
         self.visit_list(node.bases)
         for keyword in node.keywords:
             self.visit(keyword.value)
