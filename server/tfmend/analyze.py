@@ -169,8 +169,13 @@ class Analyzer:
         return is_library(module.whole.tree, module.path, self.imported)
 
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
-        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
-        return next(self.matches(qualname, attributes, floor), None)
+        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor),
+        with the rules about naming the API: an import's, not one kind of use's (`_use_shaped`)."""
+        for found in self.matches(qualname, attributes, floor):
+            rules = [rule for rule in found.rules if not _use_shaped(rule)]
+            if rules:
+                return _Match(rules, found.api, found.index)
+        return None
 
     def _canonical(self, name: str) -> list[str]:
         """canonical_names for the versions, remembered (names repeat across a file's uses)."""
@@ -222,7 +227,8 @@ class Analyzer:
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
             if not imported.guard:  # try/except: the preferred import is the one that runs
-                readings.add(prefixes[0].api if prefixes else None)
+                named = (p for p in prefixes if not all(_use_shaped(r) for r in p.rules))
+                readings.add(next((p.api for p in named), None))
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -725,6 +731,13 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     offending = any(k.arg in rule.fix.rename for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
+
+
+def _use_shaped(rule: Rule) -> bool:
+    """Whether the rule is about one kind of use of an API that still exists (passed on as a
+    value, subclassed), not about the name: imports of the name and what a name reads as
+    under several bindings do not see it."""
+    return rule.when is not None and (rule.when.passed or bool(rule.when.subclassed))
 
 
 def _methods(subclass: ast.ClassDef) -> set[str]:
