@@ -257,7 +257,7 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
-                    findings.extend(_super_init_findings(module, node, finding))
+                    findings.extend(_super_call_findings(module, node, finding))
             if findings and switched:
                 findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
@@ -721,7 +721,10 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
         return id(node) in module.bindings.passed
     if rule.when is not None and rule.when.subclassed:
         subclass = module.bindings.bases.get(id(node))
-        return subclass is not None and bool(_methods(subclass) & rule.when.subclassed)
+        if subclass is None:
+            return False
+        methods = _methods(subclass)
+        return bool(methods & rule.when.subclassed) and rule.fix.adds not in methods
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":
@@ -749,23 +752,23 @@ def _methods(subclass: ast.ClassDef) -> set[str]:
     }
 
 
-def _super_init_findings(module: ParsedModule, base: ast.AST, finding: Finding) -> list[Finding]:
-    """For a `subclassed` rule's finding on a class's base, the same finding on each
-    `super().__init__(...)` of the class: where a subclass of an API that changed fails first
-    (Keras 3's `Optimizer.__init__` requires `learning_rate`)."""
+def _super_call_findings(module: ParsedModule, base: ast.AST, finding: Finding) -> list[Finding]:
+    """For a `subclassed` rule's finding on a class's base, the same finding on each of the
+    class's `super().NAME(...)` calls that the rule's `super-calls` names: where a subclass of
+    an API that changed fails first (Keras 3's `Optimizer.__init__` requires `learning_rate`)."""
     subclass = module.bindings.bases.get(id(base))
     rule = finding.rule
-    if subclass is None or rule is None or rule.when is None or not rule.when.subclassed:
+    if subclass is None or rule is None or rule.when is None or not rule.when.super_calls:
         return []
     found = []
     for statement in subclass.body:
-        if not isinstance(statement, ast.FunctionDef) or statement.name != "__init__":
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(statement):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "__init__"
+                and node.func.attr in rule.when.super_calls
                 and isinstance(node.func.value, ast.Call)
                 and isinstance(node.func.value.func, ast.Name)
                 and node.func.value.func.id == "super"

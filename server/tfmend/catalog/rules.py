@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -13,13 +15,21 @@ from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
-FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
+FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "method", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
 MigrationTarget = Literal["tensorflow", "keras", "tf-keras"]
 
-FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
+FIX_KINDS: tuple[FixKind, ...] = (
+    "replace",
+    "call",
+    "unwrap",
+    "keyword",
+    "compat-v1",
+    "method",
+    "manual",
+)
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
 STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
@@ -50,10 +60,12 @@ _FIX_FIELDS: dict[str, set[str]] = {
     "unwrap": set(),
     "keyword": {"rename", "positional", "keep"},
     "compat-v1": {"to", "map", "safe-in-graph-code"},
+    "method": {"to", "method"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
     "call": {"signature", "template"},
+    "method": {"to", "method"},
 }
 _RULE_FIELDS = {
     "code",
@@ -105,6 +117,10 @@ class Fix:
     safe_in_graph_code: bool = False
     """An unsafe fix that is exact in a file of TF 1.x graph-mode code (sessions, placeholders):
     a name valid in TF 1 and TF 2 alike is TF 1 code there."""
+    method: str | None = None
+    """The source of the method a `method` fix adds to a subclass; `{to}` stands for `to`."""
+    adds: str = ""
+    """The name of that method: a class that defines it already is not matched."""
 
     @property
     def fixable(self) -> bool:
@@ -137,6 +153,9 @@ class When:
     subclassed: frozenset[str] = frozenset()
     """Only uses as the base of a class that defines one of these methods (a Keras 2 optimizer's
     `get_updates`)."""
+    super_calls: frozenset[str] = frozenset()
+    """With `subclassed`: the class's `super().NAME(...)` calls of these names are findings too,
+    where such a class fails first (`super().__init__(**kwargs)`)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +254,7 @@ class Rule:
         """Qualified names this rule's fix introduces into the code."""
         fix = self.fix
         names: list[str] = []
-        if fix.kind in ("replace", "compat-v1", "call"):
+        if fix.kind in ("replace", "compat-v1", "call", "method"):
             names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
         for template in (fix.template, fix.as_context):
             if template is not None:
@@ -449,6 +468,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             r.error(items["map"], f"{where}.map.{api}", f"{replacement!r} is not a qualified name")
     if kind == "replace" and to is None and not mapping and "to" not in items:
         r.error(value, where, "a 'replace' fix needs 'to' or 'map'")
+    method, adds = _read_method(r, items.get("method"), f"{where}.method")
     if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
     template = (
@@ -498,7 +518,25 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
         positional=positional,
         keep=keep,
         safe_in_graph_code=graph_safe,
+        method=method,
+        adds=adds,
     )
+
+
+def _read_method(r: _Reader, value: Located | None, where: str) -> tuple[str | None, str]:
+    """A `method` fix's source and the name it defines: one `def`, `{to}` in it a name."""
+    text = r.text(value, where)
+    if text is None or value is None:
+        return None, ""
+    try:
+        tree = ast.parse(textwrap.dedent(text.replace("{to}", "_to")))
+    except SyntaxError as error:
+        r.error(value, where, f"not Python: {error.msg}")
+        return None, ""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        r.error(value, where, "expected one function definition")
+        return None, ""
+    return textwrap.dedent(text).strip("\n"), tree.body[0].name
 
 
 def _read_examples(
@@ -605,7 +643,8 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
     items = r.mapping(
-        value, where, {"keywords", "positional", "first-argument", "passed", "subclassed"}, set()
+        value, where, {"keywords", "positional", "first-argument", "passed", "subclassed", "super-calls"},
+        set(),
     )
     if items is None:
         return None
@@ -615,6 +654,11 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     subclassed = r.text_list(
         items.get("subclassed"), f"{where}.subclassed", _IDENTIFIER, "an identifier"
     )
+    super_calls = r.text_list(
+        items.get("super-calls"), f"{where}.super-calls", _IDENTIFIER, "an identifier"
+    )
+    if super_calls and not subclassed:
+        r.error(items["super-calls"], f"{where}.super-calls", "only with 'subclassed'")
     passed = False
     if "passed" in items:
         if items["passed"].value is not True:
@@ -635,6 +679,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
         cast(Literal["string"] | None, first),
         passed,
         frozenset(subclassed),
+        frozenset(super_calls),
     )
 
 
