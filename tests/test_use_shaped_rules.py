@@ -1,7 +1,8 @@
 """Rules about one kind of use of an API that still exists: `keras.backend` passed on as a value
-(`when: {passed: true}`, TFM680) and `keras.optimizers.Optimizer` subclassed the Keras 2 way
-(`when: {subclassed: [...]}`, TFM682). Imports of those names are not findings, and they do not
-change what a name bound by an `if`/`else` switch reads as."""
+(`when: {passed: true}`, TFM680), `keras.optimizers.Optimizer` subclassed the Keras 2 way
+(`when: {subclassed: [...]}`, TFM682) and a built-in layer subclassed with a
+`compute_output_shape` Keras 3 does not read (a `method` fix, TFM683). Imports of those names are
+not findings, and they do not change what a name bound by an `if`/`else` switch reads as."""
 
 from __future__ import annotations
 
@@ -93,6 +94,34 @@ def test_a_keras_2_optimizer_is_reported_on_its_base_and_its_super_init() -> Non
     ]
 
 
+def test_a_method_fix_adds_the_method_once_indented_as_the_class_body() -> None:
+    code = (
+        "import keras\n"
+        "\n"
+        "if True:\n"
+        "\tclass Pair(keras.layers.Embedding):\n"
+        "\t\tdef compute_output_shape(self, input_shape):\n"
+        "\t\t\treturn [input_shape, (self.input_dim, self.output_dim)]\n"
+        "\t# the end of the class\n"
+        "\tpair = Pair(30, 16)\n"
+    )
+    fixed = Engine(Settings(unsafe_fixes=True)).fix_text(code).text
+    assert fixed == (
+        "import keras\n"
+        "\n"
+        "if True:\n"
+        "\tclass Pair(keras.layers.Embedding):\n"
+        "\t\tdef compute_output_shape(self, input_shape):\n"
+        "\t\t\treturn [input_shape, (self.input_dim, self.output_dim)]\n"
+        "\n"
+        "\t\tdef compute_output_spec(self, *args, **kwargs):\n"
+        "\t\t    return keras.layers.Layer.compute_output_spec(self, *args, **kwargs)\n"
+        "\t# the end of the class\n"
+        "\tpair = Pair(30, 16)\n"
+    )
+    assert _findings(fixed) == []
+
+
 METHOD_RULES = """\
 schema: 1
 rules:
@@ -116,14 +145,30 @@ rules:
     message: m
     explanation: e
     fix: {kind: manual}
+  - code: TFM9612
+    name: team-method
+    apis: [keras.layers.Layer]
+    when: {super-calls: [__init__]}
+    status: changed
+    since: {keras: "3.0"}
+    severity: error
+    message: m
+    explanation: e
+    fix:
+      kind: method
+      to: keras.layers.Layer
+      method: "x = 1"
+      safety: safe
 """
 
 
-def test_passed_is_true_and_subclassed_lists_methods(tmp_path: Path) -> None:
+def test_passed_is_true_subclassed_lists_methods_and_a_method_is_a_def(tmp_path: Path) -> None:
     path = write(tmp_path, {"rules.yaml": METHOD_RULES}) / "rules.yaml"
     with pytest.raises(CatalogError) as caught:
         load_rules_file(path)
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:6: rules[0].when.passed: expected true",
         f"{path}:16: rules[1].when.subclassed: expected a non-empty list, found a string",
+        f"{path}:35: rules[2].fix.method: expected one function definition",
+        f"{path}:26: rules[2].when.super-calls: only with 'subclassed'",
     ]
