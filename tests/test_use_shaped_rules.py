@@ -17,9 +17,7 @@ from tfmend.config import Settings
 
 
 def _findings(code: str) -> list[tuple[int, str, str, str]]:
-    return [
-        (f.span.start.line, f.code, f.name, f.fix) for f in Engine(Settings()).check_text(code)
-    ]
+    return [(f.span.start.line, f.code, f.name, f.fix) for f in Engine(Settings()).check_text(code)]
 
 
 def test_the_backend_module_is_a_finding_where_it_is_passed_on_not_where_it_is_used() -> None:

@@ -639,13 +639,13 @@ def _read_probe(
     )
 
 
+_WHEN_FIELDS = {"keywords", "positional", "first-argument", "passed", "subclassed", "super-calls"}
+
+
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(
-        value, where, {"keywords", "positional", "first-argument", "passed", "subclassed", "super-calls"},
-        set(),
-    )
+    items = r.mapping(value, where, _WHEN_FIELDS, set())
     if items is None:
         return None
     if not items:
