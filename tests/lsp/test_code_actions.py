@@ -297,6 +297,12 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
         "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
         "decay_rate=decay), …)`"
     )
+    layer = "import keras\nclass T(keras.layers.Embedding):\n    def compute_output_shape(self, s):"
+    uri = await opened(session, layer + "\n        return [s, s]\n", "layer.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
+    assert fix.title == (
+        "TFM683: Add `compute_output_spec` to the subclass of `keras.layers.Embedding` (unsafe)"
+    )
 
 
 async def test_resolve_with_data_of_an_older_version_recomputes_the_edit(
