@@ -1,7 +1,7 @@
 """Rules about one kind of use of an API that still exists: `keras.backend` passed on as a value
-(`when: {passed: true}`, TFM680), `keras.optimizers.Optimizer` subclassed the Keras 2 way
-(`when: {subclassed: [...]}`, TFM682) and a built-in layer subclassed with a
-`compute_output_shape` Keras 3 does not read (a `method` fix, TFM683). Imports of those names are
+(`when: {passed: true}`, TFM700), `keras.optimizers.Optimizer` subclassed the Keras 2 way
+(`when: {subclassed: [...]}`, TFM702) and a built-in layer subclassed with a
+`compute_output_shape` Keras 3 does not read (a `method` fix, TFM703). Imports of those names are
 not findings, and they do not change what a name bound by an `if`/`else` switch reads as."""
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def test_the_backend_module_is_a_finding_where_it_is_passed_on_not_where_it_is_u
         "K = keras.backend\n"
         "size = len(keras.backend.__name__)\n"
     )
-    assert [f for f in _findings(code) if f[1] == "TFM680"] == [
-        (1, "TFM680", "keras.backend", "unsafe"),
-        (2, "TFM680", "keras.backend", "unsafe"),
-        (3, "TFM680", "keras.backend", "unsafe"),
+    assert [f for f in _findings(code) if f[1] == "TFM700"] == [
+        (1, "TFM700", "keras.backend", "unsafe"),
+        (2, "TFM700", "keras.backend", "unsafe"),
+        (3, "TFM700", "keras.backend", "unsafe"),
     ]
     fixed = Engine(Settings(unsafe_fixes=True)).fix_text(code).text
     assert fixed.splitlines()[1:5] == [
@@ -46,7 +46,7 @@ def test_the_backend_module_is_a_finding_where_it_is_passed_on_not_where_it_is_u
 
 
 def test_an_import_of_the_backend_from_the_private_copy_is_still_reported() -> None:
-    # The longest rule for `tensorflow.python.keras.backend` is TFM680's `keras.backend`, which
+    # The longest rule for `tensorflow.python.keras.backend` is TFM700's `keras.backend`, which
     # is about passing the module on: the import falls through to the private copy's TFM362.
     assert _findings("from tensorflow.python.keras import backend as K\nK.epsilon()\n") == [
         (0, "TFM362", "tensorflow.python.keras.backend", "unsafe"),
@@ -87,8 +87,8 @@ def test_a_keras_2_optimizer_is_reported_on_its_base_and_its_super_init() -> Non
         "optimizer = keras.optimizers.Optimizer(learning_rate=0.1)\n"
     )
     assert _findings(code) == [
-        (2, "TFM682", "keras.optimizers.Optimizer", "none"),
-        (4, "TFM682", "super(Sign, self).__init__", "none"),
+        (2, "TFM702", "keras.optimizers.Optimizer", "none"),
+        (4, "TFM702", "super(Sign, self).__init__", "none"),
     ]
 
 

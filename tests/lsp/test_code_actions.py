@@ -301,7 +301,7 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
     uri = await opened(session, layer + "\n        return [s, s]\n", "layer.py")
     [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
     assert fix.title == (
-        "TFM683: Add `compute_output_spec` to the subclass of `keras.layers.Embedding` (unsafe)"
+        "TFM703: Add `compute_output_spec` to the subclass of `keras.layers.Embedding` (unsafe)"
     )
 
 
