@@ -169,8 +169,13 @@ class Analyzer:
         return is_library(module.whole.tree, module.path, self.imported)
 
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
-        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
-        return next(self.matches(qualname, attributes, floor), None)
+        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor),
+        with the rules about naming the API: an import's, not one kind of use's (`_use_shaped`)."""
+        for found in self.matches(qualname, attributes, floor):
+            rules = [rule for rule in found.rules if not _use_shaped(rule)]
+            if rules:
+                return _Match(rules, found.api, found.index)
+        return None
 
     def _name_match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
         """The longest prefix with a rule about the name itself, not only about some calls of it
@@ -234,7 +239,8 @@ class Analyzer:
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
             if not imported.guard:  # try/except: the preferred import is the one that runs
-                readings.add(prefixes[0].api if prefixes else None)
+                named = (p for p in prefixes if not all(_use_shaped(r) for r in p.rules))
+                readings.add(next((p.api for p in named), None))
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -263,6 +269,7 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+                    findings.extend(_super_call_findings(module, node, finding))
             if findings:
                 findings += self._moved_findings(
                     planner=planner, chain=chain, node=node, found=found, imported=imported,
@@ -286,7 +293,7 @@ class Analyzer:
         origin: Origin | None,
     ) -> Finding | None:
         module = planner.module
-        if not _use_matches(rule, module.bindings.calls.get(id(node))):
+        if not _use_matches(rule, module, node):
             return None
         return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
 
@@ -334,7 +341,7 @@ class Analyzer:
                 ):
                     continue
                 node = chain.nodes[position]
-                if _use_matches(rule, module.bindings.calls.get(id(node))):
+                if _use_matches(rule, module, node):
                     return _use(
                         planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None
                     )
@@ -360,11 +367,10 @@ class Analyzer:
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            call = module.bindings.calls.get(id(node))
             found = [
                 _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
                 for class_name, rule in entries
-                if rule_applies(rule, self.versions) and _use_matches(rule, call)
+                if rule_applies(rule, self.versions) and _use_matches(rule, module, node)
             ]
             if found:
                 return found
@@ -747,9 +753,18 @@ def _use(
     )
 
 
-def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
+def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
     passes a renamed keyword or more positional arguments than stay in place."""
+    call = module.bindings.calls.get(id(node))
+    if rule.when is not None and rule.when.passed:
+        return id(node) in module.bindings.passed
+    if rule.when is not None and rule.when.subclassed:
+        subclass = module.bindings.bases.get(id(node))
+        if subclass is None:
+            return False
+        methods = _methods(subclass)
+        return bool(methods & rule.when.subclassed) and rule.fix.adds not in methods
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":
@@ -759,6 +774,51 @@ def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
     offending = any(k.arg in rule.fix.keywords for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
+
+
+def _use_shaped(rule: Rule) -> bool:
+    """Whether the rule is about one kind of use of an API that still exists (passed on as a
+    value, subclassed), not about the name: imports of the name and what a name reads as
+    under several bindings do not see it."""
+    return rule.when is not None and (rule.when.passed or bool(rule.when.subclassed))
+
+
+def _methods(subclass: ast.ClassDef) -> set[str]:
+    """The names of the methods a class statement defines."""
+    return {
+        statement.name
+        for statement in subclass.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _super_call_findings(module: ParsedModule, base: ast.AST, finding: Finding) -> list[Finding]:
+    """For a `subclassed` rule's finding on a class's base, the same finding on each of the
+    class's `super().NAME(...)` calls that the rule's `super-calls` names: where a subclass of
+    an API that changed fails first (Keras 3's `Optimizer.__init__` requires `learning_rate`)."""
+    subclass = module.bindings.bases.get(id(base))
+    rule = finding.rule
+    if subclass is None or rule is None or rule.when is None or not rule.when.super_calls:
+        return []
+    found = []
+    for statement in subclass.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in rule.when.super_calls
+                and isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"
+            ):
+                name = module.segment(node.func)
+                message = rule.render_message(name, finding.api)
+                found.append(
+                    replace(finding, span=module.span(node), name=name, message=message, plan=None)
+                )
+    return found
 
 
 def _call_matches(call: ast.Call | None, when: When) -> bool:

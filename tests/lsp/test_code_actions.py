@@ -303,6 +303,12 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
     )
     [fix, *_] = await session.code_actions(uri, rng(3, 5), only=["quickfix"])
     assert fix.title == "TFM686: Remove the call of `net._make_predict_function`"
+    layer = "import keras\nclass T(keras.layers.Embedding):\n    def compute_output_shape(self, s):"
+    uri = await opened(session, layer + "\n        return [s, s]\n", "layer.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
+    assert fix.title == (
+        "TFM6003: Add `compute_output_spec` to the subclass of `keras.layers.Embedding` (unsafe)"
+    )
 
 
 async def test_resolve_with_data_of_an_older_version_recomputes_the_edit(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -13,7 +15,7 @@ from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
-FixKind = Literal["replace", "call", "unwrap", "remove", "keyword", "compat-v1", "manual"]
+FixKind = Literal["replace", "call", "unwrap", "remove", "keyword", "compat-v1", "method", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
@@ -26,6 +28,7 @@ FIX_KINDS: tuple[FixKind, ...] = (
     "remove",
     "keyword",
     "compat-v1",
+    "method",
     "manual",
 )
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
@@ -59,10 +62,12 @@ _FIX_FIELDS: dict[str, set[str]] = {
     "remove": set(),
     "keyword": {"rename", "positional", "keep", "values", "drop", "max-positional"},
     "compat-v1": {"to", "map", "safe-in-graph-code"},
+    "method": {"to", "method"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
     "call": {"signature", "template"},
+    "method": {"to", "method"},
 }
 _RULE_FIELDS = {
     "code",
@@ -122,6 +127,10 @@ class Fix:
     safe_in_graph_code: bool = False
     """An unsafe fix that is exact in a file of TF 1.x graph-mode code (sessions, placeholders):
     a name valid in TF 1 and TF 2 alike is TF 1 code there."""
+    method: str | None = None
+    """The source of the method a `method` fix adds to a subclass; `{to}` stands for `to`."""
+    adds: str = ""
+    """The name of that method: a class that defines it already is not matched."""
 
     @property
     def keywords(self) -> frozenset[str]:
@@ -156,6 +165,15 @@ class When:
     numbers: tuple[int, ...] = ()
     """Only calls whose positional arguments at these indexes are int literals (required on top,
     like `first_argument`): Keras 2 read `Conv2D(64, 3, 3)` as a kernel size only so."""
+    passed: bool = False
+    """Only uses that pass the API on as a value, not calls: a call's argument or a dict
+    display's value (`backend=keras.backend`)."""
+    subclassed: frozenset[str] = frozenset()
+    """Only uses as the base of a class that defines one of these methods (a Keras 2 optimizer's
+    `get_updates`)."""
+    super_calls: frozenset[str] = frozenset()
+    """With `subclassed`: the class's `super().NAME(...)` calls of these names are findings too,
+    where such a class fails first (`super().__init__(**kwargs)`)."""
 
 
 @dataclass(frozen=True)
@@ -254,7 +272,7 @@ class Rule:
         """Qualified names this rule's fix introduces into the code."""
         fix = self.fix
         names: list[str] = []
-        if fix.kind in ("replace", "compat-v1", "call"):
+        if fix.kind in ("replace", "compat-v1", "call", "method"):
             names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
         for template in (fix.template, fix.as_context):
             if template is not None:
@@ -510,6 +528,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             r.error(items["map"], f"{where}.map.{api}", f"{replacement!r} is not a qualified name")
     if kind == "replace" and to is None and not mapping and "to" not in items:
         r.error(value, where, "a 'replace' fix needs 'to' or 'map'")
+    method, adds = _read_method(r, items.get("method"), f"{where}.method")
     if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
     template = (
@@ -561,7 +580,25 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             r.text_list(items.get("drop"), f"{where}.drop", _IDENTIFIER, "an identifier")
         ),
         safe_in_graph_code=graph_safe,
+        method=method,
+        adds=adds,
     )
+
+
+def _read_method(r: _Reader, value: Located | None, where: str) -> tuple[str | None, str]:
+    """A `method` fix's source and the name it defines: one `def`, `{to}` in it a name."""
+    text = r.text(value, where)
+    if text is None or value is None:
+        return None, ""
+    try:
+        tree = ast.parse(textwrap.dedent(text.replace("{to}", "_to")))
+    except SyntaxError as error:
+        r.error(value, where, f"not Python: {error.msg}")
+        return None, ""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        r.error(value, where, "expected one function definition")
+        return None, ""
+    return textwrap.dedent(text).strip("\n"), tree.body[0].name
 
 
 def _read_examples(
@@ -664,10 +701,21 @@ def _read_probe(
     )
 
 
+_WHEN_FIELDS = {
+    "keywords",
+    "positional",
+    "first-argument",
+    "numbers",
+    "passed",
+    "subclassed",
+    "super-calls",
+}
+
+
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument", "numbers"}, set())
+    items = r.mapping(value, where, _WHEN_FIELDS, set())
     if items is None:
         return None
     if not items:
@@ -679,6 +727,19 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     numbers = tuple(i for i in indexes if type(i) is int and i >= 0)
     if listed is not None and (not indexes or len(numbers) != len(indexes)):
         r.error(listed, f"{where}.numbers", "expected a list of argument positions (0 or more)")
+    subclassed = r.text_list(
+        items.get("subclassed"), f"{where}.subclassed", _IDENTIFIER, "an identifier"
+    )
+    super_calls = r.text_list(
+        items.get("super-calls"), f"{where}.super-calls", _IDENTIFIER, "an identifier"
+    )
+    if super_calls and not subclassed:
+        r.error(items["super-calls"], f"{where}.super-calls", "only with 'subclassed'")
+    passed = False
+    if "passed" in items:
+        if items["passed"].value is not True:
+            r.error(items["passed"], f"{where}.passed", "expected true")
+        passed = True
     first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
@@ -688,7 +749,15 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first), numbers)
+    return When(
+        frozenset(keywords),
+        positional,
+        cast(Literal["string"] | None, first),
+        numbers,
+        passed,
+        frozenset(subclassed),
+        frozenset(super_calls),
+    )
 
 
 def _read_targets(

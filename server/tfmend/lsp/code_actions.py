@@ -140,6 +140,8 @@ def fix_title(
             text = f"Remove the call of `{name}`"
         elif fix.kind == "keyword":
             text = f"Rename the keyword arguments of `{name}`"
+        elif fix.kind == "method":
+            text = f"Add `{fix.adds}` to the subclass of `{name}`"
     title = f"{finding.code}: {text}"
     return f"{title} (unsafe)" if finding.fix == "unsafe" else title
 

@@ -74,9 +74,12 @@ def instance_attribute(api: str) -> tuple[str, str] | None:
 
 
 def _kept_in_tf_keras(rest: str) -> bool:
-    """Whether `tf.keras.<rest>` still exists in Keras 3 (its legacy backend functions, the
-    Keras 2 preprocessing names, ...)."""
+    """Whether `tf.keras.<rest>` still exists in Keras 3: its legacy backend functions, the
+    module that has them (what a Keras 2 program passes as `backend=`), the Keras 2
+    preprocessing names, ..."""
     parts = rest.split(".")
+    if parts == ["backend"]:
+        return True
     if len(parts) >= 2 and parts[0] == "backend":
         return parts[1] in TF_KERAS_BACKEND
     return any(".".join(parts[:n]) in TF_KERAS_ONLY for n in range(2, len(parts) + 1))

@@ -119,6 +119,8 @@ class Planner:
             safety, note = self._remove(rule, call)
         elif fix.kind == "keyword":
             safety, note = self._keyword(rule, call)
+        elif fix.kind == "method":
+            safety, note = self._method(rule, node, scope)
         else:
             safety, note = rule.fix_safety, ""
         if safety == "none":
@@ -229,6 +231,23 @@ class Planner:
         if fix.values and call is not None:
             self._edits += self._value_edits(call, fix.values)
         return safety, note
+
+    def _method(
+        self, rule: Rule, node: ast.Name | ast.Attribute, scope: Scope
+    ) -> tuple[Safety, str]:
+        """A method added to the class that `node` is a base of, after the class's last
+        statement and indented as its body."""
+        fix = rule.fix
+        subclass = self.module.bindings.bases.get(id(node))
+        if subclass is None or fix.method is None or fix.to is None:
+            return "none", "only a class's base can be given a method"
+        first = self.module.text.splitlines()[subclass.body[0].lineno - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        source = fix.method.replace("{to}", self.names.render(fix.to, scope))
+        lines = [indent + line if line.strip() else "" for line in source.splitlines()]
+        _start, end = self.module.offsets(subclass.body[-1])
+        self._edits = [Edit(end, end, "\n\n" + "\n".join(lines))]
+        return rule.fix_safety, ""
 
     def _unwrap(
         self, rule: Rule, node: ast.Name | ast.Attribute, call: ast.Call | None
