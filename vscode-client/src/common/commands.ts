@@ -18,7 +18,7 @@ import {
     workspace,
 } from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { fixAllSummary, skippedUnsafe } from './messages';
+import { fixAllLeft, fixAllSummary } from './messages';
 import { selectInterpreter } from './select';
 import { ServerManager } from './server';
 import { validateWithVerdict } from './verdict';
@@ -105,9 +105,10 @@ async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Pro
         return;
     }
     // The action's title says what the settings left; from the palette nobody sees the title.
-    const left = skippedUnsafe(ours.map((a) => a.title));
-    if (left > 0) {
-        const choice = await window.showInformationMessage(fixAllSummary(left), 'Open Settings');
+    const left = fixAllLeft(ours.map((a) => a.title));
+    if (left.unsafe > 0 || left.manual > 0) {
+        const buttons = left.unsafe > 0 ? ['Open Settings'] : [];
+        const choice = await window.showInformationMessage(fixAllSummary(left), ...buttons);
         if (choice) {
             await commands.executeCommand('workbench.action.openSettings', 'tfmend.unsafeFixes');
         }

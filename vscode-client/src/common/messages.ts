@@ -109,24 +109,43 @@ export function describeValidation(result: unknown): Notice {
     return { severity, text: `tfmend: ${JSON.stringify(result)}` };
 }
 
-/** How many unsafe fixes a Fix all action's title says it skips (`… (skips 2 unsafe fixes: …)`). */
-export function skippedUnsafe(titles: readonly string[]): number {
-    let total = 0;
-    for (const title of titles) {
-        const m = /\(skips (\d+) unsafe fix(?:es)?\b/.exec(title);
-        total += m ? Number(m[1]) : 0;
-    }
-    return total;
+/** What a Fix all action's title says it leaves: unsafe fixes it skips and findings without a fix. */
+export interface FixAllLeft {
+    unsafe: number;
+    manual: number;
 }
 
-/** The notification after Fix All applied the safe fixes and left unsafe ones. */
-export function fixAllSummary(left: number): string {
-    const what = left === 1 ? '1 unsafe fix' : `${left} unsafe fixes`;
-    const them = left === 1 ? 'it' : 'them';
-    return (
-        `tfmend: Fix All applied the safe fixes and left ${what} (they may change behaviour): ` +
-        `validate ${them} with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply ${them} too.`
-    );
+/** What Fix all actions' titles say they leave (`… (skips 2 unsafe fixes: …; 1 finding has no automatic fix)`). */
+export function fixAllLeft(titles: readonly string[]): FixAllLeft {
+    const left = { unsafe: 0, manual: 0 };
+    for (const title of titles) {
+        const unsafe = /\(skips (\d+) unsafe fix(?:es)?\b/.exec(title);
+        const manual = /\b(\d+) findings? (?:has|have) no automatic fix\b/.exec(title);
+        left.unsafe += unsafe ? Number(unsafe[1]) : 0;
+        left.manual += manual ? Number(manual[1]) : 0;
+    }
+    return left;
+}
+
+/** The notification after Fix All applied the safe fixes and left unsafe ones or findings without a fix. */
+export function fixAllSummary(left: FixAllLeft): string {
+    const parts: string[] = [];
+    if (left.unsafe > 0) {
+        const what = left.unsafe === 1 ? '1 unsafe fix' : `${left.unsafe} unsafe fixes`;
+        parts.push(`${what} (they may change behaviour)`);
+    }
+    if (left.manual > 0) {
+        parts.push(left.manual === 1 ? '1 finding with no automatic fix' : `${left.manual} findings with no automatic fix`);
+    }
+    let text = `tfmend: Fix All applied the safe fixes and left ${parts.join(' and ')}`;
+    if (left.unsafe > 0) {
+        const them = left.unsafe === 1 ? 'it' : 'them';
+        text += `: validate ${them} with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply ${them} too`;
+    }
+    if (left.manual > 0) {
+        text += `${left.unsafe > 0 ? ';' : ':'} the Problems panel lists what to change by hand`;
+    }
+    return `${text}.`;
 }
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'error';

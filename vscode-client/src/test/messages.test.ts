@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeValidation, fixAllSummary, skippedUnsafe, statusText, statusTooltip } from '../common/messages';
+import { describeValidation, fixAllLeft, fixAllSummary, statusText, statusTooltip } from '../common/messages';
 
 describe('describeValidation', () => {
     it('shows a passed validation as information', () => {
@@ -67,17 +67,32 @@ describe('status item', () => {
 });
 
 describe('Fix All summary', () => {
-    it('reads what the titles say they skip', () => {
-        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)']), 1);
-        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 3 unsafe fixes: validate them, or set unsafeFixes)']), 3);
-        assert.equal(skippedUnsafe(['Fix all tfmend issues']), 0);
+    it('reads what the titles say they leave', () => {
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)']), { unsafe: 1, manual: 0 });
+        assert.deepEqual(
+            fixAllLeft(['Fix all tfmend issues (skips 3 unsafe fixes: validate them, or set unsafeFixes; 2 findings have no automatic fix)']),
+            { unsafe: 3, manual: 2 },
+        );
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues (1 finding has no automatic fix)']), { unsafe: 0, manual: 1 });
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues']), { unsafe: 0, manual: 0 });
     });
     it('says what was left and how to apply it', () => {
         assert.equal(
-            fixAllSummary(1),
+            fixAllSummary({ unsafe: 1, manual: 0 }),
             'tfmend: Fix All applied the safe fixes and left 1 unsafe fix (they may change behaviour): validate it ' +
                 'with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply it too.',
         );
-        assert.match(fixAllSummary(2), /left 2 unsafe fixes .* validate them/);
+        assert.match(fixAllSummary({ unsafe: 2, manual: 0 }), /left 2 unsafe fixes .* validate them/);
+        assert.equal(
+            fixAllSummary({ unsafe: 1, manual: 1 }),
+            'tfmend: Fix All applied the safe fixes and left 1 unsafe fix (they may change behaviour) and 1 finding ' +
+                'with no automatic fix: validate it with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" ' +
+                'to apply it too; the Problems panel lists what to change by hand.',
+        );
+        assert.equal(
+            fixAllSummary({ unsafe: 0, manual: 2 }),
+            'tfmend: Fix All applied the safe fixes and left 2 findings with no automatic fix: the Problems panel ' +
+                'lists what to change by hand.',
+        );
     });
 });
