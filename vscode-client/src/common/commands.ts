@@ -149,10 +149,10 @@ async function validateFixAtCursor(manager: ServerManager, logChannel: LogOutput
         uri: client.code2ProtocolConverter.asUri(document.uri),
         range: client.code2ProtocolConverter.asRange(selection ?? wholeOf(document)),
     };
-    const line = selection ? selection.active.line + 1 : undefined;
+    const lines: [number, number] | undefined = selection ? [selection.start.line + 1, selection.end.line + 1] : undefined;
     await manager.validating(() =>
         validateWithVerdict(
-            line,
+            lines,
             (token) => client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_VALIDATE, arguments: [args] }, token),
             logChannel,
         ),

@@ -72,6 +72,17 @@ export function describeValidation(result: unknown): Notice {
     }
     const obj = result as Record<string, unknown>;
     let status = typeof obj.status === 'string' ? obj.status.toLowerCase() : undefined;
+    if (status !== undefined && typeof obj.summary === 'string' && obj.summary) {
+        // The server's one-line verdict, the same every client shows; "no fix here" answers a
+        // question, it is not a failure.
+        const severity: Severity = obj.reason === 'no-fix' ? 'info' : (STATUS_SEVERITY[status] ?? 'warning');
+        const versions = [
+            typeof obj.tensorflow === 'string' ? `TensorFlow ${obj.tensorflow}` : '',
+            typeof obj.keras === 'string' ? `Keras ${obj.keras}` : '',
+        ].filter(Boolean);
+        const ran = status === 'passed' || status === 'failed' || status === 'unchecked';
+        return { severity, text: `tfmend: ${obj.summary}${ran && versions.length ? ` (with ${versions.join(', ')})` : ''}` };
+    }
     if (status === undefined && typeof obj.ok === 'boolean') {
         status = obj.ok ? 'passed' : 'failed';
     }
@@ -107,6 +118,22 @@ export function describeValidation(result: unknown): Notice {
         return { severity, text: head };
     }
     return { severity, text: `tfmend: ${JSON.stringify(result)}` };
+}
+
+/** The progress notification's title while the fixes in `lines` (first and last, 1-based) are validated. */
+export function progressTitle(lines: readonly [number, number] | undefined): string {
+    if (lines === undefined) {
+        return 'tfmend: validating the fixes in the file…';
+    }
+    return lines[0] === lines[1] ? `tfmend: validating the fix on line ${lines[0]}…` : `tfmend: validating the fixes in lines ${lines[0]}-${lines[1]}…`;
+}
+
+/** The lines (first and last, 1-based) of the range a `tfmend.validateFix` command names, if any. */
+export function rangeLines(args: readonly unknown[]): [number, number] | undefined {
+    const range = (args[0] as { range?: { start?: { line?: unknown }; end?: { line?: unknown } } } | undefined)?.range;
+    const start = range?.start?.line;
+    const end = range?.end?.line;
+    return typeof start === 'number' && typeof end === 'number' ? [start + 1, end + 1] : undefined;
 }
 
 /** What a Fix all action's title says it leaves: unsafe fixes it skips and findings without a fix. */

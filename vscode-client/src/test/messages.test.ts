@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeValidation, fixAllLeft, fixAllSummary, statusText, statusTooltip } from '../common/messages';
+import { describeValidation, fixAllLeft, fixAllSummary, progressTitle, rangeLines, statusText, statusTooltip } from '../common/messages';
 
 describe('describeValidation', () => {
     it('shows a passed validation as information', () => {
@@ -40,6 +40,32 @@ describe('describeValidation', () => {
         });
         const error = describeValidation({ status: 'error', message: 'validation needs a file saved on disk', checks: [] });
         assert.deepEqual(error, { severity: 'error', text: 'tfmend: validation error: validation needs a file saved on disk' });
+    });
+    it('shows the server\'s verdict as it is, and "no fix here" as information', () => {
+        const passed = describeValidation({
+            status: 'passed',
+            summary: 'validation passed for the fix in a.py: 2 checks run: 2 passed, 0 failed',
+            checks: [{ rule: 'TFM401', kind: 'probe', status: 'passed' }],
+            tensorflow: '2.21.0',
+            keras: '3.15.1',
+        });
+        assert.deepEqual(passed, {
+            severity: 'info',
+            text: 'tfmend: validation passed for the fix in a.py: 2 checks run: 2 passed, 0 failed (with TensorFlow 2.21.0, Keras 3.15.1)',
+        });
+        const unchecked = describeValidation({ status: 'unchecked', summary: 'validation incomplete for the fix in a.py: 1 check run: 1 passed, 0 failed; not checked: TFM1 line 3: no runtime check for this rule' });
+        assert.equal(unchecked.severity, 'warning');
+        assert.match(unchecked.text, /^tfmend: validation incomplete .*no runtime check for this rule$/);
+        const noFix = describeValidation({ status: 'error', reason: 'no-fix', summary: 'cannot validate a.py: nothing to validate: no fixable finding in /p/a.py on line 16' });
+        assert.deepEqual(noFix, { severity: 'info', text: 'tfmend: cannot validate a.py: nothing to validate: no fixable finding in /p/a.py on line 16' });
+        assert.equal(describeValidation({ status: 'error', reason: 'cannot', summary: 'cannot validate a.py: no TensorFlow' }).severity, 'error');
+    });
+    it('names the lines being validated', () => {
+        assert.equal(progressTitle([8, 8]), 'tfmend: validating the fix on line 8…');
+        assert.equal(progressTitle([8, 12]), 'tfmend: validating the fixes in lines 8-12…');
+        assert.equal(progressTitle(undefined), 'tfmend: validating the fixes in the file…');
+        assert.deepEqual(rangeLines([{ uri: 'file:///a.py', range: { start: { line: 7, character: 0 }, end: { line: 11, character: 3 } } }]), [8, 12]);
+        assert.equal(rangeLines([{ uri: 'file:///a.py' }]), undefined);
     });
     it('handles nothing, strings, lists and unknown shapes', () => {
         assert.match(describeValidation(null).text, /no fix at the cursor/);
