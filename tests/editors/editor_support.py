@@ -145,6 +145,7 @@ def check_mixed_titles(titles: dict[int, list[str]]) -> None:
     assert not [t for t in manual if t.startswith(("TFM604:", "Validate this fix"))], manual
     assert "Ignore TFM604 on this line" in manual, manual
 
+
 def require(path: str | Path | None, what: str) -> Path:
     """The path of an installed editor part; else fail (CI) or skip (elsewhere), naming the
     installer."""

@@ -92,6 +92,8 @@ def test_emacs_eglot(project, tensorflow_python: str, artifacts: Path,
 
 SERVER_SAYS = "[eglot] Server reports (type=3): "
 """How Eglot logs the server's window/showMessage of type Info."""
+
+
 def said(messages: list[str]) -> list[str]:
     """tfmend's messages among those Emacs logged (Eglot logs applying edits too)."""
     return [message for message in messages if "tfmend:" in message]
@@ -110,8 +112,10 @@ def check_emacs_mixed(report: dict[str, Any], expected: str, validated: str) -> 
     # hover: plain text for an Eglot without markdown-mode (no raw markdown in the echo area),
     # and it explains rather than repeats the diagnostic
     hover = report["hover"]
-    assert hover["kind"] == "plaintext" and "**" not in hover["value"], hover
-    assert "TFM460" in hover["value"] and "was removed in Keras 3; use" not in hover["value"]
+    assert hover["kind"] == "plaintext", hover
+    assert "**" not in hover["value"], hover
+    assert "TFM460" in hover["value"], hover
+    assert "was removed in Keras 3; use" not in hover["value"], hover
     # no fix on the line: one answer, information
     [no_fix] = said(report["no-fix"])
     assert no_fix.startswith(SERVER_SAYS + MIXED_NO_FIX), no_fix
@@ -123,7 +127,9 @@ def check_emacs_mixed(report: dict[str, Any], expected: str, validated: str) -> 
     progress = [m for m in report["region-progress"] if m.startswith("tfmend:")]
     assert progress == ["tfmend: validating the fixes in lines 8-12… (in the background)"]
     [verdict] = said(report["region"])
-    assert re.match(re.escape(SERVER_SAYS) + r"tfmend: validation passed for the fix in "
-                    r"mixed\.py: \d+ checks? run: \d+ passed, 0 failed", verdict), verdict  # fmt: skip
+    passed = (
+        r"tfmend: validation passed for the fix in mixed\.py: \d+ checks? run: \d+ passed, 0 failed"
+    )
+    assert re.match(re.escape(SERVER_SAYS) + passed, verdict), verdict
     assert said(report["fix-all-validated"]) == [SERVER_SAYS + MIXED_LEFT_VALIDATED]
     assert report["fix-all-validated-text"] == validated

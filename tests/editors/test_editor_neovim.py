@@ -114,10 +114,12 @@ def check_neovim_mixed(report: dict[str, Any], expected: str, validated: str) ->
     check_mixed_titles({int(line): titles for line, titles in report["titles"].items()})
     # hover explains, it does not repeat the diagnostic
     first = report["mixed_diagnostics"][0]["message"]
-    assert "TFM460" in report["hover"] and first not in report["hover"], report["hover"]
+    assert "TFM460" in report["hover"], report["hover"]
+    assert first not in report["hover"], report["hover"]
     # no fix on the line: one answer, information
     [no_fix] = report["no_fix"]
-    assert no_fix["message"].startswith(MIXED_NO_FIX) and no_fix["level"] == INFO, no_fix
+    assert no_fix["message"].startswith(MIXED_NO_FIX), no_fix
+    assert no_fix["level"] == INFO, no_fix
     # Fix all applies the safe fix and says, once, what it left and why
     assert [said["message"] for said in report["fix_all"]] == [MIXED_LEFT], report["fix_all"]
     assert report["fix_all_text"] == expected.rstrip("\n")
@@ -129,6 +131,7 @@ def check_neovim_mixed(report: dict[str, Any], expected: str, validated: str) ->
                     r"\d+ passed, 0 failed", verdict["message"]), verdict  # fmt: skip
     assert [said["message"] for said in report["fix_all_validated"]] == [MIXED_LEFT_VALIDATED]
     assert report["fix_all_validated_text"] == validated.rstrip("\n")
+
 
 NOT_ON_PATH = """\
 local said = {}

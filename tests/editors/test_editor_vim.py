@@ -8,8 +8,8 @@ actions' titles, what Fix all's title says it leaves, and the unsafe fix validat
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Callable

@@ -23,6 +23,12 @@ s = K.old_session()
 e = K.old_epsilon  # tfmend: ignore[TFM4902]
 """
 
+FIX_ALL_TITLE = (
+    "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes; "
+    "1 finding has no automatic fix)"
+)
+"""SOURCE's Fix all: the unsafe K.old_floatx() is skipped, K.old_session() has no fix."""
+
 
 def titles(actions: list[types.CodeAction]) -> list[str]:
     """The titles, in order."""
@@ -59,7 +65,7 @@ async def test_quick_fix_of_a_safe_finding(
         "Validate this fix (TFM4901)",
         "Fix all TFM4901 in this file",
         "Ignore TFM4901 on this line",
-        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes; 1 finding has no automatic fix)",
+        FIX_ALL_TITLE,
     ]
     fix = actions[0]
     assert fix.kind == types.CodeActionKind.QuickFix
@@ -192,9 +198,7 @@ async def test_fix_all_equals_the_command_line(
     session = await start(client, workspace_root, capabilities_for(name))
     uri = await opened(session)
     actions = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    assert titles(actions) == [
-        "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes; 1 finding has no automatic fix)"
-    ]
+    assert titles(actions) == [FIX_ALL_TITLE]
     assert actions[0].kind == "source.fixAll.tfmend"
     fixed = applied(session, uri, actions[0])
     assert fixed == cli_fix(workspace_root, "model.py", SOURCE, tmp_path)
