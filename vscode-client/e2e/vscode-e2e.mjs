@@ -23,8 +23,9 @@
 //      "Install tfmend" offers a project .venv and a wheel, never pip into that Python;
 //      "tfmend: Select Interpreter" (no Python extension here) takes a typed path, writes it
 //      to the workspace's settings, and the server runs again;
-//   9. with unsafe fixes off, Fix All in a file with a safe fix, an unsafe one and a finding
-//      without a fix applies the safe one and its notification says what it left; Validate Fix
+//   9. with unsafe fixes off, a file with a safe fix, an unsafe one and a finding without a fix
+//      lists one problem per finding (errors, and a warning for the changed API); Fix All
+//      applies the safe one and its notification says what it left; Validate Fix
 //      at Cursor on the finding without a fix answers once, as information; on a selection of
 //      lines 8-12 its progress names those lines.
 //
@@ -426,6 +427,15 @@ async function fullScenario(page) {
     fs.writeFileSync(path.join(WORKSPACE, 'third.py'), MIXED);
     await openFile(page, 'third.py');
     await waitProblems(page, 'third.py', (n) => n >= 3, 'fewer than 3 diagnostics in third.py');
+    // one row per finding (no "bound here" rows), removed = error, changed = warning
+    await sleep(500);
+    const rows = await page.$$eval('.markers-panel .monaco-list-row', (rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    log('third.py problem rows:', JSON.stringify(rows));
+    const argmax = rows.find((r) => /tf\.argmax/.test(r));
+    const sqrt = rows.find((r) => /K\.sqrt/.test(r));
+    if ((await fileProblems(page, 'third.py')) !== 3 || !/^Warning/.test(argmax ?? '') || !/^Error/.test(sqrt ?? '')) {
+        throw new Error(`third.py's problems: ${JSON.stringify(rows)}`);
+    }
     await palette(page, 'tfmend: Fix All in File');
     const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Fix All applied the safe fixes' });
     await summary.first().waitFor({ timeout: 30000 });
