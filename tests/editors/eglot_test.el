@@ -165,6 +165,21 @@
                                                              (eglot--TextDocumentPositionParams))
                                             :contents)))
       (tt-log "mixed: %S" (plist-get tt-report :titles))
+      ;; "Validate this fix" from Eglot's code-action menu: it returns at once (Eglot would wait
+      ;; for the command's answer), and the verdict is logged once
+      (goto-char (+ (tt-line-start 8) 11))
+      (let ((count (length tt-messages)))
+        (cl-letf (((symbol-function 'completing-read)
+                   (lambda (_prompt items &rest _)
+                     (car (cl-find-if (lambda (i) (string-prefix-p "Validate this fix" (car i))) items)))))
+          (let ((last-nonmenu-event 0)) ; a key, not a mouse click: the menu is completing-read
+            (eglot-code-actions (point) nil nil t)))
+        (setq tt-report (plist-put tt-report :menu-returned-before-verdict
+                                   (and (null (tt-logged "validation passed for the fix in mixed")) t)))
+        (unless (tt-wait 600 (lambda () (tt-logged "validation passed for the fix in mixed")))
+          (tt-fail "no verdict for the menu's Validate this fix: %S" (tt-since count)))
+        (tt-wait 1 (lambda () nil))
+        (setq tt-report (plist-put tt-report :menu-validation (tt-since count))))
       ;; validating where there is no fix: one answer, information
       (setq tt-report (plist-put tt-report :no-fix (tt-validate (+ (tt-line-start 16) 11) nil)))
       ;; Fix all applies the safe fix and says what it left
