@@ -101,7 +101,9 @@ local function run()
     for i, item in ipairs(items) do
       local action = item.action or item[2] or item
       table.insert(report.offered, action.title or vim.inspect(item))
-      if not pick and (action.kind or ''):match('^source%.fixAll') then pick = i end
+      local wanted = report.want and (action.title or ''):match(report.want)
+        or not report.want and (action.kind or ''):match('^source%.fixAll')
+      if not pick and wanted then pick = i end
     end
     on_choice(items[pick or 1], pick or 1)
   end
@@ -173,7 +175,18 @@ local function run()
     end
     return out
   end
-  -- on the finding without a fix: an answer, once, as information
+  -- "Validate this fix" picked from the code-action menu: the verdict, once
+  vim.api.nvim_win_set_cursor(0, { found[1].lnum + 1, found[1].col })
+  local before_menu = #report.messages
+  report.want = '^Validate this fix'
+  local context = { only = { 'quickfix' }, diagnostics = {} }
+  if vim.fn.has('nvim-0.8') == 1 then vim.lsp.buf.code_action({ context = context }) else vim.lsp.buf.code_action(context) end
+  if not vim.wait(timeout, function() return said_after(before_menu, '^tfmend: validation') end, 50) then
+    return fail('no verdict for the menu\'s Validate this fix: ' .. vim.inspect(since(before_menu)))
+  end
+  vim.wait(1000)
+  report.want = nil
+  report.menu_validation = since(before_menu)
   vim.api.nvim_win_set_cursor(0, { found[3].lnum + 1, found[3].col })
   local before = #report.messages
   vim.cmd('TfmendValidate')

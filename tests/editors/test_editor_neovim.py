@@ -116,6 +116,10 @@ def check_neovim_mixed(report: dict[str, Any], expected: str, validated: str) ->
     first = report["mixed_diagnostics"][0]["message"]
     assert "TFM460" in report["hover"], report["hover"]
     assert first not in report["hover"], report["hover"]
+    # "Validate this fix" from the code-action menu: the server's verdict, once
+    [verdict] = report["menu_validation"]
+    assert re.match(r"tfmend: validation passed for the fix in mixed\.py: \d+ checks? run: "
+                    r"\d+ passed, 0 failed", verdict["message"]), verdict  # fmt: skip
     # no fix on the line: one answer, information
     [no_fix] = report["no_fix"]
     assert no_fix["message"].startswith(MIXED_NO_FIX), no_fix
