@@ -4,7 +4,9 @@ Run: python benchmarks/bench_missing.py [--smoke]. On each package of the traini
 (tests/corpus.py, downloaded once) copied to a temporary directory, counts the references to
 names missing in this interpreter's TensorFlow and Keras (rule catalog aside), runs
 `tfmend fix --unsafe-fixes`, counts again, and counts those left on a line with no finding
-(goal: 0; and at most 10% left). `--smoke` (CI) runs one small package. Asserts nothing.
+(goal: 0; and at most 10% left). `--smoke` (CI) runs one small package; `--names N` also lists
+the N APIs most often left, over all packages and over those other than Keras itself. Asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +47,7 @@ def ratio(left: int, before: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one small package")
+    parser.add_argument("--names", type=int, default=0, metavar="N", help="list N APIs left")
     args = parser.parse_args()
     packages = SMOKE if args.smoke else (*KERAS2, *TF1)
     with tempfile.TemporaryDirectory() as scratch:
@@ -52,6 +56,7 @@ def main() -> int:
         header = ("package", "files", "before", "after", "left", "no finding")
         print("{:<30} {:>5} {:>7} {:>6} {:>6} {:>10}".format(*header))
         totals = {"all": [0, 0, 0], "user": [0, 0, 0]}
+        left: dict[str, Counter[str]] = {"all": Counter(), "user": Counter()}
         for requirement, kind in packages:
             tree = Path(scratch) / requirement.replace("==", "-")
             shutil.copytree(fetch(requirement, kind), tree)
@@ -66,6 +71,7 @@ def main() -> int:
             row = (len(before), len(after), len(silent))
             for group in ("all", "user") if requirement != KERAS_ITSELF else ("all",):
                 totals[group] = [t + n for t, n in zip(totals[group], row, strict=True)]
+                left[group].update(reference.api for reference in after)
             print(
                 f"{requirement:<30} {files:>5} {row[0]:>7} {row[1]:>6} "
                 f"{ratio(row[1], row[0]):>6} {row[2]:>10}"
@@ -79,6 +85,11 @@ def main() -> int:
                 f"{label:<30} {'':>5} {before_total:>7} {after_total:>6} "
                 f"{ratio(after_total, before_total):>6} {silent_total:>10}"
             )
+        for group, label in (("all", "all packages"), ("user", f"without {KERAS_ITSELF}")):
+            if args.names:
+                print(f"most often left, {label}:")
+            for api, count in left[group].most_common(args.names):
+                print(f"    {count:>5} {api}")
     return 0
 
 

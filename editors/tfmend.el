@@ -53,37 +53,20 @@ The keys are the VS Code settings without `tfmend.', for example
 
 (defun tfmend--describe (result)
   "A one-line text for the RESULT of tfmend.validateFix.
-RESULT is a plist (:status :message :checks :tensorflow :keras)."
+RESULT is a plist (:status :summary :message ...): the server's `:summary' is the verdict,
+shown as it is; without one, the status and message."
   (cond
    ((null result) "tfmend: there is no fix at point to validate")
    ((stringp result) (concat "tfmend: " result))
    ((and (listp result) (keywordp (car result)))
-    (let* ((status (or (plist-get result :status) "finished"))
-           (checks (append (plist-get result :checks) nil))
-           (message (plist-get result :message))
-           (parts (and (stringp message) (not (string-empty-p message)) (list message))))
-      (when (and (equal status "passed") checks)
-        (let ((versions (delq nil (list (and (stringp (plist-get result :tensorflow))
-                                             (concat "TensorFlow " (plist-get result :tensorflow)))
-                                        (and (stringp (plist-get result :keras))
-                                             (concat "Keras " (plist-get result :keras)))))))
-          (setq parts (append parts
-                              (list (format "%d check%s passed%s" (length checks)
-                                            (if (= (length checks) 1) "" "s")
-                                            (if versions
-                                                (concat " with " (string-join versions ", "))
-                                              "")))))))
-      (dolist (check checks)
-        (when (member (plist-get check :status) '("failed" "error"))
-          (let ((detail (plist-get check :detail)))
-            (setq parts (append parts
-                                (list (format "%s: %s"
-                                              (or (plist-get check :rule) (plist-get check :kind))
-                                              (if (stringp detail)
-                                                  (car (split-string detail "\n"))
-                                                (plist-get check :status)))))))))
-      (format "tfmend: validation %s%s" status
-              (if parts (concat ": " (string-join parts "; ")) ""))))
+    (let ((summary (plist-get result :summary))
+          (message (plist-get result :message)))
+      (if (and (stringp summary) (not (string-empty-p summary)))
+          (concat "tfmend: " summary)
+        (format "tfmend: validation %s%s" (or (plist-get result :status) "finished")
+                (if (and (stringp message) (not (string-empty-p message)))
+                    (concat ": " message)
+                  "")))))
    (t (format "tfmend: %S" result))))
 
 ;;;; Eglot

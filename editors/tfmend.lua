@@ -84,34 +84,23 @@ function M.fix_all()
 end
 
 --- One line for the result of tfmend.validateFix:
---- {status, message?, checks = {{rule, kind, status, detail}}, tensorflow?, keras?}.
+--- {status, summary, message?, ...}: the summary is the verdict the server made.
 function M.describe(result)
   if type(result) ~= 'table' then
     return 'tfmend: ' .. tostring(result), vim.log.levels.INFO
   end
   local status = result.status or 'finished'
-  local parts = {}
-  if type(result.message) == 'string' and result.message ~= '' then
-    table.insert(parts, result.message)
-  end
-  local checks = type(result.checks) == 'table' and result.checks or {}
-  if status == 'passed' and #checks > 0 then
-    local versions = {}
-    if type(result.tensorflow) == 'string' then table.insert(versions, 'TensorFlow ' .. result.tensorflow) end
-    if type(result.keras) == 'string' then table.insert(versions, 'Keras ' .. result.keras) end
-    table.insert(parts, string.format('%d check%s passed%s', #checks, #checks == 1 and '' or 's',
-      #versions > 0 and (' with ' .. table.concat(versions, ', ')) or ''))
-  end
-  for _, check in ipairs(checks) do
-    if check.status == 'failed' or check.status == 'error' then
-      local detail = type(check.detail) == 'string' and vim.split(check.detail, '\n')[1] or check.status
-      table.insert(parts, string.format('%s: %s', tostring(check.rule ~= vim.NIL and check.rule or check.kind), detail))
-    end
-  end
   local levels = { passed = vim.log.levels.INFO, skipped = vim.log.levels.WARN, finished = vim.log.levels.INFO }
+  local level = levels[status] or vim.log.levels.ERROR
+  -- The server's summary is the verdict: shown as it is, never made again here.
+  if type(result.summary) == 'string' and result.summary ~= '' then
+    return 'tfmend: ' .. result.summary, level
+  end
   local text = 'tfmend: validation ' .. status
-  if #parts > 0 then text = text .. ': ' .. table.concat(parts, '; ') end
-  return text, levels[status] or vim.log.levels.ERROR
+  if type(result.message) == 'string' and result.message ~= '' then
+    text = text .. ': ' .. result.message
+  end
+  return text, level
 end
 
 --- Validates the fix at the cursor (or in lines line1..line2) by running the old and the new

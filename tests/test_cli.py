@@ -165,7 +165,7 @@ def test_broken_rules_file_names_file_line_and_field(tmp_path: Path, tfmend: Run
     assert result.returncode == 2
     assert (
         f"{tmp_path / 'rules.yaml'}:11: rules[0].fix.kind: 'rename' is not one of replace, call, "
-        "unwrap, keyword, compat-v1, manual"
+        "unwrap, remove, keyword, compat-v1, method, manual"
     ) in result.stderr
 
 

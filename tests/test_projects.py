@@ -36,15 +36,15 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "keras-self-attention": {
         "train.py": Expected(False, True),
     },
-    "keras-bert": {"predict.py": Expected(False, False, "keras_bert/layers/embedding.py:36")},
-    "keras-radam": {"train.py": Expected(False, False, "keras_radam/optimizers.py:36")},
+    "keras-bert": {"predict.py": Expected(False, True)},
+    "keras-radam": {"train.py": Expected(False, False, "keras_radam/optimizers.py:36", True)},
     "keras-applications": {
         "mobilenet.py": Expected(True, True),
-        "mobilenet_v2.py": Expected(False, False, "keras_applications/__init__.py:35"),
-        "nasnet.py": Expected(False, False, "keras_applications/nasnet.py:664"),
+        "mobilenet_v2.py": Expected(False, True),
+        "nasnet.py": Expected(False, False, "keras_applications/nasnet.py:463"),
     },
     "image-classifiers": {
-        "resnet18.py": Expected(False, False, "classification_models/models/_common_blocks.py:102"),
+        "resnet18.py": Expected(False, True),
     },
     "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110")},
     "deepctr": {"deepfm.py": Expected(False, True)},

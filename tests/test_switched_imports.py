@@ -81,3 +81,31 @@ def test_a_use_the_bindings_read_differently_is_reported_without_a_fix(
         "the name is bound by imports that read it as different APIs (an if/else switch): a "
         "rewrite right for one would break the other",
     )
+
+
+def test_a_reexported_tf_keras_or_keras_switch_reads_as_keras(tmp_path: Path, tfmend: Run) -> None:
+    # `tf.keras.backend.mean` is a legacy copy Keras 3 keeps, `keras.backend.mean` is gone: the
+    # re-export is read as `keras`, where the program fails when the switch takes `import keras`.
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/backend.py": (
+            "import os\n"
+            "if os.environ.get('TF_KERAS', '0') != '0':\n"
+            "    from tensorflow import keras\n"
+            "else:\n"
+            "    import keras\n"
+            "backend = keras.backend\n"
+        ),
+        "pkg/norm.py": (
+            "from .backend import backend as K\n"
+            "\n"
+            "def center(x):\n"
+            "    return x - K.mean(x, axis=-1, keepdims=True)\n"
+        ),
+    })  # fmt: skip
+    check = tfmend("check", "--no-cache", "pkg", cwd=tmp_path)
+    assert check.stdout.splitlines() == [
+        "pkg/norm.py:4:16: TFM401 `K.mean` (keras.backend.mean) was removed in Keras 3; use "
+        "`tf.reduce_mean` [*]",
+        "Found 1 problem (1 fixable with `tfmend fix`; target tensorflow).",
+    ]

@@ -169,8 +169,25 @@ class Analyzer:
         return is_library(module.whole.tree, module.path, self.imported)
 
     def match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
-        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor)."""
-        return next(self.matches(qualname, attributes, floor), None)
+        """The longest prefix of `qualname.attributes...` that a rule names (prefix >= floor),
+        with the rules about naming the API: an import's, not one kind of use's (`_use_shaped`)."""
+        for found in self.matches(qualname, attributes, floor):
+            rules = [rule for rule in found.rules if not _use_shaped(rule)]
+            if rules:
+                return _Match(rules, found.api, found.index)
+        return None
+
+    def _name_match(self, qualname: str, attributes: list[str], floor: int = 0) -> _Match | None:
+        """The longest prefix with a rule about the name itself, not only about some calls of it
+        (`tensorflow.python.keras.layers.LSTM`: the module's rule, not the LSTM argument rule)."""
+        return next(
+            (
+                m
+                for m in self.matches(qualname, attributes, floor)
+                if not all(map(_about_calls, m.rules))
+            ),
+            None,
+        )
 
     def _canonical(self, name: str) -> list[str]:
         """canonical_names for the versions, remembered (names repeat across a file's uses)."""
@@ -222,7 +239,8 @@ class Analyzer:
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
             if not imported.guard:  # try/except: the preferred import is the one that runs
-                readings.add(prefixes[0].api if prefixes else None)
+                named = (p for p in prefixes if not all(_use_shaped(r) for r in p.rules))
+                readings.add(next((p.api for p in named), None))
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -251,6 +269,12 @@ class Analyzer:
                 )  # fmt: skip
                 if finding is not None:
                     findings.append(finding)
+                    findings.extend(_super_call_findings(module, node, finding))
+            if findings:
+                findings += self._moved_findings(
+                    planner=planner, chain=chain, node=node, found=found, imported=imported,
+                    origin=origin,
+                )  # fmt: skip
             if findings and switched:
                 findings = [replace(f, fix="none", fix_note=_SWITCHED, plan=None) for f in findings]
             if findings:
@@ -269,9 +293,34 @@ class Analyzer:
         origin: Origin | None,
     ) -> Finding | None:
         module = planner.module
-        if not _use_matches(rule, module.bindings.calls.get(id(node))):
+        if not _use_matches(rule, module, node):
             return None
         return _use(planner, chain, node, rule, api=api, origin=origin or module.origin(imported))
+
+    def _moved_findings(
+        self,
+        *,
+        planner: Planner,
+        chain: Chain,
+        node: ast.Name | ast.Attribute,
+        found: _Match,
+        imported: ImportBinding,
+        origin: Origin | None,
+    ) -> list[Finding]:
+        """The call rules (keyword, `when`) of the name a `replace` fix moves a use to, on the same
+        call: `keras.layers.core.Dense(output_dim=8)` is `keras.layers.Dense`'s Keras 1 argument
+        problem too, reported (and fixed) before the module path is."""
+        moved = []
+        for rule in found.rules:
+            to = rule.fix.to_for(found.api) if rule.fix.kind == "replace" else None
+            for target in self._applicable.get(to, []) if to is not None else []:
+                if _about_calls(target):
+                    finding = self._use_finding(
+                        planner=planner, chain=chain, node=node, rule=target, api=to or "",
+                        imported=imported, origin=origin,
+                    )  # fmt: skip
+                    moved += [finding] if finding is not None else []
+        return moved
 
     def _instance_finding(
         self, planner: Planner, chain: Chain, index: dict[str, list[tuple[str, Rule]]]
@@ -292,7 +341,7 @@ class Analyzer:
                 ):
                     continue
                 node = chain.nodes[position]
-                if _use_matches(rule, module.bindings.calls.get(id(node))):
+                if _use_matches(rule, module, node):
                     return _use(
                         planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None
                     )
@@ -318,11 +367,10 @@ class Analyzer:
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            call = module.bindings.calls.get(id(node))
             found = [
                 _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
                 for class_name, rule in entries
-                if rule_applies(rule, self.versions) and _use_matches(rule, call)
+                if rule_applies(rule, self.versions) and _use_matches(rule, module, node)
             ]
             if found:
                 return found
@@ -441,7 +489,7 @@ class Analyzer:
         new = to + module_name[len(".".join(parts[: found.index + 1])) :]
         if isinstance(imported.statement, ast.ImportFrom):
             for alias in imported.statement.names:
-                specific = self.match(parts[0], [*parts[1:], alias.name], floor=len(parts))
+                specific = self._name_match(parts[0], [*parts[1:], alias.name], floor=len(parts))
                 if specific is not None:  # a name of the old module with a rule of its own
                     return self._names_rewrite(module, imported, module_name)
             if self._absent(new, imported.statement) is not None:
@@ -542,12 +590,10 @@ class Analyzer:
         if not imported.tracked or imported.guard or imported.alias.name == "*":
             return None
         parts = imported.imported.split(".")
-        found = self.match(parts[0], parts[1:])
         # A keyword rule's API still exists, and so does one that only some calls match (`when`):
         # importing it is fine, only some calls are not.
-        rules = [r for r in found.rules if r.fix.kind != "keyword" and r.when is None] if (
-            found
-        ) else []  # fmt: skip
+        found = self._name_match(parts[0], parts[1:])
+        rules = [r for r in found.rules if not _about_calls(r)] if found else []
         if (
             rules
             and self._exists(imported.imported)
@@ -686,7 +732,7 @@ def _use(
     span = module.span(node)
     call = module.bindings.calls.get(id(node))
     if rule.fix.kind == "keyword" and call is not None:
-        offending = [k for k in call.keywords if k.arg in rule.fix.rename]
+        offending = [k for k in call.keywords if k.arg in rule.fix.keywords]
         if offending:
             span = module.span(offending[0])
     planned = planner.use(rule, node, chain.scope, api)
@@ -707,23 +753,77 @@ def _use(
     )
 
 
-def _use_matches(rule: Rule, call: ast.Call | None) -> bool:
+def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
     passes a renamed keyword or more positional arguments than stay in place."""
+    call = module.bindings.calls.get(id(node))
+    if rule.when is not None and rule.when.passed:
+        return id(node) in module.bindings.passed
+    if rule.when is not None and rule.when.subclassed:
+        subclass = module.bindings.bases.get(id(node))
+        if subclass is None:
+            return False
+        methods = _methods(subclass)
+        return bool(methods & rule.when.subclassed) and rule.fix.adds not in methods
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":
         return True
     if call is None:
         return False
-    offending = any(k.arg in rule.fix.rename for k in call.keywords)
+    offending = any(k.arg in rule.fix.keywords for k in call.keywords)
     moved = bool(rule.fix.positional) and len(call.args) > rule.fix.keep
     return offending or moved
 
 
+def _use_shaped(rule: Rule) -> bool:
+    """Whether the rule is about one kind of use of an API that still exists (passed on as a
+    value, subclassed), not about the name: imports of the name and what a name reads as
+    under several bindings do not see it."""
+    return rule.when is not None and (rule.when.passed or bool(rule.when.subclassed))
+
+
+def _methods(subclass: ast.ClassDef) -> set[str]:
+    """The names of the methods a class statement defines."""
+    return {
+        statement.name
+        for statement in subclass.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _super_call_findings(module: ParsedModule, base: ast.AST, finding: Finding) -> list[Finding]:
+    """For a `subclassed` rule's finding on a class's base, the same finding on each of the
+    class's `super().NAME(...)` calls that the rule's `super-calls` names: where a subclass of
+    an API that changed fails first (Keras 3's `Optimizer.__init__` requires `learning_rate`)."""
+    subclass = module.bindings.bases.get(id(base))
+    rule = finding.rule
+    if subclass is None or rule is None or rule.when is None or not rule.when.super_calls:
+        return []
+    found = []
+    for statement in subclass.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in rule.when.super_calls
+                and isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"
+            ):
+                name = module.segment(node.func)
+                message = rule.render_message(name, finding.api)
+                found.append(
+                    replace(finding, span=module.span(node), name=name, message=message, plan=None)
+                )
+    return found
+
+
 def _call_matches(call: ast.Call | None, when: When) -> bool:
     """Whether a call passes one of the `when` keywords or enough positional arguments, and a
-    string first when `first-argument` asks for one."""
+    string first when `first-argument` asks for one, int literals where `numbers` does."""
     if call is None:
         return False
     if when.first_argument == "string" and not (
@@ -731,11 +831,22 @@ def _call_matches(call: ast.Call | None, when: When) -> bool:
         and isinstance(getattr(call.args[0], "value", ""), str)
     ):  # fmt: skip
         return False
+    if any(index >= len(call.args) or not _int_literal(call.args[index]) for index in when.numbers):
+        return False
     if not when.keywords and when.positional is None:
         return True
     if when.keywords and any(k.arg in when.keywords for k in call.keywords):
         return True
     return when.positional is not None and len(call.args) >= when.positional
+
+
+def _int_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _about_calls(rule: Rule) -> bool:
+    """Whether a rule is about some calls of its API only (keyword arguments, `when`)."""
+    return rule.fix.kind == "keyword" or rule.when is not None
 
 
 def _missing_when_removed(rule: Rule) -> bool:

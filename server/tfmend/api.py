@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tfmend.analyze import Analyzer
 from tfmend.catalog.meta import RULE_CRASHED, SYNTAX_ERROR, UNDECODABLE
-from tfmend.catalog.rules import Catalog, builtin_catalog, load_rules_file
+from tfmend.catalog.rules import Catalog, CatalogError, builtin_catalog, load_rules_file
 from tfmend.config import Settings
 from tfmend.findings import Finding, Position, Span
 from tfmend.fixer import Fixer, FixError, FixResult
@@ -46,11 +46,23 @@ def versions_of(surface: Surface, default: Versions) -> Versions:
     )
 
 
-def load_catalog(settings: Settings, extra_files: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in catalog with the project's rule files merged in (CatalogError if broken)."""
+def load_catalog(
+    settings: Settings,
+    extra_files: tuple[Path, ...] = (),
+    *,
+    skip: Callable[[Path, CatalogError | OSError], None] | None = None,
+) -> Catalog:
+    """The built-in catalog with the project's rule files merged in (CatalogError if broken);
+    with `skip`, a broken or unreadable file is handed to it and left out instead (an editor
+    keeps checking with the other rules)."""
     catalog = builtin_catalog()
     for path in (*settings.extend_rules, *extra_files):
-        catalog = catalog.with_rules(load_rules_file(path))
+        try:
+            catalog = catalog.with_rules(load_rules_file(path))
+        except (CatalogError, OSError) as exc:
+            if skip is None:
+                raise
+            skip(path, exc)
     return catalog
 
 
@@ -123,6 +135,25 @@ class Engine:
         imports = ImportIndex(project.root) if project is not None else None
         self.analyzer.imported = imports.imported if imports else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
+
+    @classmethod
+    def of_project(
+        cls,
+        settings: Settings,
+        root: Path,
+        *,
+        extra_rules: tuple[Path, ...] = (),
+        surface: Surface | None = None,
+    ) -> Engine:
+        """The engine of the project at `root`: the catalog with its rule files merged in (and
+        `extra_rules`), names resolved through its files, the installed surface when given."""
+        catalog = load_catalog(settings, extra_rules)
+        return cls(settings, catalog=catalog, project=JediProject(root), surface=surface)
+
+    def with_project(self, project: JediProject | None) -> Engine:
+        """This engine (settings, catalog, surface) resolving names through another project
+        object (one that runs jedi on another thread, say)."""
+        return Engine(self.settings, catalog=self.catalog, project=project, surface=self.surface)
 
     # -- text ------------------------------------------------------------------------------------
     def parse(self, text: str, path: Path | None = None) -> ParsedModule | Finding:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfmend.catalog.rules import DEFAULT_TARGET, TARGETS, MigrationTarget
 from tfmend.versions import Versions
+from tfmend.worker.protocol import CHECK_TIMEOUT
 
 if TYPE_CHECKING:
     import pathspec
@@ -142,7 +144,7 @@ class ValidationSettings:
     """Whether the editor may validate at all."""
     python: str | None = None
     """The project's interpreter (default: the project's `python` setting, else the active one)."""
-    timeout: float = 60.0
+    timeout: float = CHECK_TIMEOUT
     """Seconds per check; a check past it is stopped and reported."""
     memory_mb: int | None = 8192
     """Address-space limit of the worker and everything it runs (None: no limit)."""
@@ -241,37 +243,216 @@ def load_settings(start: Path | None, base: Settings | None = None) -> Settings:
 
 
 @dataclass(frozen=True)
-class _Where:
+class Where:
     """A setting's place: the file and the keys that lead to it."""
 
     source: str
     keys: tuple[str, ...]
+    root: Path | None = None
+    """The directory paths in the file are relative to."""
 
-    def __truediv__(self, key: str) -> _Where:
-        return _Where(self.source, (*self.keys, key))
+    def __truediv__(self, key: str) -> Where:
+        return Where(self.source, (*self.keys, key), self.root)
 
     def error(self, message: str) -> SettingError:
         return SettingError(self.source, self.keys, message)
 
 
-def _codes(value: Any, where: _Where) -> tuple[str, ...]:
+class WrongValueError(ValueError):
+    """A value an option does not take (its message says what it takes)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its key in `[tool.tfmend]` and in an editor's `tfmend` settings (None: not
+    set there), the field it sets, how its value is read, and what it takes."""
+
+    field: str
+    toml: str | None
+    editor: str | None
+    read: Callable[[Any, Where], Any]
+    """The typed value; WrongValueError when it is wrong (SettingError: a key inside it)."""
+    takes: str
+    editor_takes: str = ""
+    """What editors' messages say it takes, where they have always said it otherwise."""
+
+    def problem(self, value: object, *, editor: bool) -> str:
+        """What is wrong with a value: an editor's setting then falls back to its default, a
+        pyproject.toml is an error (which names the value given when it is not a choice)."""
+        if editor:
+            return f"expected {self.editor_takes or self.takes}, got {value!r}; using the default"
+        shown = f", got {value!r}" if self.takes.startswith("one of ") else ""
+        return f"expected {self.takes}{shown}"
+
+
+def convert(
+    raw: Mapping[str, Any], options: Iterable[Option], where: Where, *, editor: bool
+) -> tuple[dict[str, Any], list[SettingError], list[str]]:
+    """The settings of one source read through the options: the typed value of each option
+    `raw` sets, by field; an error for each wrong value (in the options' order); the keys no
+    option has. An editor's null is a value not set."""
+    by_key = {key: option for option in options if (key := _key(option, editor)) is not None}
+    values: dict[str, Any] = {}
+    errors: list[SettingError] = []
+    for key, option in by_key.items():
+        if key not in raw or (editor and raw[key] is None):
+            continue
+        value = raw[key]
+        try:
+            values[option.field] = option.read(value, where / key)
+        except WrongValueError:
+            errors.append((where / key).error(option.problem(value, editor=editor)))
+        except SettingError as exc:
+            errors.append(exc)
+    return values, errors, [key for key in raw if key not in by_key]
+
+
+def _key(option: Option, editor: bool) -> str | None:
+    return option.editor if editor else option.toml
+
+
+def _strings(value: Any, where: Where | None = None) -> tuple[str, ...]:
+    del where
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise WrongValueError
+
+
+def _paths(value: Any, where: Where | None = None) -> tuple[str, ...]:
+    """One path or a list of them."""
+    return (value,) if isinstance(value, str) else _strings(value, where)
+
+
+def _path(value: Any, where: Where | None = None) -> str:
+    del where
+    if isinstance(value, str) and value:
+        return value
+    raise WrongValueError
+
+
+def _flag(value: Any, where: Where | None = None) -> bool:
+    del where
+    if isinstance(value, bool):
+        return value
+    raise WrongValueError
+
+
+def _target(value: Any, where: Where | None = None) -> MigrationTarget:
+    del where
+    for target in TARGETS:
+        if value == target:
+            return target
+    raise WrongValueError
+
+
+def _target_or_versions(value: Any, where: Where) -> MigrationTarget | dict[str, Any]:
+    """A migration target, or (a table) the spelling of `versions` before tfmend 0.2."""
+    return _target(value) if isinstance(value, str) else _versions_table(value, where)
+
+
+def _versions_table(value: Any, where: Where) -> dict[str, Any]:
+    """A `versions` table, checked (applied over the base settings' versions later)."""
+    _versions(value, Versions(), where)
+    return dict(value)
+
+
+def _rule_files(value: Any, where: Where) -> tuple[str, ...]:
+    """Rule files that exist, relative to the pyproject.toml's directory."""
+    files = _paths(value)
+    if not all(files):
+        raise WrongValueError
+    for name in files:
+        if where.root is not None and not (where.root / name).is_file():
+            raise where.error(f"{name}: no such file")
+    return files
+
+
+def _exclude(value: Any, where: Where) -> tuple[str, ...]:
+    return tuple(_patterns(list(_strings(value)), where))
+
+
+def _per_file_ignores(value: Any, where: Where) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise WrongValueError
+    _patterns(list(value), where)
+    return {pattern: _codes(codes, where / pattern) for pattern, codes in value.items()}
+
+
+def _codes(value: Any, where: Where) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise where.error("expected a list of strings")
     return code_prefixes(value)
 
 
-KNOWN = (
-    "cache-dir",
-    "exclude",
-    "extend-rules",
-    "ignore",
-    "per-file-ignores",
-    "python",
-    "select",
-    "target",
-    "unsafe-fixes",
-    "versions",
+def _table(value: Any, where: Where | None = None) -> Mapping[str, Any]:
+    del where
+    if isinstance(value, Mapping):
+        return value
+    raise WrongValueError
+
+
+def _log_level(value: Any, where: Where | None = None) -> str:
+    del where
+    if isinstance(value, str) and value.lower() in LOG_LEVELS:
+        return value.lower()
+    raise WrongValueError
+
+
+def _seconds(value: Any, where: Where | None = None) -> float:
+    del where
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    raise WrongValueError
+
+
+def _megabytes(value: Any, where: Where | None = None) -> int | None:
+    del where
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value or None
+    raise WrongValueError
+
+
+def _command(value: Any, where: Where | None = None) -> str | None:
+    del where
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return shlex.join(value) if value else None
+    raise WrongValueError
+
+
+LOG_LEVELS = ("error", "warning", "info", "debug")
+OPTIONS = (
+    Option("select", "select", "select", _strings, "a list of strings", "a list of code prefixes"),
+    Option("ignore", "ignore", "ignore", _strings, "a list of strings", "a list of code prefixes"),
+    Option("exclude", "exclude", None, _exclude, "a list of strings"),
+    Option("extend_rules", "extend-rules", None, _rule_files, "a list of paths"),
+    Option("extend_rules", None, "extendRules", _paths, "a list of paths"),
+    Option("per_file_ignores", "per-file-ignores", None, _per_file_ignores,
+           "a table of pattern = [codes]"),
+    Option("target", "target", None, _target_or_versions, "one of " + ", ".join(TARGETS)),
+    Option("target", None, "target", _target, "one of " + ", ".join(TARGETS)),
+    Option("versions", "versions", None, _versions_table,
+           'a table like {tensorflow = "2.21", keras = "3"}'),
+    Option("unsafe_fixes", "unsafe-fixes", "unsafeFixes", _flag, "true or false"),
+    Option("cache_dir", "cache-dir", None, _path, "a path"),
+    Option("python", "python", None, _path, "a path"),
+    Option("interpreter", None, "interpreter", _paths, "a path or a list of strings"),
+    Option("log_level", None, "logLevel", _log_level, "one of " + ", ".join(LOG_LEVELS)),
+    Option("validation", None, "validation", _table, "a table"),
+)  # fmt: skip
+"""Every setting of pyproject.toml and of editors (`tfmend validate`'s flags default to
+`ValidationSettings`, which `VALIDATION_OPTIONS` set)."""
+VALIDATION_OPTIONS = (
+    Option("enable", None, "enable", _flag, "true or false"),
+    Option("timeout", None, "timeout", _seconds, "a positive number of seconds"),
+    Option("memory_mb", None, "memoryMb", _megabytes, "a whole number of megabytes (0: no limit)"),
+    Option("import_check", None, "importCheck", _flag, "true or false"),
+    Option("command", None, "command", _command, "a command line"),
+    Option("gpu", None, "gpu", _flag, "true or false"),
 )
+"""The editor's `tfmend.validation` table."""
+KNOWN = tuple(sorted(option.toml for option in OPTIONS if option.toml is not None))
 """The keys of [tool.tfmend]."""
 
 
@@ -280,66 +461,31 @@ def settings_from_table(
 ) -> Settings:
     """Validate a [tool.tfmend]-shaped mapping; SettingError names the first wrong key."""
     settings = replace(base or Settings(), root=root)
-    where = _Where(source, ("tool", "tfmend"))
+    where = Where(source, ("tool", "tfmend"))
     if not isinstance(table, Mapping):
         raise where.error("expected a table")
     for key in table:
         if key not in KNOWN:
             raise (where / key).error(f"unknown setting (known: {', '.join(KNOWN)})")
-    if "select" in table:
-        settings = replace(settings, select=_codes(table["select"], where / "select"))
-    if "ignore" in table:
-        settings = replace(settings, ignore=_codes(table["ignore"], where / "ignore"))
-    if "exclude" in table:
-        exclude = table["exclude"]
-        if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
-            raise (where / "exclude").error("expected a list of strings")
-        settings = replace(settings, exclude=tuple(_patterns(exclude, where / "exclude")))
-    if "extend-rules" in table:
-        files = table["extend-rules"]
-        if isinstance(files, str):
-            files = [files]
-        if not isinstance(files, list) or not all(isinstance(v, str) and v for v in files):
-            raise (where / "extend-rules").error("expected a list of paths")
-        for name in files:
-            if not (root / name).is_file():
-                raise (where / "extend-rules").error(f"{name}: no such file")
-        settings = replace(settings, extend_rules=tuple((root / f).resolve() for f in files))
-    if "per-file-ignores" in table:
-        raw = table["per-file-ignores"]
-        if not isinstance(raw, dict):
-            raise (where / "per-file-ignores").error("expected a table of pattern = [codes]")
-        _patterns(list(raw), where / "per-file-ignores")
-        settings = replace(
-            settings,
-            per_file_ignores={
-                pattern: _codes(codes, where / "per-file-ignores" / pattern)
-                for pattern, codes in raw.items()
-            },
-        )
-    if isinstance(table.get("target"), str):
-        settings = replace(settings, target=parse_target(table["target"], where / "target"))
-    for key in ("target", "versions"):
-        # `target = {tensorflow = ...}` is the spelling of `versions` before tfmend 0.2.
-        if key in table and not (key == "target" and isinstance(table[key], str)):
-            versions = _versions(table[key], settings.versions, where / key)
-            settings = replace(settings, versions=versions, versions_from_config=True)
-    if "unsafe-fixes" in table:
-        if not isinstance(table["unsafe-fixes"], bool):
-            raise (where / "unsafe-fixes").error("expected true or false")
-        settings = replace(settings, unsafe_fixes=table["unsafe-fixes"])
-    if "cache-dir" in table:
-        if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
-            raise (where / "cache-dir").error("expected a path")
-        settings = replace(settings, cache_dir=(root / table["cache-dir"]).resolve())
-    if "python" in table:
-        if not isinstance(table["python"], str) or not table["python"]:
-            raise (where / "python").error("expected a path")
-        settings = replace(settings, python=table["python"])
-    return settings
+    values, errors, _ = convert(table, OPTIONS, replace(where, root=root), editor=False)
+    if errors:
+        raise errors[0]
+    for key in ("select", "ignore"):
+        if key in values:
+            values[key] = code_prefixes(values[key])
+    if "extend_rules" in values:
+        values["extend_rules"] = tuple((root / f).resolve() for f in values["extend_rules"])
+    versions = settings.versions
+    for key, table_key in (("target", "target"), ("versions", "versions")):
+        if isinstance(values.get(key), dict):
+            versions = _versions(values.pop(key), versions, where / table_key)
+            values.update(versions=versions, versions_from_config=True)
+    if "cache_dir" in values:
+        values["cache_dir"] = (root / values["cache_dir"]).resolve()
+    return replace(settings, **values)
 
 
-def _patterns(patterns: list[str], where: _Where) -> list[str]:
+def _patterns(patterns: list[str], where: Where) -> list[str]:
     """gitignore-style patterns, each checked to compile (else the first bad one is named)."""
     import pathspec
 
@@ -351,16 +497,7 @@ def _patterns(patterns: list[str], where: _Where) -> list[str]:
     return patterns
 
 
-def parse_target(raw: object, where: _Where | None) -> MigrationTarget:
-    """A migration target's name, or SettingError naming the choices (at `where`, when known)."""
-    for target in TARGETS:
-        if raw == target:
-            return target
-    message = f"expected one of {', '.join(TARGETS)}, got {raw!r}"
-    raise (where or _Where("settings", ())).error(message)
-
-
-def _versions(raw: Any, versions: Versions, where: _Where) -> Versions:
+def _versions(raw: Any, versions: Versions, where: Where) -> Versions:
     if not isinstance(raw, dict):
         raise where.error('expected a table like {tensorflow = "2.21", keras = "3"}')
     for key, value in raw.items():

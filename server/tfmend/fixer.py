@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tfmend.analyze import Analyzer, module_exports
 from tfmend.findings import Finding, Span
+from tfmend.quickfix import still_used, touched_compile
 from tfmend.resolve.bindings import ImportBinding, Scope
 from tfmend.resolve.module import ParsedModule
 from tfmend.rewrite.edits import (
@@ -22,6 +22,7 @@ from tfmend.rewrite.edits import (
     compose,
     select_non_overlapping,
 )
+from tfmend.rewrite.statements import line_removal, statement_walk
 from tfmend.text.source import dominant_newline
 
 MAX_PASSES = 8
@@ -148,6 +149,34 @@ class Fixer:
             edits = compose(text, edits, removals)
             new_text = apply_edits(new_text, removals)
         return new_text, edits, whole
+
+    def apply_planned(
+        self,
+        text: str,
+        path: Path | None,
+        plan: Plan,
+        origin: str | None,
+        *,
+        findings: Sequence[Finding],
+        starts: Sequence[int] | None,
+    ) -> tuple[str, list[Edit]]:
+        """One finding's planned fix (a quick fix), checked: `apply_plans` then `check_compiles`,
+        reading the check's `findings` where they give the same answer as analysing the fixed
+        text would. The import the use came through (`origin`) needs no new analysis when other
+        findings still use each of its names; with `starts` (the offsets where the text's
+        top-level statement groups begin) only the groups the edits touch are compiled."""
+        newline = dominant_newline(text)
+        edits, whole = combine(text, [plan], newline)
+        if not whole:
+            return text, []
+        if origin is not None and not still_used(text, origin, edits, findings):
+            new_text, edits, _ = self.apply_plans(text, path, [(plan, origin)], newline)
+            self.check_compiles(new_text, text, path)
+            return new_text, edits
+        new_text = apply_edits(text, edits)
+        if starts is None or not touched_compile(text, new_text, edits, starts):
+            self.check_compiles(new_text, text, path)
+        return new_text, edits
 
     @staticmethod
     def check_compiles(new_text: str, text: str, path: Path | None) -> None:
@@ -395,7 +424,7 @@ def _statement_removals(module: ParsedModule, whole: set[int]) -> list[Edit]:
     edits: list[Edit] = []
     handled: set[int] = set()
     gone = set(whole)
-    blocks_of = list(_statement_walk(module.tree))
+    blocks_of = list(statement_walk(module.tree))
     for node in blocks_of:
         if isinstance(node, ast.Try) and not node.orelse and not node.finalbody:
             inner = [s for b in (node.body, *(h.body for h in node.handlers)) for s in b]
@@ -421,37 +450,5 @@ def _statement_removals(module: ParsedModule, whole: set[int]) -> list[Edit]:
                     start, end = module.offsets(statement)
                     edits.append(Edit(start, end, "pass"))
                 else:
-                    edits.append(_line_removal(module, statement))
+                    edits.append(line_removal(module, statement))
     return edits
-
-
-_BLOCK_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-def _statement_walk(tree: ast.Module) -> Iterator[ast.AST]:
-    """`ast.walk`'s order restricted to the nodes that hold statements (expressions hold none):
-    a few per statement instead of every node of the file."""
-    todo: deque[ast.AST] = deque([tree])
-    while todo:
-        node = todo.popleft()
-        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _BLOCK_NODES))
-        yield node
-
-
-def _line_removal(module: ParsedModule, statement: ast.stmt) -> Edit:
-    start, end = module.offsets(statement)
-    span = module.span(statement)
-    lines = module.lines
-    before = lines.line_text(span.start.line)[: span.start.column]
-    after = lines.line_text(span.end.line)[span.end.column :].strip()
-    if before.strip() or (after and not after.startswith("#")):
-        # Another statement shares the line (`a; import b`): keep the line valid.
-        return Edit(start, end, "pass")
-    line_start = lines.offset(span.start.line, 0)
-    last = span.end.line
-    if span.start.line == 0:
-        # The file's first statement: do not leave the file starting with blank lines.
-        while last + 1 < lines.line_count - 1 and not lines.line_text(last + 1).strip():
-            last += 1
-    next_line = lines.offset(last + 1, 0) if last + 1 < lines.line_count else len(module.text)
-    return Edit(line_start, next_line, "")

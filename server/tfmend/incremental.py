@@ -168,6 +168,12 @@ class IncrementalChecker:
         self._last = (text, project, reported)
         return reported, analysed
 
+    def statement_starts(self, text: str) -> list[int] | None:
+        """Where the top-level statement groups of `text` begin (offsets), when it is the text
+        last checked (None otherwise): a quick fix compiles only the groups it edits."""
+        state = self.state
+        return state.offsets() if state is not None and state.text == text else None
+
     # -- full analysis ---------------------------------------------------------------------------
     def _full(self, text: str) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
         self.full_runs += 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from tests.corpus import KERAS2, TF1, fetch
 from tests.lsp.harness import CLIENTS, Session, TestClient, capabilities_for, edits_of, rng, start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,7 +305,10 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
     client: TestClient, workspace_root: Path
 ) -> None:
     session = await start(client, workspace_root)
-    code = "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+    code = (
+        "import keras\nnet.evaluate_generator(x, 5)\no = keras.optimizers.SGD(0.1, decay=0.5)\n"
+        "net._make_predict_function()\n"
+    )
     uri = await opened(session, code, "train.py")
     [fix, *_] = await session.code_actions(uri, rng(1, 5), only=["quickfix"])
     assert fix.title == (
@@ -316,6 +320,14 @@ async def test_quick_fix_titles_show_the_receiver_and_the_called_name(
         "TFM667: Rewrite `keras.optimizers.SGD(…)` as `keras.optimizers.SGD(learning_rate="
         "keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
         "decay_rate=decay), …)`"
+    )
+    [fix, *_] = await session.code_actions(uri, rng(3, 5), only=["quickfix"])
+    assert fix.title == "TFM686: Remove the call of `net._make_predict_function`"
+    layer = "import keras\nclass T(keras.layers.Embedding):\n    def compute_output_shape(self, s):"
+    uri = await opened(session, layer + "\n        return [s, s]\n", "layer.py")
+    [fix, *_] = await session.code_actions(uri, rng(1, 8), only=["quickfix"])
+    assert fix.title == (
+        "TFM6003: Add `compute_output_spec` to the subclass of `keras.layers.Embedding` (unsafe)"
     )
 
 
@@ -353,14 +365,59 @@ LEGACY_FILES = [
 ]
 
 
+SETTINGS = {"default": ({}, ()), "unsafe": ({"unsafeFixes": True}, ("--unsafe-fixes",))}
+"""Editor settings and the `tfmend fix` flags that say the same."""
+
+
+async def fix_all_and_cli(
+    client: TestClient, root: Path, tmp: Path, text: str, name: str, settings: str
+) -> tuple[types.CodeAction, str, str]:
+    """The editor's Fix all action of a file under these settings, the text it gives, and the
+    text `tfmend fix` gives with the same settings as flags."""
+    options, flags = SETTINGS[settings]
+    session = await start(client, root, options=options or None)
+    uri = await opened(session, text, name)
+    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
+    return fix_all, applied(session, uri, fix_all), cli_fix(root, name, text, tmp, *flags)
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
 @pytest.mark.parametrize("path", LEGACY_FILES, ids=lambda path: path.name)
 async def test_fix_all_equals_the_command_line_on_legacy_files(
-    client: TestClient, workspace_root: Path, tmp_path: Path, path: Path
+    client: TestClient, workspace_root: Path, tmp_path: Path, path: Path, settings: str
 ) -> None:
     text = path.read_text(encoding="utf-8")
-    session = await start(client, workspace_root)
-    uri = await opened(session, text, path.name)
-    [fix_all] = await session.code_actions(uri, rng(0, 0), only=["source.fixAll"])
-    fixed = applied(session, uri, fix_all)
+    _, fixed, expected = await fix_all_and_cli(
+        client, workspace_root, tmp_path, text, path.name, settings
+    )
     assert fixed != text
-    assert fixed == cli_fix(workspace_root, path.name, text, tmp_path)
+    assert fixed == expected
+
+
+CORPUS_FILES = (
+    (KERAS2[0], "Keras-2.2.4/keras/callbacks.py"),
+    (KERAS2[4], "keras-rl-0.4.2/rl/util.py"),
+    (KERAS2[6], "keras-retinanet-0.5.1/keras_retinanet/losses.py"),
+    (TF1[2], "tensorpack/models/_old_batch_norm.py"),
+)
+"""Training corpus files with safe and unsafe fixes."""
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("settings", SETTINGS)
+@pytest.mark.parametrize(("package", "name"), CORPUS_FILES, ids=[n for _, n in CORPUS_FILES])
+async def test_fix_all_equals_the_command_line_on_corpus_files(
+    client: TestClient,
+    workspace_root: Path,
+    tmp_path: Path,
+    package: tuple[str, str],
+    name: str,
+    settings: str,
+) -> None:
+    text = (fetch(*package) / name).read_text(encoding="utf-8")
+    fix_all, fixed, expected = await fix_all_and_cli(
+        client, workspace_root, tmp_path, text, Path(name).name, settings
+    )
+    assert fixed == expected
+    # Each file has fixes of both kinds: the unsafe setting changes what Fix all does.
+    assert ("(skips" in fix_all.title) is (settings == "default")

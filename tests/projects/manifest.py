@@ -80,9 +80,11 @@ PROJECTS = (
                 "keras-bert==0.81.0",
                 "1bfb7b7582e3b2838fd4dbd09f955cf78883ff81ee48e0e082188421813e70a0",
             ),
+            # keras-bert 0.81.0 passes `use_adapter=` to `get_encoders`, which keras-transformer
+            # dropped in 0.34.0.
             _sdist(
-                "keras-transformer==0.38.0",
-                "2bb25372b4b17284107af13e209745c53eb518636927400a1ec08d70989ae660",
+                "keras-transformer==0.33.0",
+                "18a4b8bc887ddaa26d9643251a48f4d96e36fabb4f35a2def0d065f0c3eac5a7",
             ),
             _sdist(
                 "keras-pos-embd==0.11.0",

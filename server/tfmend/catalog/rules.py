@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -13,13 +15,22 @@ from tfmend.catalog.template import COERCIONS, Template, TemplateError
 from tfmend.catalog.yamlsource import Located, LocatedError, load_located_file
 from tfmend.resolve.qualnames import instance_attribute
 
-FixKind = Literal["replace", "call", "unwrap", "keyword", "compat-v1", "manual"]
+FixKind = Literal["replace", "call", "unwrap", "remove", "keyword", "compat-v1", "method", "manual"]
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info", "hint"]
 Status = Literal["removed", "deprecated", "renamed", "changed"]
 MigrationTarget = Literal["tensorflow", "keras", "tf-keras"]
 
-FIX_KINDS: tuple[FixKind, ...] = ("replace", "call", "unwrap", "keyword", "compat-v1", "manual")
+FIX_KINDS: tuple[FixKind, ...] = (
+    "replace",
+    "call",
+    "unwrap",
+    "remove",
+    "keyword",
+    "compat-v1",
+    "method",
+    "manual",
+)
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "hint")
 STATUSES: tuple[Status, ...] = ("removed", "deprecated", "renamed", "changed")
 SINCE_PACKAGES = ("tensorflow", "keras")
@@ -48,12 +59,15 @@ _FIX_FIELDS: dict[str, set[str]] = {
         "aliases",
     },
     "unwrap": set(),
-    "keyword": {"rename", "positional", "keep"},
+    "remove": set(),
+    "keyword": {"rename", "positional", "keep", "values", "drop", "max-positional"},
     "compat-v1": {"to", "map", "safe-in-graph-code"},
+    "method": {"to", "method"},
     "manual": set(),
 }
 _FIX_REQUIRED: dict[str, set[str]] = {
     "call": {"signature", "template"},
+    "method": {"to", "method"},
 }
 _RULE_FIELDS = {
     "code",
@@ -102,9 +116,26 @@ class Fix:
     """The old positional parameter order; positional arguments past `keep` become keywords."""
     keep: int = 1
     """How many leading positional arguments stay positional (keyword)."""
+    literals: Mapping[str, Mapping[str, str | int | None]] = field(default_factory=dict)
+    """Per keyword, string literals the old API converted (keyword): the new literal, or None
+    where the old API dropped the argument (`dim_ordering='default'`)."""
+    drop: frozenset[str] = frozenset()
+    """Keywords the old API accepted and ignored (keyword): the fix removes them."""
+    max_positional: int | None = None
+    """Calls passing more positional arguments are left for the user (keyword): the old API
+    read them differently."""
     safe_in_graph_code: bool = False
     """An unsafe fix that is exact in a file of TF 1.x graph-mode code (sessions, placeholders):
     a name valid in TF 1 and TF 2 alike is TF 1 code there."""
+    method: str | None = None
+    """The source of the method a `method` fix adds to a subclass; `{to}` stands for `to`."""
+    adds: str = ""
+    """The name of that method: a class that defines it already is not matched."""
+
+    @property
+    def keywords(self) -> frozenset[str]:
+        """The keywords a keyword fix is about: renamed, dropped or with converted values."""
+        return frozenset(self.rename) | self.drop | frozenset(self.literals)
 
     @property
     def fixable(self) -> bool:
@@ -131,6 +162,18 @@ class When:
     first_argument: Literal["string"] | None = None
     """`string`: only calls whose first positional argument is a string literal (required on
     top of `keywords`/`positional` when those are given too)."""
+    numbers: tuple[int, ...] = ()
+    """Only calls whose positional arguments at these indexes are int literals (required on top,
+    like `first_argument`): Keras 2 read `Conv2D(64, 3, 3)` as a kernel size only so."""
+    passed: bool = False
+    """Only uses that pass the API on as a value, not calls: a call's argument or a dict
+    display's value (`backend=keras.backend`)."""
+    subclassed: frozenset[str] = frozenset()
+    """Only uses as the base of a class that defines one of these methods (a Keras 2 optimizer's
+    `get_updates`)."""
+    super_calls: frozenset[str] = frozenset()
+    """With `subclassed`: the class's `super().NAME(...)` calls of these names are findings too,
+    where such a class fails first (`super().__init__(**kwargs)`)."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +272,7 @@ class Rule:
         """Qualified names this rule's fix introduces into the code."""
         fix = self.fix
         names: list[str] = []
-        if fix.kind in ("replace", "compat-v1", "call"):
+        if fix.kind in ("replace", "compat-v1", "call", "method"):
             names.extend(to for api in self.apis if (to := fix.to_for(api)) is not None)
         for template in (fix.template, fix.as_context):
             if template is not None:
@@ -371,6 +414,48 @@ def _read_rename(r: _Reader, value: Located | None, where: str) -> dict[str, str
     return out
 
 
+def _read_count(r: _Reader, value: Located | None, where: str) -> int | None:
+    """A number of arguments (0 or more), or None when not given."""
+    if value is None:
+        return None
+    if isinstance(value.value, bool) or not isinstance(value.value, int) or value.value < 0:
+        r.error(value, where, "expected a number of arguments (0 or more)")
+        return None
+    return value.value
+
+
+def _read_literals(
+    r: _Reader, value: Located | None, where: str
+) -> dict[str, dict[str, str | int | None]]:
+    """A keyword fix's `values`: per keyword, old string literal → new literal (a string or a
+    number), or null where the old API dropped the argument."""
+    if value is None:
+        return {}
+    if not isinstance(value.value, dict) or not value.value:
+        r.error(value, where, f"expected a non-empty mapping, found {value.kind()}")
+        return {}
+    out: dict[str, dict[str, str | int | None]] = {}
+    for keyword, item in cast(dict[str, Located], value.value).items():
+        if not _IDENTIFIER.match(keyword):
+            r.error(item, f"{where}.{keyword}", f"{keyword!r} is not an identifier")
+            continue
+        if not isinstance(item.value, dict) or not item.value:
+            r.error(
+                item, f"{where}.{keyword}", f"expected a non-empty mapping, found {item.kind()}"
+            )
+            continue
+        literals: dict[str, str | int | None] = {}
+        for old, new in cast(dict[str, Located], item.value).items():
+            if new.value is None or (
+                isinstance(new.value, str | int) and not isinstance(new.value, bool)
+            ):
+                literals[old] = new.value
+            else:
+                r.error(new, f"{where}.{keyword}.{old}", "expected a string, a number or null")
+        out[keyword] = literals
+    return out
+
+
 def _read_context(r: _Reader, value: Located | None, where: str) -> Template | None:
     """A call fix's `as-context`: the expression that replaces `CALL.as_default()`."""
     text = r.text(value, where)
@@ -443,6 +528,7 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             r.error(items["map"], f"{where}.map.{api}", f"{replacement!r} is not a qualified name")
     if kind == "replace" and to is None and not mapping and "to" not in items:
         r.error(value, where, "a 'replace' fix needs 'to' or 'map'")
+    method, adds = _read_method(r, items.get("method"), f"{where}.method")
     if kind == "compat-v1" and to is not None and not to.startswith("tensorflow.compat.v1."):
         r.error(items["to"], f"{where}.to", "a compat-v1 fix must point into tensorflow.compat.v1")
     template = (
@@ -453,8 +539,8 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
     positional = r.text_list(
         items.get("positional"), f"{where}.positional", _IDENTIFIER, "an identifier"
     )
-    if kind == "keyword" and "rename" not in items and "positional" not in items:
-        r.error(value, where, "a 'keyword' fix needs 'rename' or 'positional'")
+    if kind == "keyword" and not items.keys() & {"rename", "positional", "values", "drop"}:
+        r.error(value, where, "a 'keyword' fix needs 'rename', 'positional', 'values' or 'drop'")
     graph_safe = False
     if "safe-in-graph-code" in items:
         raw_graph = items["safe-in-graph-code"]
@@ -472,27 +558,47 @@ def _read_fix(r: _Reader, value: Located, where: str) -> Fix | None:
             )
         else:
             graph_safe = raw_graph.value
-    keep = 1
-    if "keep" in items:
-        raw_keep = items["keep"].value
-        if isinstance(raw_keep, bool) or not isinstance(raw_keep, int) or raw_keep < 0:
-            r.error(items["keep"], f"{where}.keep", "expected a number of arguments (0 or more)")
-        else:
-            keep = raw_keep
+    keep = _read_count(r, items.get("keep"), f"{where}.keep")
+    max_positional = _read_count(r, items.get("max-positional"), f"{where}.max-positional")
     return Fix(
         kind=cast(FixKind, kind),
         safety=cast(Safety | None, safety),
         reason=reason,
         to=to,
         map=mapping,
-        values=r.text_map(items.get("values"), f"{where}.values"),
+        values=r.text_map(items.get("values"), f"{where}.values") if kind != "keyword" else {},
         template=template,
         as_context=_read_context(r, items.get("as-context"), f"{where}.as-context"),
         rename=_read_rename(r, items.get("rename"), f"{where}.rename"),
         positional=positional,
-        keep=keep,
+        keep=1 if keep is None else keep,
+        max_positional=max_positional,
+        literals=_read_literals(r, items.get("values"), f"{where}.values")
+        if kind == "keyword"
+        else {},
+        drop=frozenset(
+            r.text_list(items.get("drop"), f"{where}.drop", _IDENTIFIER, "an identifier")
+        ),
         safe_in_graph_code=graph_safe,
+        method=method,
+        adds=adds,
     )
+
+
+def _read_method(r: _Reader, value: Located | None, where: str) -> tuple[str | None, str]:
+    """A `method` fix's source and the name it defines: one `def`, `{to}` in it a name."""
+    text = r.text(value, where)
+    if text is None or value is None:
+        return None, ""
+    try:
+        tree = ast.parse(textwrap.dedent(text.replace("{to}", "_to")))
+    except SyntaxError as error:
+        r.error(value, where, f"not Python: {error.msg}")
+        return None, ""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        r.error(value, where, "expected one function definition")
+        return None, ""
+    return textwrap.dedent(text).strip("\n"), tree.body[0].name
 
 
 def _read_examples(
@@ -595,15 +701,45 @@ def _read_probe(
     )
 
 
+_WHEN_FIELDS = {
+    "keywords",
+    "positional",
+    "first-argument",
+    "numbers",
+    "passed",
+    "subclassed",
+    "super-calls",
+}
+
+
 def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if value is None:
         return None
-    items = r.mapping(value, where, {"keywords", "positional", "first-argument"}, set())
+    items = r.mapping(value, where, _WHEN_FIELDS, set())
     if items is None:
         return None
     if not items:
-        r.error(value, where, "name 'keywords', 'positional', 'first-argument' or more")
+        r.error(value, where, "name 'keywords', 'positional', 'first-argument', 'numbers' or more")
         return None
+    listed = items.get("numbers")
+    is_list = listed is not None and isinstance(listed.value, list)
+    indexes = [i.value for i in cast(list[Located], listed.value)] if listed and is_list else []
+    numbers = tuple(i for i in indexes if type(i) is int and i >= 0)
+    if listed is not None and (not indexes or len(numbers) != len(indexes)):
+        r.error(listed, f"{where}.numbers", "expected a list of argument positions (0 or more)")
+    subclassed = r.text_list(
+        items.get("subclassed"), f"{where}.subclassed", _IDENTIFIER, "an identifier"
+    )
+    super_calls = r.text_list(
+        items.get("super-calls"), f"{where}.super-calls", _IDENTIFIER, "an identifier"
+    )
+    if super_calls and not subclassed:
+        r.error(items["super-calls"], f"{where}.super-calls", "only with 'subclassed'")
+    passed = False
+    if "passed" in items:
+        if items["passed"].value is not True:
+            r.error(items["passed"], f"{where}.passed", "expected true")
+        passed = True
     first = r.choice(items.get("first-argument"), f"{where}.first-argument", ("string",))
     keywords = r.text_list(items.get("keywords"), f"{where}.keywords", _IDENTIFIER, "an identifier")
     positional: int | None = None
@@ -613,7 +749,15 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
             r.error(items["positional"], f"{where}.positional", "expected a count (1 or more)")
         else:
             positional = raw
-    return When(frozenset(keywords), positional, cast(Literal["string"] | None, first))
+    return When(
+        frozenset(keywords),
+        positional,
+        cast(Literal["string"] | None, first),
+        numbers,
+        passed,
+        frozenset(subclassed),
+        frozenset(super_calls),
+    )
 
 
 def _read_targets(

@@ -19,8 +19,14 @@ from tfmend.api import Engine, FileResult, load_catalog, tune_gc
 from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
 from tfmend.cli.cache import ResultCache
 from tfmend.cli.validate import add_catalog_arguments
-from tfmend.config import ConfigError, Overrides, Settings, code_prefixes, load_settings
-from tfmend.resolve.project import JediProject
+from tfmend.config import (
+    LOG_LEVELS,
+    ConfigError,
+    Overrides,
+    Settings,
+    code_prefixes,
+    load_settings,
+)
 from tfmend.resolve.surface import Surface
 from tfmend.text.files import iter_source_files
 from tfmend.text.notebook import NotebookError, read_notebook
@@ -121,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --tcp beyond loopback, still accept tfmend.validateFix (it runs code)",
     )
-    serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS)
     serve.add_argument(
         "--no-surface",
         action="store_true",
@@ -213,11 +219,8 @@ def _init_worker(setup: _Setup) -> None:
     global _worker_engine, _worker_cache  # noqa: PLW0603 - one engine per worker process
     setup = _loaded(setup)
     _worker_cache = setup.cache
-    _worker_engine = Engine(
-        setup.settings,
-        catalog=load_catalog(setup.settings, setup.extra),
-        project=JediProject(setup.root),
-        surface=setup.surface,
+    _worker_engine = Engine.of_project(
+        setup.settings, setup.root, extra_rules=setup.extra, surface=setup.surface
     )
     tune_gc()
 

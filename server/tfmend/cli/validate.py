@@ -91,9 +91,8 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate and print the result: exit 0 passed, 1 failed, 2 could not validate, 3 some fix
     had no runtime check (and nothing failed)."""
-    from tfmend.api import Engine, load_catalog
+    from tfmend.api import Engine
     from tfmend.config import load_settings
-    from tfmend.resolve.project import JediProject
     from tfmend.validate.scratch import project_root
     from tfmend.validate.validator import Validator
 
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     settings = flags.over(load_settings(args.config or args.path))
     extra = tuple(p.resolve() for p in args.rules)
     root, _whole = project_root(args.path, settings.root)
-    engine = Engine(settings, catalog=load_catalog(settings, extra), project=JediProject(root))
+    engine = Engine.of_project(settings, root, extra_rules=extra)
     validator = Validator(
         ValidationSettings(
             python=args.python or settings.python,

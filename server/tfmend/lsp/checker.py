@@ -308,6 +308,12 @@ class Checker:
             await asyncio.shield(pending.done)
         return None
 
+    def statement_starts(self, unit: Unit, text: str) -> list[int] | None:
+        """Where the top-level statement groups of a unit's checked text begin, when its
+        incremental checker holds that text (on the analysis thread only, as the checker is)."""
+        checker = self._incremental.get(unit.uri)
+        return checker.statement_starts(text) if checker is not None else None
+
     def forget(self, unit: Unit) -> None:
         """A unit was closed: drop its work and results."""
         pending = self._pending.pop(unit.uri, None)

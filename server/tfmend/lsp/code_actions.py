@@ -10,6 +10,7 @@ import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,6 @@ from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.graph_mode import is_library
 from tfmend.rewrite.plan import adds_graph_mode
 from tfmend.text.notebook import NotebookError, split_cells
-from tfmend.text.source import dominant_newline
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
@@ -105,15 +105,24 @@ def _is_library(analysis: Analysis, path: Path | None) -> bool:
     """Whether the checked file is a module other code imports (no graph mode added there)."""
     if analysis.engine is None or not analysis.parsed:
         return False
+    tree = _tree(analysis.module)
+    return tree is not None and is_library(tree, path, analysis.engine.analyzer.imported)
+
+
+@lru_cache(maxsize=1)
+def _tree(text: str) -> ast.Module | None:
+    """The tree of a checked text, parsed once for all the titles asked for while it is shown."""
     try:
-        tree = ast.parse(analysis.module)
+        return ast.parse(text)
     except (SyntaxError, ValueError):
-        return False
-    return is_library(tree, path, analysis.engine.analyzer.imported)
+        return None
 
 
-def fix_title(finding: Finding, module_text: str, library: bool = False) -> str:
-    """The title of a finding's quick fix: the whole edit, including what it adds elsewhere."""
+def fix_title(
+    finding: Finding, module_text: str, library: Callable[[], bool] = lambda: False
+) -> str:
+    """The title of a finding's quick fix: the whole edit, including what it adds elsewhere
+    (`library` is asked only for a fix that may add graph mode)."""
     rule = finding.rule
     name = finding.name or finding.api
     text = f"Fix `{name}`"
@@ -124,12 +133,16 @@ def fix_title(finding: Finding, module_text: str, library: bool = False) -> str:
         elif fix.kind in ("replace", "compat-v1", "call"):
             target = fix.to_for(finding.api) or next(iter(rule.replacements()), None)
             text = f"Replace `{name}` with `{target}`" if target else f"Rewrite `{name}`"
-            if adds_graph_mode(fix.kind, module_text, library):
+            if fix.kind == "compat-v1" and adds_graph_mode(fix.kind, module_text, library()):
                 text += " and run the file in graph mode (adds `disable_eager_execution()`)"
         elif fix.kind == "unwrap":
             text = f"Unwrap `{name}`"
+        elif fix.kind == "remove":
+            text = f"Remove the call of `{name}`"
         elif fix.kind == "keyword":
             text = _keyword_title(fix, name)
+        elif fix.kind == "method":
+            text = f"Add `{fix.adds}` to the subclass of `{name}`"
     title = f"{finding.code}: {text}"
     return f"{title} (unsafe)" if finding.fix == "unsafe" else title
 
@@ -285,7 +298,7 @@ async def actions_for(ls: TfmendServer, params: types.CodeActionParams) -> list[
                 actions.append(
                     types.CodeAction(
                         title=fix_title(
-                            item.finding, analysis.module, _is_library(analysis, unit.path)
+                            item.finding, analysis.module, lambda: _is_library(analysis, unit.path)
                         ),
                         kind=QUICK_FIX,
                         diagnostics=attach(item),
@@ -483,13 +496,14 @@ async def _planned_edit(
     # A notebook's plans are for the module of its cells; a file's for its text.
     text = analysis.module if unit.notebook else doc.text
 
+    findings = [item.finding for items in analysis.shown.values() for item in items]
+
     def apply() -> list[Edit] | None:
+        starts = ls.checker.statement_starts(unit, text)
         try:
-            fixer = engine.fixer
-            new_text, edits, _ = fixer.apply_plans(
-                text, unit.path, [(plan, data.origin or None)], dominant_newline(text)
+            _, edits = engine.fixer.apply_planned(
+                text, unit.path, plan, data.origin or None, findings=findings, starts=starts
             )
-            fixer.check_compiles(new_text, text, unit.path)
         except FixError as exc:
             logger.error("fixing %s failed: %s", unit.path or "the document", exc)
             return None

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tfmend.api import Engine
-from tfmend.catalog.rules import Catalog, CatalogError, builtin_catalog, load_rules_file
+from tfmend.api import Engine, load_catalog
+from tfmend.catalog.rules import Catalog, CatalogError
 from tfmend.config import ConfigError, Settings, load_settings
 from tfmend.lsp.settings import EditorSettings, apply, editor_settings, merge
 from tfmend.resolve.project import JediProject
@@ -135,9 +135,7 @@ class Engines:
         _, folder = self.folder_for(path)
         root = folder or settings.root or (path.parent if path is not None else Path.cwd())
         project = self.project_for(root)
-        engine = Engine(
-            settings, catalog=self._catalog(settings.extend_rules), project=project, surface=surface
-        )
+        engine = Engine(settings, catalog=self._catalog(settings), project=project, surface=surface)
         with self._lock:
             self._engines[key] = engine
         return engine
@@ -214,25 +212,26 @@ class Engines:
         with self._lock:
             return {path.resolve() for files in self._catalogs for path in files}
 
-    def _catalog(self, files: tuple[Path, ...]) -> Catalog:
+    def _catalog(self, settings: Settings) -> Catalog:
+        """The catalog with the settings' rule files (cached by the files)."""
+        files = settings.extend_rules
         with self._lock:
             cached = self._catalogs.get(files)
         if cached is not None:
             return cached
-        catalog = builtin_catalog()
-        for path in files:
-            try:
-                catalog = catalog.with_rules(load_rules_file(path))
-            except CatalogError as exc:
-                self._report(
-                    f"tfmend: the rules file {path} is broken and was skipped; the other "
-                    f"rules still apply.\n{exc}"
-                )
-            except OSError as exc:
-                self._report(f"tfmend: cannot read the rules file {path} ({exc}); it was skipped.")
+        catalog = load_catalog(settings, skip=self._skipped)
         with self._lock:
             self._catalogs[files] = catalog
         return catalog
+
+    def _skipped(self, path: Path, error: CatalogError | OSError) -> None:
+        if isinstance(error, CatalogError):
+            self._report(
+                f"tfmend: the rules file {path} is broken and was skipped; the other "
+                f"rules still apply.\n{error}"
+            )
+        else:
+            self._report(f"tfmend: cannot read the rules file {path} ({error}); it was skipped.")
 
     def _report(self, message: str) -> None:
         logger.error("%s", message)

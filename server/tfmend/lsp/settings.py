@@ -5,7 +5,6 @@ pyproject.toml, `ValidationSettings`); bad values warn and fall back to the defa
 from __future__ import annotations
 
 import logging
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from tfmend.catalog.rules import TARGETS
 from tfmend.config import (
+    OPTIONS,
+    VALIDATION_OPTIONS,
     Overrides,
-    SettingError,
     Settings,
     ValidationSettings,
+    Where,
     code_prefixes,
-    parse_target,
+    convert,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SECTION = "tfmend"
-LOG_LEVELS = ("error", "warning", "info", "debug")
 CLIENT_ONLY = frozenset({"path", "args", "importStrategy", "showNotifications", "trace"})
 """Keys the VS Code extension keeps for itself (how to start the server, pop-ups, tracing)."""
 
@@ -75,115 +74,37 @@ def section(raw: object) -> dict[str, Any]:
 
 
 def editor_settings(raw: Mapping[str, Any], source: str) -> tuple[EditorSettings, list[str]]:
-    """Typed settings and a warning for each bad value (which is then left at its default)."""
-    warnings: list[str] = []
-    values: dict[str, Any] = {}
-    given: dict[str, Any] = {}
-    """The fields of `Overrides`."""
-
-    def bad(key: str, expected: str) -> None:
-        warnings.append(
-            f"{source}: tfmend.{key}: expected {expected}, got {raw[key]!r}; using the default"
-        )
-
-    for key, value in raw.items():
-        if value is None or key in CLIENT_ONLY:
-            continue
-        if key == "interpreter":
-            items = _strings(value)
-            if items is None:
-                bad(key, "a path or a list of strings")
-            else:
-                values["interpreter"] = items
-                given["python"] = items[0] if items else None
-        elif key in ("select", "ignore"):
-            items = _strings(value, allow_single=False)
-            if items is None:
-                bad(key, "a list of code prefixes")
-            elif items:
-                given[key] = code_prefixes(items)
-        elif key == "extendRules":
-            items = _strings(value)
-            if items is None:
-                bad(key, "a list of paths")
-            else:
-                given["extend_rules"] = items
-        elif key == "unsafeFixes":
-            if isinstance(value, bool):
-                given["unsafe_fixes"] = value
-            else:
-                bad(key, "true or false")
-        elif key == "target":
-            try:
-                given["target"] = parse_target(value, None)
-            except SettingError:
-                bad(key, "one of " + ", ".join(TARGETS))
-        elif key == "logLevel":
-            if isinstance(value, str) and value.lower() in LOG_LEVELS:
-                values["log_level"] = value.lower()
-            else:
-                bad(key, "one of " + ", ".join(LOG_LEVELS))
-        elif key == "validation":
-            if isinstance(value, Mapping):
-                values["validation"] = _validation(value, source, warnings)
-            else:
-                bad(key, "a table")
-        else:
-            logger.debug("%s: ignoring unknown setting tfmend.%s", source, key)
-    return EditorSettings(Overrides(**given), **values), warnings
-
-
-def _strings(value: object, *, allow_single: bool = True) -> tuple[str, ...] | None:
-    if isinstance(value, str):
-        if not allow_single:
-            return None
-        return (value,) if value else ()
-    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
-        return tuple(item for item in value if item)
-    return None
-
-
-def _validation(raw: Mapping[str, Any], source: str, warnings: list[str]) -> ValidationSettings:
-    options = ValidationSettings()
-
-    def bad(key: str, expected: str) -> None:
-        warnings.append(
-            f"{source}: tfmend.validation.{key}: expected {expected}, got "
-            f"{raw[key]!r}; using the default"
-        )
-
-    for key, value in raw.items():
-        if value is None:
-            continue
-        if key in ("enable", "importCheck", "gpu"):
-            if not isinstance(value, bool):
-                bad(key, "true or false")
-            elif key == "enable":
-                options = replace(options, enable=value)
-            elif key == "importCheck":
-                options = replace(options, import_check=value)
-            else:
-                options = replace(options, gpu=value)
-        elif key == "timeout":
-            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-                options = replace(options, timeout=float(value))
-            else:
-                bad(key, "a positive number of seconds")
-        elif key == "memoryMb":
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                options = replace(options, memory_mb=value or None)
-            else:
-                bad(key, "a whole number of megabytes (0: no limit)")
-        elif key == "command":
-            if isinstance(value, str):
-                options = replace(options, command=value.strip() or None)
-            elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-                options = replace(options, command=shlex.join(value) if value else None)
-            else:
-                bad(key, "a command line")
-        else:
-            logger.debug("%s: ignoring unknown setting tfmend.validation.%s", source, key)
-    return options
+    """Typed settings and a warning for each bad value (which is then left at its default),
+    read through the options pyproject.toml is read through (tfmend.config.OPTIONS)."""
+    where = Where(source, (SECTION,))
+    shown = {key: value for key, value in raw.items() if key not in CLIENT_ONLY}
+    values, errors, unknown = convert(shown, OPTIONS, where, editor=True)
+    validation = ValidationSettings()
+    if "validation" in values:
+        table = values.pop("validation")
+        given, more, ignored = convert(table, VALIDATION_OPTIONS, where / "validation", editor=True)
+        validation = replace(validation, **given)
+        errors += more
+        unknown += [f"validation.{key}" for key in ignored]
+    for key in unknown:
+        logger.debug("%s: ignoring unknown setting tfmend.%s", source, key)
+    interpreter: tuple[str, ...] = ()
+    overrides: dict[str, Any] = {}
+    if "interpreter" in values:
+        interpreter = tuple(item for item in values.pop("interpreter") if item)
+        overrides["python"] = interpreter[0] if interpreter else None
+    for key in ("select", "ignore"):
+        items = [item for item in values.pop(key, ()) if item]
+        if items:
+            overrides[key] = code_prefixes(items)
+    if "extend_rules" in values:
+        overrides["extend_rules"] = tuple(item for item in values.pop("extend_rules") if item)
+    overrides.update(values)
+    log_level = overrides.pop("log_level", None)
+    settings = EditorSettings(
+        Overrides(**overrides), interpreter, validation=validation, log_level=log_level
+    )
+    return settings, [str(error) for error in errors]
 
 
 def apply(editor: EditorSettings, base: Settings, folder: Path | None) -> Settings:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
-from tfmend.api import Engine
 from tfmend.lsp.documents import Unit, uri_path
 from tfmend.lsp.jobs import INTERACTIVE
 from tfmend.resolve.project import JediProject
@@ -131,10 +130,8 @@ class ValidationRunner:
         engines = self.ls.engines
         shared = await self.ls.analysis.submit(lambda: engines.engine_for(path), INTERACTIVE)
         project = shared.project
-        engine = Engine(
-            shared.settings,
-            catalog=shared.catalog,
-            project=_OnAnalysisThread(project, self._on_analysis_thread) if project else None,
+        engine = shared.with_project(
+            _OnAnalysisThread(project, self._on_analysis_thread) if project else None
         )
         settings = replace(
             options,

@@ -157,6 +157,10 @@ class FileBindings:
         """Ids of decorator expressions."""
         self.compared: dict[int, ast.Compare] = {}
         """Comparisons by the id of each operand."""
+        self.passed: set[int] = set()
+        """Ids of expressions passed on as values: call arguments and dict display values."""
+        self.bases: dict[int, ast.ClassDef] = {}
+        """Class statements by the id of each of their base expressions."""
         self.statement_chains: list[int] = []
         """Index into `chains` where each top-level statement's uses start."""
         _Walker(self).walk_module(tree)
@@ -284,6 +288,8 @@ class PartBindings(FileBindings):
         self.calls = {}
         self.decorators = set()
         self.compared = {}
+        self.passed = set()
+        self.bases = {}
         self.statement_chains = []
         self.module_binds: list[list[tuple[str, Binding]]] = []
         """What each statement binds in the module scope (not applied to it)."""
@@ -529,6 +535,12 @@ class _Walker:
 
     def visit_Call(self, node: ast.Call) -> None:
         self.out.calls[id(node.func)] = node
+        self.out.passed.update(id(value) for value in node.args)
+        self.out.passed.update(id(keyword.value) for keyword in node.keywords)
+        self.generic(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        self.out.passed.update(id(value) for value in node.values)
         self.generic(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -621,6 +633,7 @@ class _Walker:
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.decorated(node.decorator_list)
+        self.out.bases.update((id(base), node) for base in node.bases)
         self.visit_list(node.bases)
         for keyword in node.keywords:
             self.visit(keyword.value)

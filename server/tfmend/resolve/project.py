@@ -279,6 +279,11 @@ class JediProject:
         if not imports:
             return None
         exact = [i for i in imports if i.alias.lineno == line] or imports
+        # A switch between `from tensorflow import keras` and `import keras` (both Keras 3) reads
+        # as `keras`: tf.keras keeps legacy copies of the Keras 2 backend functions that
+        # `keras.backend` lost, so only that reading shows the uses that fail where the switch
+        # takes `import keras`, and their fixes run under tf.keras too.
+        exact = sorted(exact, key=_tf_keras_binding)
         for imported in exact:
             if imported.tracked:
                 # `backend = keras.backend` re-exports `keras.backend`, not `keras`.
@@ -518,3 +523,8 @@ class ImportIndex:
                     found.attributes.add(node.attr)
         self._files[path] = found
         return found
+
+
+def _tf_keras_binding(imported: ImportBinding) -> bool:
+    """Whether an import binds `tf.keras` or a name in it (`from tensorflow import keras`)."""
+    return imported.tracked and imported.imported.split(".")[:2] == ["tensorflow", "keras"]

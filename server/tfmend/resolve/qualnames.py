@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tfmend.resolve.tf_keras_legacy import TF_KERAS_BACKEND
+from tfmend.resolve.tf_keras_legacy import TF_KERAS_BACKEND, TF_KERAS_ONLY
 from tfmend.versions import Versions
 
 # Prefix rewrites to the canonical spelling, most specific first. `tensorflow.compat.v1.X` is not
@@ -74,6 +74,12 @@ def instance_attribute(api: str) -> tuple[str, str] | None:
 
 
 def _kept_in_tf_keras(rest: str) -> bool:
-    """Whether `tf.keras.<rest>` still exists in Keras 3 (its legacy backend functions)."""
+    """Whether `tf.keras.<rest>` still exists in Keras 3: its legacy backend functions, the
+    module that has them (what a Keras 2 program passes as `backend=`), the Keras 2
+    preprocessing names, ..."""
     parts = rest.split(".")
-    return len(parts) >= 2 and parts[0] == "backend" and parts[1] in TF_KERAS_BACKEND
+    if parts == ["backend"]:
+        return True
+    if len(parts) >= 2 and parts[0] == "backend":
+        return parts[1] in TF_KERAS_BACKEND
+    return any(".".join(parts[:n]) in TF_KERAS_ONLY for n in range(2, len(parts) + 1))

@@ -1,4 +1,4 @@
-"""Keras 2 backend names that Keras 3 still provides under tf.keras.backend (legacy).
+"""Keras 2 names that Keras 3 still provides under tf.keras only (legacy).
 
 Generated from Keras 3.15.x by scripts/generate_tf_keras_legacy.py; do not edit.
 """
@@ -144,3 +144,60 @@ TF_KERAS_BACKEND = frozenset(
         "zeros_like",
     }
 )
+"""Names of tf.keras.backend."""
+
+TF_KERAS_ONLY = frozenset(
+    {
+        "layers.RandomHeight",
+        "layers.RandomWidth",
+        "layers.ThresholdedReLU",
+        "losses.KLD",
+        "losses.MAE",
+        "losses.MAPE",
+        "losses.MSE",
+        "losses.MSLE",
+        "losses.Reduction",
+        "losses.kld",
+        "losses.kullback_leibler_divergence",
+        "losses.logcosh",
+        "losses.mae",
+        "losses.mape",
+        "losses.mse",
+        "losses.msle",
+        "metrics.KLD",
+        "metrics.MAE",
+        "metrics.MAPE",
+        "metrics.MSE",
+        "metrics.MSLE",
+        "metrics.kld",
+        "metrics.kullback_leibler_divergence",
+        "metrics.logcosh",
+        "metrics.mae",
+        "metrics.mape",
+        "metrics.mse",
+        "metrics.msle",
+        "preprocessing.image.DirectoryIterator",
+        "preprocessing.image.ImageDataGenerator",
+        "preprocessing.image.Iterator",
+        "preprocessing.image.NumpyArrayIterator",
+        "preprocessing.image.apply_affine_transform",
+        "preprocessing.image.apply_brightness_shift",
+        "preprocessing.image.apply_channel_shift",
+        "preprocessing.image.random_brightness",
+        "preprocessing.image.random_channel_shift",
+        "preprocessing.image.random_rotation",
+        "preprocessing.image.random_shear",
+        "preprocessing.image.random_shift",
+        "preprocessing.image.random_zoom",
+        "preprocessing.sequence.TimeseriesGenerator",
+        "preprocessing.sequence.make_sampling_table",
+        "preprocessing.sequence.skipgrams",
+        "preprocessing.text",
+        "preprocessing.text.Tokenizer",
+        "preprocessing.text.hashing_trick",
+        "preprocessing.text.one_hot",
+        "preprocessing.text.text_to_word_sequence",
+        "preprocessing.text.tokenizer_from_json",
+    }
+)
+"""`module.name` under tf.keras (not backend) that keras lacks."""

@@ -20,6 +20,7 @@ from tfmend.rewrite.edits import Edit, Plan
 from tfmend.rewrite.graph_mode import switches_graph_mode
 from tfmend.rewrite.layout import laid_out_like
 from tfmend.rewrite.names import NameRenderer
+from tfmend.rewrite.statements import statement_removal, statement_walk
 from tfmend.versions import Versions
 
 Safety = Literal["safe", "unsafe", "none"]
@@ -114,8 +115,12 @@ class Planner:
             safety, note = self._replace(rule, node, call, scope, api)
         elif fix.kind == "unwrap":
             safety, note = self._unwrap(rule, node, call)
+        elif fix.kind == "remove":
+            safety, note = self._remove(rule, call)
         elif fix.kind == "keyword":
             safety, note = self._keyword(rule, call)
+        elif fix.kind == "method":
+            safety, note = self._method(rule, node, scope)
         else:
             safety, note = rule.fix_safety, ""
         if safety == "none":
@@ -227,6 +232,23 @@ class Planner:
             self._edits += self._value_edits(call, fix.values)
         return safety, note
 
+    def _method(
+        self, rule: Rule, node: ast.Name | ast.Attribute, scope: Scope
+    ) -> tuple[Safety, str]:
+        """A method added to the class that `node` is a base of, after the class's last
+        statement and indented as its body."""
+        fix = rule.fix
+        subclass = self.module.bindings.bases.get(id(node))
+        if subclass is None or fix.method is None or fix.to is None:
+            return "none", "only a class's base can be given a method"
+        first = self.module.text.splitlines()[subclass.body[0].lineno - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        source = fix.method.replace("{to}", self.names.render(fix.to, scope))
+        lines = [indent + line if line.strip() else "" for line in source.splitlines()]
+        _start, end = self.module.offsets(subclass.body[-1])
+        self._edits = [Edit(end, end, "\n\n" + "\n".join(lines))]
+        return rule.fix_safety, ""
+
     def _unwrap(
         self, rule: Rule, node: ast.Name | ast.Attribute, call: ast.Call | None
     ) -> tuple[Safety, str]:
@@ -248,6 +270,21 @@ class Planner:
         self._edits = [Edit(start, end, text)]
         return rule.fix_safety, ""
 
+    def _remove(self, rule: Rule, call: ast.Call | None) -> tuple[Safety, str]:
+        """A call that is a statement of its own goes (a block left empty keeps `pass`)."""
+        statement = next(
+            (
+                node
+                for node in statement_walk(self.module.tree)
+                if isinstance(node, ast.Expr) and call is not None and node.value is call
+            ),
+            None,
+        )
+        if statement is None:
+            return "none", "only a call that is a statement of its own can be removed"
+        self._edits = [statement_removal(self.module, statement)]
+        return rule.fix_safety, ""
+
     def _keyword(self, rule: Rule, call: ast.Call | None) -> tuple[Safety, str]:
         fix = rule.fix
         if call is None:
@@ -256,24 +293,95 @@ class Planner:
             return "none", "the call passes *args"
         if fix.positional and len(call.args) > len(fix.positional):
             return "none", f"the call passes {len(call.args)} positional arguments"
+        if fix.max_positional is not None and len(call.args) > fix.max_positional:
+            return "none", (
+                f"the call passes {len(call.args)} positional arguments, which the old API read "
+                "differently"
+            )
         passed = {k.arg for k in call.keywords}
+        safety: Safety = rule.fix_safety
+        note = ""
         edits = []
+        removed: list[ast.keyword] = []
         for keyword in call.keywords:
-            if keyword.arg is None or keyword.arg not in fix.rename:
+            if keyword.arg is None or keyword.arg not in fix.keywords:
                 continue
-            new_name = fix.rename[keyword.arg]
+            literals = fix.literals.get(keyword.arg, {})
+            value = keyword.value
+            literal = (
+                value.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str)
+                else None
+            )
+            # A literal the old API converted: its new value, or `None` for an argument it dropped.
+            known = literal is not None and literal in literals
+            converted = literals[literal] if literal is not None and known else None
+            if keyword.arg in fix.drop or (known and converted is None):
+                removed.append(keyword)
+                continue
+            if literals and literal is None:
+                safety = "unsafe"
+                note = f"{keyword.arg}= is not a string literal: the old API converted its value"
+            elif known and isinstance(value, ast.Constant):
+                edits.append(self._literal_edit(value, converted))
+            new_name = fix.rename.get(keyword.arg, keyword.arg)
             if new_name is None:
                 return "none", f"{keyword.arg}= has no automatic replacement"
-            if new_name in passed:
+            if new_name != keyword.arg and new_name in passed:
                 return "none", f"the call passes both {keyword.arg}= and {new_name}="
-            start, _ = self.module.offsets(keyword)
-            edits.append(Edit(start, start + len(keyword.arg), new_name))
+            if new_name != keyword.arg:
+                start, _ = self.module.offsets(keyword)
+                edits.append(Edit(start, start + len(keyword.arg), new_name))
         if fix.positional and len(call.args) > fix.keep:
             for index, argument in enumerate(call.args[fix.keep :], start=fix.keep):
                 start, _ = self.module.offsets(argument)
                 edits.append(Edit(start, start, f"{fix.positional[index]}="))
-        self._edits = edits
-        return rule.fix_safety, ""
+        removals = self._removals(call, removed)
+        if removals is None:
+            return "none", "removing an argument would lose a comment"
+        self._edits = edits + removals
+        return safety, note
+
+    def _literal_edit(self, literal: ast.Constant, new: str | int | None) -> Edit:
+        """A string literal replaced with another (in its quotes and prefix) or a number."""
+        start, end = self.module.offsets(literal)
+        if not isinstance(new, str):
+            return Edit(start, end, repr(new))
+        written = self.module.text[start:end]
+        prefix = written[: len(written) - len(written.lstrip("rRbBuUfF"))]
+        return Edit(start, end, f"{prefix}{written[-1]}{new}{written[-1]}")
+
+    def _removals(self, call: ast.Call, removed: list[ast.keyword]) -> list[Edit] | None:
+        """The edits removing some arguments of a call with the commas that separate them (None
+        when the text removed would hold a comment)."""
+        arguments = sorted([*call.args, *call.keywords], key=self.module.offsets)
+        gone = [any(argument is r for r in removed) for argument in arguments]
+        edits = []
+        for index, argument in enumerate(arguments):
+            if not gone[index]:
+                continue
+            start, end = self.module.offsets(argument)
+            before = self.module.offsets(arguments[index - 1])[1] if index > 0 else start
+            following = index + 1 < len(arguments) and not gone[index + 1]
+            if index > 0 and following and "\n" in self.module.text[before:start]:
+                # First on its line: up to the next argument, so that the lines keep their layout.
+                end = self.module.offsets(arguments[index + 1])[0]
+            elif index > 0 and not all(gone[:index]):
+                start = before  # with the comma before it
+            elif index > 0:
+                continue  # in the leading run removed with the first argument
+            else:
+                # The leading run goes up to the first argument that stays, commas included.
+                kept = next((i for i, g in enumerate(gone) if not g), None)
+                end = (
+                    self.module.offsets(arguments[-1])[1]
+                    if kept is None
+                    else self.module.offsets(arguments[kept])[0]
+                )
+            if _has_comment(self.module.text[start:end]):
+                return None
+            edits.append(Edit(start, end, ""))
+        return edits
 
     def _value_edits(self, call: ast.Call, values: Mapping[str, str]) -> list[Edit]:
         """The string literals a `values` fix maps: the call's arguments, and literals the call's
@@ -293,11 +401,7 @@ class Planner:
             if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
                 new = values.get(literal.value)
                 if new is not None:
-                    start, end = self.module.offsets(literal)
-                    old_text = self.module.text[start:end]
-                    quote = old_text[-1]
-                    prefix = old_text[: len(old_text) - len(old_text.lstrip("rRbBuUfF"))]
-                    edits.append(Edit(start, end, f"{prefix}{quote}{new}{quote}"))
+                    edits.append(self._literal_edit(literal, new))
         return edits
 
 

@@ -15,6 +15,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Union
 
+CHECK_TIMEOUT = 60.0
+"""Seconds an `import` or `run` may take when the request does not say (the default of
+`ValidationSettings.timeout` too: one number for both sides)."""
+
 
 @dataclass(frozen=True)
 class Request:

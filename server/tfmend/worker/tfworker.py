@@ -771,15 +771,15 @@ def import_module_check(worker: Worker, params: Json) -> Json:
     """Import a module from a directory in a child process, so a crash or hang stays there."""
     directory = str(params["directory"])
     argv = [sys.executable, "-c", _IMPORT_SNIPPET, directory, str(params["module"])]
-    return run_command(argv, directory, float(params.get("timeout", 60)), None).to_json()
+    timeout = float(params.get("timeout", protocol.CHECK_TIMEOUT))
+    return run_command(argv, directory, timeout, None).to_json()
 
 
 def run(worker: Worker, params: Json) -> Json:
     """Run a command (argv, no shell) in a directory."""
     argv = [str(arg) for arg in params["argv"]]
-    return run_command(
-        argv, str(params["cwd"]), float(params.get("timeout", 60)), params.get("env")
-    ).to_json()
+    timeout = float(params.get("timeout", protocol.CHECK_TIMEOUT))
+    return run_command(argv, str(params["cwd"]), timeout, params.get("env")).to_json()
 
 
 HANDLERS: dict[str, Callable[[Worker, Json], Json]] = {

@@ -32,22 +32,12 @@ function firstString(obj: Record<string, unknown>, keys: string[]): string | und
     return undefined;
 }
 
-interface Check {
-    status?: unknown;
-    rule?: unknown;
-    kind?: unknown;
-    detail?: unknown;
-}
-
-function firstLine(value: unknown): string {
-    return typeof value === 'string' ? (value.trim().split(/\r?\n/)[0] ?? '') : '';
-}
-
 /**
  * Turns what `workspace/executeCommand` `tfmend.validateFix` returned into one notification.
- * The server answers `{status, message?, checks: [{rule, kind, status, detail}], tensorflow?,
- * keras?}`; `{ok: boolean}` and plain strings are understood too, and anything else is shown as
- * JSON rather than dropped.
+ * The server answers a result with `status` and `summary`, the verdict the engine made for
+ * every client: it is shown as it is, never re-rendered here. `{ok: boolean}`, results without
+ * a summary and plain strings are understood too, and anything else is shown as JSON rather
+ * than dropped.
  */
 export function describeValidation(result: unknown): Notice {
     if (result === null || result === undefined) {
@@ -86,33 +76,16 @@ export function describeValidation(result: unknown): Notice {
     if (status === undefined && typeof obj.ok === 'boolean') {
         status = obj.ok ? 'passed' : 'failed';
     }
-    const checks: Check[] = Array.isArray(obj.checks) ? (obj.checks as Check[]).filter((c) => c && typeof c === 'object') : [];
-    const parts: string[] = [];
-    const message = firstString(obj, ['message', 'detail', 'summary', 'reason']);
-    if (message) {
-        parts.push(message);
-    }
-    if (status === 'passed' && checks.length > 0) {
-        const versions = [
-            typeof obj.tensorflow === 'string' ? `TensorFlow ${obj.tensorflow}` : '',
-            typeof obj.keras === 'string' ? `Keras ${obj.keras}` : '',
-        ].filter(Boolean);
-        parts.push(
-            `${checks.length} check${checks.length === 1 ? '' : 's'} passed` +
-                (versions.length ? ` with ${versions.join(', ')}` : ''),
-        );
-    }
-    for (const check of checks) {
-        if (check.status === 'failed' || check.status === 'error') {
-            const name = firstLine(check.rule) || firstLine(check.kind) || 'check';
-            parts.push(`${name}: ${firstLine(check.detail) || String(check.status)}`);
-        }
-    }
-    const code = firstString(obj, ['code', 'rule']);
     const severity: Severity = (status ? STATUS_SEVERITY[status] : undefined) ?? 'info';
+    const summary = firstString(obj, ['summary']);
+    if (summary) {
+        return { severity, text: `tfmend: ${summary}` };
+    }
+    const message = firstString(obj, ['message', 'detail', 'reason']);
+    const code = firstString(obj, ['code', 'rule']);
     const head = `tfmend: validation ${status ?? 'finished'}${code ? ` (${code})` : ''}`;
-    if (parts.length > 0) {
-        return { severity, text: `${head}: ${parts.join('; ')}` };
+    if (message) {
+        return { severity, text: `${head}: ${message}` };
     }
     if (status) {
         return { severity, text: head };

@@ -12,31 +12,27 @@ describe('describeValidation', () => {
     it('shows a failed one as an error, and skipped as a warning', () => {
         assert.equal(describeValidation({ status: 'failed', message: 'old and new differ' }).severity, 'error');
         assert.equal(describeValidation({ status: 'skipped', detail: 'no oracle' }).severity, 'warning');
-        assert.equal(describeValidation({ ok: false, summary: 'x' }).text, 'tfmend: validation failed: x');
+        assert.equal(describeValidation({ ok: false, summary: 'x' }).text, 'tfmend: x');
     });
-    it('summarizes the checks of the server result', () => {
+    it("shows the server's verdict as it is, not a rendering of its checks", () => {
+        const verdict = 'validation passed for the fix in a.py: 1 check run: 1 passed, 0 failed';
         const passed = describeValidation({
             status: 'passed',
             file: '/p/a.py',
+            summary: verdict,
             checks: [{ rule: 'TFM401', kind: 'probe', status: 'passed', detail: 'old and new agree' }],
             tensorflow: '2.21.0',
             keras: '3.15.1',
         });
-        assert.deepEqual(passed, {
-            severity: 'info',
-            text: 'tfmend: validation passed: 1 check passed with TensorFlow 2.21.0, Keras 3.15.1',
-        });
+        assert.deepEqual(passed, { severity: 'info', text: `tfmend: ${verdict}` });
         const failed = describeValidation({
             status: 'failed',
-            checks: [
-                { rule: 'TFM401', status: 'passed' },
-                { rule: 'TFM502', status: 'failed', detail: 'old and new differ: values\nmore' },
-                { kind: 'command', status: 'failed', detail: 'pytest exited 1' },
-            ],
+            summary: 'validation failed for the fix in a.py: 1 check run: 0 passed, 1 failed; TFM502 line 3: differ',
+            checks: [{ rule: 'TFM502', status: 'failed', detail: 'old and new differ: values\nmore' }],
         });
         assert.deepEqual(failed, {
             severity: 'error',
-            text: 'tfmend: validation failed: TFM502: old and new differ: values; command: pytest exited 1',
+            text: 'tfmend: validation failed for the fix in a.py: 1 check run: 0 passed, 1 failed; TFM502 line 3: differ',
         });
         const error = describeValidation({ status: 'error', message: 'validation needs a file saved on disk', checks: [] });
         assert.deepEqual(error, { severity: 'error', text: 'tfmend: validation error: validation needs a file saved on disk' });
