@@ -14,6 +14,7 @@ const STATUS_SEVERITY: Record<string, Severity> = {
     passed: 'info',
     ok: 'info',
     skipped: 'warning',
+    unchecked: 'warning',
     manual: 'warning',
     unavailable: 'warning',
     failed: 'error',
@@ -62,24 +63,14 @@ export function describeValidation(result: unknown): Notice {
     }
     const obj = result as Record<string, unknown>;
     let status = typeof obj.status === 'string' ? obj.status.toLowerCase() : undefined;
-    if (status !== undefined && typeof obj.summary === 'string' && obj.summary) {
-        // The server's one-line verdict, the same every client shows; "no fix here" answers a
-        // question, it is not a failure.
-        const severity: Severity = obj.reason === 'no-fix' ? 'info' : (STATUS_SEVERITY[status] ?? 'warning');
-        const versions = [
-            typeof obj.tensorflow === 'string' ? `TensorFlow ${obj.tensorflow}` : '',
-            typeof obj.keras === 'string' ? `Keras ${obj.keras}` : '',
-        ].filter(Boolean);
-        const ran = status === 'passed' || status === 'failed' || status === 'unchecked';
-        return { severity, text: `tfmend: ${obj.summary}${ran && versions.length ? ` (with ${versions.join(', ')})` : ''}` };
-    }
     if (status === undefined && typeof obj.ok === 'boolean') {
         status = obj.ok ? 'passed' : 'failed';
     }
     const severity: Severity = (status ? STATUS_SEVERITY[status] : undefined) ?? 'info';
     const summary = firstString(obj, ['summary']);
     if (summary) {
-        return { severity, text: `tfmend: ${summary}` };
+        // "No fix here" answers a question: it is not a failure.
+        return { severity: obj.reason === 'no-fix' ? 'info' : severity, text: `tfmend: ${summary}` };
     }
     const message = firstString(obj, ['message', 'detail', 'reason']);
     const code = firstString(obj, ['code', 'rule']);

@@ -37,18 +37,7 @@ describe('describeValidation', () => {
         const error = describeValidation({ status: 'error', message: 'validation needs a file saved on disk', checks: [] });
         assert.deepEqual(error, { severity: 'error', text: 'tfmend: validation error: validation needs a file saved on disk' });
     });
-    it('shows the server\'s verdict as it is, and "no fix here" as information', () => {
-        const passed = describeValidation({
-            status: 'passed',
-            summary: 'validation passed for the fix in a.py: 2 checks run: 2 passed, 0 failed',
-            checks: [{ rule: 'TFM401', kind: 'probe', status: 'passed' }],
-            tensorflow: '2.21.0',
-            keras: '3.15.1',
-        });
-        assert.deepEqual(passed, {
-            severity: 'info',
-            text: 'tfmend: validation passed for the fix in a.py: 2 checks run: 2 passed, 0 failed (with TensorFlow 2.21.0, Keras 3.15.1)',
-        });
+    it('shows "no fix here" as information, an incomplete validation as a warning', () => {
         const unchecked = describeValidation({ status: 'unchecked', summary: 'validation incomplete for the fix in a.py: 1 check run: 1 passed, 0 failed; not checked: TFM1 line 3: no runtime check for this rule' });
         assert.equal(unchecked.severity, 'warning');
         assert.match(unchecked.text, /^tfmend: validation incomplete .*no runtime check for this rule$/);
