@@ -82,7 +82,7 @@ def one_start(vsix: Path) -> tuple[dict[str, int], tuple[int, ...] | None]:
             # read by the driver for its other scenarios
             "SECOND_FILE": "legacy.py", "EXPECTED": legacy, "SECOND_EXPECTED": legacy,
             "FIRST_LINE": "1", "QUICK_FIX": ".", "BARE_PYTHON": sys.executable, "NOTEBOOK": "-",
-            "NOTEBOOK_EXPECTED": "[]",
+            "NOTEBOOK_EXPECTED": "[]", "MIXED": "",
         }  # fmt: skip
         proc = subprocess.run(["node", str(CLIENT / "e2e" / "vscode-e2e.mjs")], env=env,
                               cwd=CLIENT, capture_output=True, text=True, timeout=300,

@@ -92,7 +92,46 @@ It then replaces Eglot's default Python server in those buffers."
   (require 'eglot)
   (add-to-list 'eglot-server-programs
                `(,tfmend--modes . (,@tfmend-server-command
-                                   :initializationOptions ,(tfmend--settings)))))
+                                   :initializationOptions ,(tfmend--settings))))
+  (advice-add 'eglot-execute-command :around #'tfmend--execute-command))
+
+(defun tfmend--execute-command (execute server command arguments)
+  "Run the \"Validate this fix\" code action's command in the background.
+Eglot waits for the answer to a command, and validation imports TensorFlow:
+Emacs would freeze for seconds, and jsonrpc's 10 s timeout could cut it short.
+The verdict is the server's message.  Other commands go to EXECUTE with SERVER,
+COMMAND and ARGUMENTS."
+  (if (not (equal (format "%s" command) tfmend--validate-command))
+      (funcall execute server command arguments)
+    (let* ((target (and (> (length arguments) 0) (aref arguments 0)))
+           (start (plist-get (plist-get target :range) :start))
+           (line (1+ (or (plist-get start :line) 0))))
+      (tfmend--eglot-validate server arguments #'ignore #'tfmend--validation-failed)
+      (tfmend--say-validating line line)
+      nil)))
+
+(defun tfmend--eglot-validate (server arguments done failed)
+  "Send tfmend.validateFix with ARGUMENTS to SERVER; DONE or FAILED later."
+  (jsonrpc-async-request
+   server :workspace/executeCommand
+   `(:command ,tfmend--validate-command :arguments ,arguments)
+   :success-fn done
+   :error-fn failed
+   :timeout 600
+   :timeout-fn (lambda () (funcall failed "no answer within 600 s"))))
+
+(defun tfmend--validation-failed (error)
+  "Say that the validation request failed with ERROR."
+  (message "tfmend: validation failed: %s" (or (and (listp error) (plist-get error :message)) error)))
+
+(defun tfmend--say-validating (first last)
+  "Say, in the echo area only, that the fixes in lines FIRST to LAST are validated."
+  ;; Not logged in *Messages*: the verdict that follows is the one entry there.
+  (let ((message-log-max nil))
+    (message (if (= first last)
+                 "tfmend: validating the fix on line %d… (in the background)"
+               "tfmend: validating the fixes in lines %d-%d… (in the background)")
+             first last)))
 
 (defun tfmend--region ()
   "The region, or the position of point, as (BEG . END)."
@@ -142,30 +181,20 @@ the server's result."
                    (message "%s" (tfmend--describe result)))
                  (when callback (funcall callback result))))
          (failed (lambda (error)
-                   (message "tfmend: validation failed: %s"
-                            (or (plist-get error :message) error))
+                   (tfmend--validation-failed error)
                    (when callback (funcall callback nil)))))
     (cond
      ((and (fboundp 'eglot-current-server) (eglot-current-server))
-      (jsonrpc-async-request
-       (eglot--current-server-or-lose) :workspace/executeCommand
-       `(:command ,tfmend--validate-command
-         :arguments [(:uri ,(plist-get (eglot--TextDocumentIdentifier) :uri)
-                      :range (:start ,(eglot--pos-to-lsp-position beg)
-                              :end ,(eglot--pos-to-lsp-position end)))])
-       :success-fn done
-       :error-fn failed
-       :timeout 600
-       :timeout-fn (lambda () (funcall failed "no answer within 600 s"))))
+      (tfmend--eglot-validate
+       (eglot--current-server-or-lose)
+       `[(:uri ,(plist-get (eglot--TextDocumentIdentifier) :uri)
+          :range (:start ,(eglot--pos-to-lsp-position beg)
+                  :end ,(eglot--pos-to-lsp-position end)))]
+       done failed))
      ((and (fboundp 'lsp-workspaces) (lsp-workspaces))
       (tfmend--lsp-mode-validate beg end done failed))
      (t (user-error "tfmend: no language server in this buffer")))
-    ;; Not logged in *Messages*: the verdict that follows is the one entry there.
-    (let ((message-log-max nil))
-      (message (if (= first last)
-                   "tfmend: validating the fix on line %d… (in the background)"
-                 "tfmend: validating the fixes in lines %d-%d… (in the background)")
-               first last))
+    (tfmend--say-validating first last)
     nil))
 
 ;;;; lsp-mode

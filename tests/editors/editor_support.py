@@ -69,6 +69,55 @@ def width(x):
 it is applied only if the editor's `tfmend.unsafeFixes: true` reached the server."""
 
 
+MIXED = """\
+\"\"\"Keras 2 helpers: a safe fix, an unsafe one, and a finding to fix by hand.\"\"\"
+
+import tensorflow as tf
+from keras import backend as K
+
+
+def root(x):
+    return K.sqrt(x)
+
+
+def best(x):
+    return tf.argmax(x, 1, "best")
+
+
+def evaluate(total):
+    return K.get_session().run(total)
+"""
+"""The file Fix all leaves work in, under the default settings: a safe fix (`K.sqrt`, whose title
+must say it also clamps at 0), an unsafe one (`tf.argmax`'s late positional arguments; a
+warning: the call still runs) and a finding with no automatic fix (`K.get_session`)."""
+MIXED_FINDINGS = (
+    ("TFM460", 8, 12, "error"),
+    ("TFM243", 12, 12, "warning"),
+    ("TFM604", 16, 12, "error"),
+)
+"""Code, 1-based line and column, and severity of each finding in MIXED."""
+MIXED_TITLES = {
+    8: "TFM460: Rewrite `K.sqrt(…)` as `tensorflow.sqrt(tensorflow.maximum(x, 0.0))`",
+    12: "TFM243: Pass the arguments of `tf.argmax` after the first 2 arguments by keyword (unsafe)",
+}
+"""The quick fix offered on each line of MIXED that has one: the title names the whole edit."""
+MIXED_FIX_ALL = (
+    "Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes; "
+    "1 finding has no automatic fix)"
+)
+"""The title of MIXED's Fix all action."""
+MIXED_LEFT = (
+    "tfmend: Fix all (skips 1 unsafe fix: validate it, or set unsafeFixes; 1 finding has no "
+    "automatic fix): TFM243 line 12 (unsafe), TFM604 line 16 (fix by hand)"
+)
+"""What the server says when Fix all is asked for by name (Neovim, Emacs) in MIXED."""
+MIXED_LEFT_VALIDATED = (
+    "tfmend: Fix all (1 finding has no automatic fix): TFM604 line 16 (fix by hand)"
+)
+"""What it says once the unsafe fix passed validation (Fix all then applies it)."""
+MIXED_NO_FIX = "tfmend: cannot validate mixed.py: nothing to validate: no fixable finding in"
+"""How the answer to validating line 16 of MIXED (no fix there) begins; it is information."""
+
 NOTEBOOK = {
     "cells": [
         {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {},
@@ -83,6 +132,18 @@ NOTEBOOK = {
     "nbformat_minor": 5,
 }  # fmt: skip
 """A notebook whose third cell uses a name imported in the first: one finding, in cell 3."""
+
+
+def check_mixed_titles(titles: dict[int, list[str]]) -> None:
+    """The code actions a client listed on each finding's line of MIXED (1-based): each quick
+    fix's title names the whole edit and its safety, Fix all says what it leaves, and the line
+    without a fix offers no fix and nothing to validate."""
+    for line, title in MIXED_TITLES.items():
+        assert title in titles[line], (line, titles[line])
+        assert MIXED_FIX_ALL in titles[line], (line, titles[line])
+    manual = titles[MIXED_FINDINGS[2][1]]
+    assert not [t for t in manual if t.startswith(("TFM604:", "Validate this fix"))], manual
+    assert "Ignore TFM604 on this line" in manual, manual
 
 
 def require(path: str | Path | None, what: str) -> Path:

@@ -1,8 +1,8 @@
 ;;; eglot_test.el --- batch Emacs/Eglot test of editors/tfmend.el against the real server  -*- lexical-binding: t -*-
 ;; Run by tests/editors/test_emacs.py:  emacs --batch -q -l eglot_test.el
 ;; Env: TFMEND_EL_DIR (editors/), TFMEND_CMD (JSON list: the server command), TFMEND_FILE,
-;;      TFMEND_SECOND (a file whose only fix is unsafe), TFMEND_RESULT (a JSON report written
-;;      here).  Exit status 0 = every step passed.
+;;      TFMEND_MIXED (a file with a safe fix, an unsafe one and a finding without a fix),
+;;      TFMEND_RESULT (a JSON report written here).  Exit status 0 = every step passed.
 (require 'cl-lib)
 (require 'json)
 (require 'flymake)
@@ -47,6 +47,46 @@
                 (push (apply #'format-message fmt args) tt-messages))))
 (defun tt-logged (regexp)
   (cl-remove-if-not (lambda (m) (string-match-p regexp m)) (reverse tt-messages)))
+;; The transient ones (not logged), e.g. the progress line of a validation.
+(defvar tt-transient nil)
+(advice-add 'message :after
+            (lambda (fmt &rest args)
+              (when (and fmt (not message-log-max))
+                (push (apply #'format-message fmt args) tt-transient))))
+(defun tt-since (count)
+  "The messages logged after the first COUNT, oldest first."
+  (nthcdr count (reverse tt-messages)))
+(defun tt-line-start (line)
+  (save-excursion (goto-char (point-min)) (forward-line (1- line)) (point)))
+(defun tt-line-end (line)
+  (save-excursion (goto-char (point-min)) (forward-line (1- line)) (line-end-position)))
+(defun tt-titles (line)
+  "The titles of the code actions the server offers at the first finding on LINE."
+  (let* ((beg (tt-line-start line))
+         (actions (jsonrpc-request
+                   (eglot--current-server-or-lose) :textDocument/codeAction
+                   (list :textDocument (eglot--TextDocumentIdentifier)
+                         :range (list :start (eglot--pos-to-lsp-position beg)
+                                      :end (eglot--pos-to-lsp-position (tt-line-end line)))
+                         :context (list :diagnostics [])))))
+    (mapcar (lambda (a) (plist-get a :title)) actions)))
+(defun tt-validate (beg end)
+  "Validate between BEG and END; the messages logged until the result, and a second after."
+  (let ((count (length tt-messages)) (result nil))
+    (tfmend-validate-fix beg end (lambda (r) (setq result (or r :failed))))
+    (unless (tt-wait 600 (lambda () result)) (tt-fail "no validation result"))
+    (tt-wait 1 (lambda () nil)) ; a second message would come at once
+    (tt-since count)))
+(defun tt-fix-all (gone)
+  "Fix all until GONE (a regexp) is not in the buffer; the messages it logged."
+  (let ((count (length tt-messages)))
+    (tfmend-fix-all)
+    (unless (tt-wait 20 (lambda () (save-excursion (goto-char (point-min))
+                                                   (not (re-search-forward gone nil t)))))
+      (tt-fail "fix-all left %s:\n%s" gone (buffer-string)))
+    (eglot--signal-textDocument/didChange)
+    (tt-wait 1 (lambda () nil))
+    (tt-since count)))
 
 ;; Never prompt in batch mode.
 (setq eglot-confirm-server-initiated-edits nil)                                   ; eglot <= 1.15
@@ -102,16 +142,57 @@
       ;; 4. save, shut the server down
       (save-buffer)
       (tt-log "saved")
-      ;; 5. fix all in a file whose only fix is unsafe: the server says what it left
-      (find-file (getenv "TFMEND_SECOND"))
-      (unless (tt-wait 30 (lambda () (tt-diagnostics)))
-        (tt-fail "no diagnostics in the second file"))
-      (tfmend-fix-all)
-      (unless (tt-wait 20 (lambda () (tt-logged "tfmend: Fix all")))
-        (tt-fail "Fix all said nothing about the unsafe fix it left: %S" (reverse tt-messages)))
-      (setq tt-report (plist-put tt-report :fix-all (car (tt-logged "tfmend: Fix all"))))
-      (setq tt-report (plist-put tt-report :second-text (buffer-string)))
-      (tt-log "fix all: %s" (plist-get tt-report :fix-all))
+      ;; 5. a file with a safe fix, an unsafe one and a finding without a fix: one diagnostic
+      ;;    per finding with its severity, the code actions' titles, hover, validating where
+      ;;    there is no fix and a region, and what Fix all says it left
+      (find-file (getenv "TFMEND_MIXED"))
+      (unless (tt-wait 30 (lambda () (>= (length (tt-diagnostics)) 3)))
+        (tt-fail "fewer than 3 diagnostics in the mixed file: %S" (mapcar #'flymake-diagnostic-text (tt-diagnostics))))
+      (tt-wait 0.5 (lambda () nil))
+      (let ((diags (sort (tt-diagnostics)
+                         (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b))))))
+        (setq tt-report (plist-put tt-report :mixed-diagnostics
+                                   (mapcar (lambda (d) (vector (line-number-at-pos (flymake-diagnostic-beg d))
+                                                             (symbol-name (flymake-diagnostic-type d))
+                                                             (flymake-diagnostic-text d)))
+                                           diags))))
+      (setq tt-report (plist-put tt-report :titles
+                                 (mapcar (lambda (line) (cons (number-to-string line) (tt-titles line)))
+                                         '(8 12 16))))
+      (goto-char (+ (tt-line-start 8) 11))
+      (setq tt-report (plist-put tt-report :hover
+                                 (plist-get (jsonrpc-request (eglot--current-server-or-lose) :textDocument/hover
+                                                             (eglot--TextDocumentPositionParams))
+                                            :contents)))
+      (tt-log "mixed: %S" (plist-get tt-report :titles))
+      ;; "Validate this fix" from Eglot's code-action menu: it returns at once (Eglot would wait
+      ;; for the command's answer), and the verdict is logged once
+      (goto-char (+ (tt-line-start 8) 11))
+      (let ((count (length tt-messages)))
+        (cl-letf (((symbol-function 'completing-read)
+                   (lambda (_prompt items &rest _)
+                     (car (cl-find-if (lambda (i) (string-prefix-p "Validate this fix" (car i))) items)))))
+          (let ((last-nonmenu-event 0)) ; a key, not a mouse click: the menu is completing-read
+            (eglot-code-actions (point) nil nil t)))
+        (setq tt-report (plist-put tt-report :menu-returned-before-verdict
+                                   (and (null (tt-logged "validation passed for the fix in mixed")) t)))
+        (unless (tt-wait 600 (lambda () (tt-logged "validation passed for the fix in mixed")))
+          (tt-fail "no verdict for the menu's Validate this fix: %S" (tt-since count)))
+        (tt-wait 1 (lambda () nil))
+        (setq tt-report (plist-put tt-report :menu-validation (tt-since count))))
+      ;; validating where there is no fix: one answer, information
+      (setq tt-report (plist-put tt-report :no-fix (tt-validate (+ (tt-line-start 16) 11) nil)))
+      ;; Fix all applies the safe fix and says what it left
+      (setq tt-report (plist-put tt-report :fix-all (tt-fix-all "K\\.sqrt")))
+      (setq tt-report (plist-put tt-report :fix-all-text (buffer-string)))
+      ;; the unsafe fix validated from a region (the progress line names its lines): Fix all
+      ;; then applies it too
+      (let ((transient (length tt-transient)))
+        (setq tt-report (plist-put tt-report :region (tt-validate (tt-line-start 8) (tt-line-end 12))))
+        (setq tt-report (plist-put tt-report :region-progress (nthcdr transient (reverse tt-transient)))))
+      (setq tt-report (plist-put tt-report :fix-all-validated (tt-fix-all "1, \"best\"")))
+      (setq tt-report (plist-put tt-report :fix-all-validated-text (buffer-string)))
+      (tt-log "fix all: %S then %S" (plist-get tt-report :fix-all) (plist-get tt-report :fix-all-validated))
       (eglot-shutdown (eglot-current-server))
       (tt-log "PASS")
       (setq tt-report (plist-put tt-report :passed t))

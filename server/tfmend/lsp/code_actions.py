@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from tfmend.catalog.rules import Fix
 from tfmend.findings import Finding, Position, Span
 from tfmend.fixer import FixError
 from tfmend.lsp.convert import Lines, line_edits, lines_of, text_edits
@@ -139,41 +140,87 @@ def fix_title(
         elif fix.kind == "remove":
             text = f"Remove the call of `{name}`"
         elif fix.kind == "keyword":
-            text = f"Rename the keyword arguments of `{name}`"
+            text = _keyword_title(fix, name)
         elif fix.kind == "method":
             text = f"Add `{fix.adds}` to the subclass of `{name}`"
     title = f"{finding.code}: {text}"
     return f"{title} (unsafe)" if finding.fix == "unsafe" else title
 
 
-def _fix_all_skips(
+@dataclass(frozen=True)
+class Left:
+    """What Fix all leaves in a file: unsafe fixes the settings hold back, findings without a
+    fix."""
+
+    unsafe: list[Shown]
+    manual: list[Shown]
+
+    def note(self) -> str:
+        """What is left, said in the action's title (the client shows nothing else when it
+        applies the edit); empty when nothing is."""
+        parts = []
+        if self.unsafe:
+            fixes, them = ("fix", "it") if len(self.unsafe) == 1 else ("fixes", "them")
+            parts.append(
+                f"skips {len(self.unsafe)} unsafe {fixes}: validate {them}, or set unsafeFixes"
+            )
+        if self.manual:
+            has = "finding has" if len(self.manual) == 1 else "findings have"
+            parts.append(f"{len(self.manual)} {has} no automatic fix")
+        return f" ({'; '.join(parts)})" if parts else ""
+
+    def where(self) -> str:
+        """The first few of them, by code and line, each saying why it is left."""
+        labelled = [(item, "unsafe") for item in self.unsafe] + [
+            (item, "fix by hand") for item in self.manual
+        ]
+        labelled.sort(key=lambda pair: pair[0].finding.span.start.line)
+        shown = ", ".join(
+            f"{item.finding.code} line {item.finding.span.start.line + 1} ({why})"
+            for item, why in labelled[:5]
+        )
+        return shown + (f" and {len(labelled) - 5} more" if len(labelled) > 5 else "")
+
+
+def _keyword_title(fix: Fix, name: str) -> str:
+    """A keyword fix's title: it renames keywords, passes late positional arguments by keyword
+    (which the old title left out), or both."""
+    renames = f"Rename the keyword arguments of `{name}`"
+    if not fix.positional:
+        return renames
+    nth = "first argument" if fix.keep == 1 else f"first {fix.keep} arguments"
+    late = f"after the {nth}" if fix.keep else ""
+    if fix.rename:
+        return f"{renames} and pass those {late} by keyword".replace("  ", " ")
+    return f"Pass the arguments of `{name}` {late} by keyword".replace("  ", " ")
+
+
+def _fix_all_left(
     ls: TfmendServer,
     params: types.CodeActionParams,
     items: list[Shown],
     unsafe: bool,
     earned: set[tuple[str, int]],
-) -> int:
-    """How many unsafe fixes Fix all leaves, said in a message when it was asked for by name
-    (Neovim's and Emacs's fix-all apply the action without showing its title)."""
-    skipped = [
-        item
-        for item in items
-        if item.finding.fix == "unsafe"
-        and not _fixable(item, unsafe)
-        and (item.finding.code, item.finding.span.start.line) not in earned
-    ]
+) -> Left:
+    """What Fix all leaves, said in a message when it was asked for by name (Neovim's and
+    Emacs's fix-all apply the action without showing its title)."""
+    left = Left(
+        unsafe=[
+            item
+            for item in items
+            if item.finding.fix == "unsafe"
+            and not _fixable(item, unsafe)
+            and (item.finding.code, item.finding.span.start.line) not in earned
+        ],
+        manual=[item for item in items if item.finding.fix == "none"],
+    )
     only = [str(kind) for kind in params.context.only or ()]
     # Without a trigger kind (Neovim 0.7, Eglot before 1.12) a request naming the kind is the
     # user's: those clients ask for it only from a command.
     invoked = params.context.trigger_kind != types.CodeActionTriggerKind.Automatic
-    if skipped and invoked and only and all(_wanted([FIX_ALL], kind) for kind in only):
-        where = ", ".join(
-            f"{item.finding.code} line {item.finding.span.start.line + 1}" for item in skipped[:5]
-        )
-        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        note = _left_note(len(skipped))
-        ls.show_message(f"tfmend: Fix all{note}: {where}{more}", types.MessageType.Info)
-    return len(skipped)
+    if left.note() and invoked and only and all(_wanted([FIX_ALL], kind) for kind in only):
+        ls.show_message(f"tfmend: Fix all{left.note()}: {left.where()}", types.MessageType.Info)
+    return left
 
 
 def _fix_all_action(
@@ -182,9 +229,9 @@ def _fix_all_action(
     """The Fix all action of a file, when it has something to apply."""
     uri = params.text_document.uri
     earned = ls.validation.earned(uri, text)
-    # Counted (and said, when asked for by name) even with nothing to apply: a file whose only
-    # fixes are unsafe would else get no answer at all.
-    skipped = _fix_all_skips(ls, params, in_unit, unsafe, earned)
+    # Said (when asked for by name) even with nothing to apply: a file whose only fixes are
+    # unsafe, or whose findings have none, would else get no answer at all.
+    left = _fix_all_left(ls, params, in_unit, unsafe, earned)
     if not any(
         _fixable(item, unsafe) or (item.finding.code, item.finding.span.start.line) in earned
         for item in in_unit
@@ -192,20 +239,11 @@ def _fix_all_action(
         return []
     return [
         types.CodeAction(
-            title="Fix all tfmend issues" + _left_note(skipped),
+            title="Fix all tfmend issues" + left.note(),
             kind=FIX_ALL,
             data=ActionData(uri, FIX_EVERYTHING).to_json(),
         )
     ]
-
-
-def _left_note(unsafe_left: int) -> str:
-    """What Fix all leaves undone by the settings, said in its title (the client shows nothing
-    else when it applies the edit)."""
-    if not unsafe_left:
-        return ""
-    fixes, them = ("fix", "it") if unsafe_left == 1 else ("fixes", "them")
-    return f" (skips {unsafe_left} unsafe {fixes}: validate {them}, or set unsafeFixes)"
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:

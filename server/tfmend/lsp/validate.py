@@ -17,12 +17,12 @@ from lsprotocol import types
 from tfmend.lsp.documents import Unit, uri_path
 from tfmend.lsp.jobs import INTERACTIVE
 from tfmend.resolve.project import JediProject
-from tfmend.validate.result import ValidationResult
 
 if TYPE_CHECKING:
     from tfmend.lsp.base import TfmendServer
     from tfmend.resolve.bindings import Chain, ImportBinding
     from tfmend.resolve.module import ParsedModule, ResolvedName
+    from tfmend.validate.result import ValidationResult
     from tfmend.validate.validator import Validator
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class ValidationRunner:
     async def validate(self, uri: str, client_range: types.Range | None) -> dict[str, Any]:
         """Validate the fixes in a range of a document (all of it without a range); the result's
         JSON."""
+        from tfmend.validate.result import ValidationResult  # not needed for diagnostics
         from tfmend.validate.validator import Validator
 
         unit = self.ls.store.unit_of(uri)
@@ -170,6 +171,8 @@ class ValidationRunner:
         return self._summarize(result)
 
     def _error(self, file: str, message: str) -> dict[str, Any]:
+        from tfmend.validate.result import ValidationResult
+
         return self._summarize(ValidationResult.cannot(file, message))
 
     def _summarize(self, result: ValidationResult) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import {
     workspace,
 } from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { fixAllSummary, skippedUnsafe } from './messages';
+import { fixAllLeft, fixAllSummary } from './messages';
 import { selectInterpreter } from './select';
 import { ServerManager } from './server';
 import { validateWithVerdict } from './verdict';
@@ -105,9 +105,10 @@ async function fixAll(manager: ServerManager, logChannel: LogOutputChannel): Pro
         return;
     }
     // The action's title says what the settings left; from the palette nobody sees the title.
-    const left = skippedUnsafe(ours.map((a) => a.title));
-    if (left > 0) {
-        const choice = await window.showInformationMessage(fixAllSummary(left), 'Open Settings');
+    const left = fixAllLeft(ours.map((a) => a.title));
+    if (left.unsafe > 0 || left.manual > 0) {
+        const buttons = left.unsafe > 0 ? ['Open Settings'] : [];
+        const choice = await window.showInformationMessage(fixAllSummary(left), ...buttons);
         if (choice) {
             await commands.executeCommand('workbench.action.openSettings', 'tfmend.unsafeFixes');
         }
@@ -148,10 +149,10 @@ async function validateFixAtCursor(manager: ServerManager, logChannel: LogOutput
         uri: client.code2ProtocolConverter.asUri(document.uri),
         range: client.code2ProtocolConverter.asRange(selection ?? wholeOf(document)),
     };
-    const line = selection ? selection.active.line + 1 : undefined;
+    const lines: [number, number] | undefined = selection ? [selection.start.line + 1, selection.end.line + 1] : undefined;
     await manager.validating(() =>
         validateWithVerdict(
-            line,
+            lines,
             (token) => client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_VALIDATE, arguments: [args] }, token),
             logChannel,
         ),

@@ -14,6 +14,7 @@ const STATUS_SEVERITY: Record<string, Severity> = {
     passed: 'info',
     ok: 'info',
     skipped: 'warning',
+    unchecked: 'warning',
     manual: 'warning',
     unavailable: 'warning',
     failed: 'error',
@@ -68,7 +69,8 @@ export function describeValidation(result: unknown): Notice {
     const severity: Severity = (status ? STATUS_SEVERITY[status] : undefined) ?? 'info';
     const summary = firstString(obj, ['summary']);
     if (summary) {
-        return { severity, text: `tfmend: ${summary}` };
+        // "No fix here" answers a question: it is not a failure.
+        return { severity: obj.reason === 'no-fix' ? 'info' : severity, text: `tfmend: ${summary}` };
     }
     const message = firstString(obj, ['message', 'detail', 'reason']);
     const code = firstString(obj, ['code', 'rule']);
@@ -82,24 +84,59 @@ export function describeValidation(result: unknown): Notice {
     return { severity, text: `tfmend: ${JSON.stringify(result)}` };
 }
 
-/** How many unsafe fixes a Fix all action's title says it skips (`… (skips 2 unsafe fixes: …)`). */
-export function skippedUnsafe(titles: readonly string[]): number {
-    let total = 0;
-    for (const title of titles) {
-        const m = /\(skips (\d+) unsafe fix(?:es)?\b/.exec(title);
-        total += m ? Number(m[1]) : 0;
+/** The progress notification's title while the fixes in `lines` (first and last, 1-based) are validated. */
+export function progressTitle(lines: readonly [number, number] | undefined): string {
+    if (lines === undefined) {
+        return 'tfmend: validating the fixes in the file…';
     }
-    return total;
+    return lines[0] === lines[1] ? `tfmend: validating the fix on line ${lines[0]}…` : `tfmend: validating the fixes in lines ${lines[0]}-${lines[1]}…`;
 }
 
-/** The notification after Fix All applied the safe fixes and left unsafe ones. */
-export function fixAllSummary(left: number): string {
-    const what = left === 1 ? '1 unsafe fix' : `${left} unsafe fixes`;
-    const them = left === 1 ? 'it' : 'them';
-    return (
-        `tfmend: Fix All applied the safe fixes and left ${what} (they may change behaviour): ` +
-        `validate ${them} with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply ${them} too.`
-    );
+/** The lines (first and last, 1-based) of the range a `tfmend.validateFix` command names, if any. */
+export function rangeLines(args: readonly unknown[]): [number, number] | undefined {
+    const range = (args[0] as { range?: { start?: { line?: unknown }; end?: { line?: unknown } } } | undefined)?.range;
+    const start = range?.start?.line;
+    const end = range?.end?.line;
+    return typeof start === 'number' && typeof end === 'number' ? [start + 1, end + 1] : undefined;
+}
+
+/** What a Fix all action's title says it leaves: unsafe fixes it skips and findings without a fix. */
+export interface FixAllLeft {
+    unsafe: number;
+    manual: number;
+}
+
+/** What Fix all actions' titles say they leave (`… (skips 2 unsafe fixes: …; 1 finding has no automatic fix)`). */
+export function fixAllLeft(titles: readonly string[]): FixAllLeft {
+    const left = { unsafe: 0, manual: 0 };
+    for (const title of titles) {
+        const unsafe = /\(skips (\d+) unsafe fix(?:es)?\b/.exec(title);
+        const manual = /\b(\d+) findings? (?:has|have) no automatic fix\b/.exec(title);
+        left.unsafe += unsafe ? Number(unsafe[1]) : 0;
+        left.manual += manual ? Number(manual[1]) : 0;
+    }
+    return left;
+}
+
+/** The notification after Fix All applied the safe fixes and left unsafe ones or findings without a fix. */
+export function fixAllSummary(left: FixAllLeft): string {
+    const parts: string[] = [];
+    if (left.unsafe > 0) {
+        const what = left.unsafe === 1 ? '1 unsafe fix' : `${left.unsafe} unsafe fixes`;
+        parts.push(`${what} (they may change behaviour)`);
+    }
+    if (left.manual > 0) {
+        parts.push(left.manual === 1 ? '1 finding with no automatic fix' : `${left.manual} findings with no automatic fix`);
+    }
+    let text = `tfmend: Fix All applied the safe fixes and left ${parts.join(' and ')}`;
+    if (left.unsafe > 0) {
+        const them = left.unsafe === 1 ? 'it' : 'them';
+        text += `: validate ${them} with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply ${them} too`;
+    }
+    if (left.manual > 0) {
+        text += `${left.unsafe > 0 ? ';' : ':'} the Problems panel lists what to change by hand`;
+    }
+    return `${text}.`;
 }
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'error';

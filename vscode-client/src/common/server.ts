@@ -34,6 +34,7 @@ import { installChoices, InstallInputs, installTitle } from './install';
 import { ProbeResult, resolveInterpreter } from './interpreter';
 import { planLaunch, Problem } from './launch';
 import { findBundle, findInstalledServer, findOnPath, runProbe } from './probe';
+import { rangeLines } from './messages';
 import { selectedInterpreter } from './python';
 import { insideFolders, isRestrictedKey, restrictedNotice, restrictedProblem, RESTRICTED_KEYS } from './restricted';
 import {
@@ -386,7 +387,7 @@ export class ServerManager implements Disposable {
                 // The light bulb's "Validate this fix" shows its verdict as the palette's does.
                 executeCommand: (command, args, next) =>
                     command === SERVER_VALIDATE
-                        ? this.validating(() => validateWithVerdict(undefined, () => Promise.resolve(next(command, args)), this.logChannel))
+                        ? this.validating(() => validateWithVerdict(rangeLines(args), () => Promise.resolve(next(command, args)), this.logChannel))
                         : next(command, args),
                 workspace: {
                     // The section "tfmend" is answered with the mapped settings (resolved

@@ -4,18 +4,17 @@
  */
 
 import { CancellationToken, LogOutputChannel, ProgressLocation, window } from 'vscode';
-import { describeValidation } from './messages';
+import { describeValidation, progressTitle } from './messages';
 
 export async function validateWithVerdict(
-    line: number | undefined,
+    lines: readonly [number, number] | undefined,
     run: (token: CancellationToken) => Promise<unknown>,
     logChannel: LogOutputChannel,
 ): Promise<unknown> {
-    const where = line === undefined ? '' : ` on line ${line}`;
     let result: unknown;
     try {
         result = await window.withProgress(
-            { location: ProgressLocation.Notification, title: `tfmend: validating the fix${where}…`, cancellable: true },
+            { location: ProgressLocation.Notification, title: progressTitle(lines), cancellable: true },
             (_progress, token) => run(token),
         );
     } catch (e) {

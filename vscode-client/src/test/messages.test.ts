@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeValidation, fixAllSummary, skippedUnsafe, statusText, statusTooltip } from '../common/messages';
+import { describeValidation, fixAllLeft, fixAllSummary, progressTitle, rangeLines, statusText, statusTooltip } from '../common/messages';
 
 describe('describeValidation', () => {
     it('shows a passed validation as information', () => {
@@ -37,6 +37,21 @@ describe('describeValidation', () => {
         const error = describeValidation({ status: 'error', message: 'validation needs a file saved on disk', checks: [] });
         assert.deepEqual(error, { severity: 'error', text: 'tfmend: validation error: validation needs a file saved on disk' });
     });
+    it('shows "no fix here" as information, an incomplete validation as a warning', () => {
+        const unchecked = describeValidation({ status: 'unchecked', summary: 'validation incomplete for the fix in a.py: 1 check run: 1 passed, 0 failed; not checked: TFM1 line 3: no runtime check for this rule' });
+        assert.equal(unchecked.severity, 'warning');
+        assert.match(unchecked.text, /^tfmend: validation incomplete .*no runtime check for this rule$/);
+        const noFix = describeValidation({ status: 'error', reason: 'no-fix', summary: 'cannot validate a.py: nothing to validate: no fixable finding in /p/a.py on line 16' });
+        assert.deepEqual(noFix, { severity: 'info', text: 'tfmend: cannot validate a.py: nothing to validate: no fixable finding in /p/a.py on line 16' });
+        assert.equal(describeValidation({ status: 'error', reason: 'cannot', summary: 'cannot validate a.py: no TensorFlow' }).severity, 'error');
+    });
+    it('names the lines being validated', () => {
+        assert.equal(progressTitle([8, 8]), 'tfmend: validating the fix on line 8…');
+        assert.equal(progressTitle([8, 12]), 'tfmend: validating the fixes in lines 8-12…');
+        assert.equal(progressTitle(undefined), 'tfmend: validating the fixes in the file…');
+        assert.deepEqual(rangeLines([{ uri: 'file:///a.py', range: { start: { line: 7, character: 0 }, end: { line: 11, character: 3 } } }]), [8, 12]);
+        assert.equal(rangeLines([{ uri: 'file:///a.py' }]), undefined);
+    });
     it('handles nothing, strings, lists and unknown shapes', () => {
         assert.match(describeValidation(null).text, /no fix at the cursor/);
         assert.equal(describeValidation('done').text, 'tfmend: done');
@@ -63,17 +78,32 @@ describe('status item', () => {
 });
 
 describe('Fix All summary', () => {
-    it('reads what the titles say they skip', () => {
-        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)']), 1);
-        assert.equal(skippedUnsafe(['Fix all tfmend issues (skips 3 unsafe fixes: validate them, or set unsafeFixes)']), 3);
-        assert.equal(skippedUnsafe(['Fix all tfmend issues']), 0);
+    it('reads what the titles say they leave', () => {
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues (skips 1 unsafe fix: validate it, or set unsafeFixes)']), { unsafe: 1, manual: 0 });
+        assert.deepEqual(
+            fixAllLeft(['Fix all tfmend issues (skips 3 unsafe fixes: validate them, or set unsafeFixes; 2 findings have no automatic fix)']),
+            { unsafe: 3, manual: 2 },
+        );
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues (1 finding has no automatic fix)']), { unsafe: 0, manual: 1 });
+        assert.deepEqual(fixAllLeft(['Fix all tfmend issues']), { unsafe: 0, manual: 0 });
     });
     it('says what was left and how to apply it', () => {
         assert.equal(
-            fixAllSummary(1),
+            fixAllSummary({ unsafe: 1, manual: 0 }),
             'tfmend: Fix All applied the safe fixes and left 1 unsafe fix (they may change behaviour): validate it ' +
                 'with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" to apply it too.',
         );
-        assert.match(fixAllSummary(2), /left 2 unsafe fixes .* validate them/);
+        assert.match(fixAllSummary({ unsafe: 2, manual: 0 }), /left 2 unsafe fixes .* validate them/);
+        assert.equal(
+            fixAllSummary({ unsafe: 1, manual: 1 }),
+            'tfmend: Fix All applied the safe fixes and left 1 unsafe fix (they may change behaviour) and 1 finding ' +
+                'with no automatic fix: validate it with "tfmend: Validate Fix at Cursor", or set "tfmend.unsafeFixes" ' +
+                'to apply it too; the Problems panel lists what to change by hand.',
+        );
+        assert.equal(
+            fixAllSummary({ unsafe: 0, manual: 2 }),
+            'tfmend: Fix All applied the safe fixes and left 2 findings with no automatic fix: the Problems panel ' +
+                'lists what to change by hand.',
+        );
     });
 });
