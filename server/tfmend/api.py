@@ -120,7 +120,9 @@ class Engine:
         # Unselected rules never match, so another rule on the same API still can.
         selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)
-        imports = ImportIndex(project.root) if project is not None else None
+        self.imports = ImportIndex(project.root) if project is not None else None
+        """Which project files import which modules (for telling libraries from programs)."""
+        imports = self.imports
         self.analyzer.imported = imports.imported if imports else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
@@ -225,6 +227,8 @@ class Engine:
                 return result, None
             text = result.notebook.text
         result.findings, analysed = self._analysed(text, path)
+        if analysed is not None and self.imports is not None and result.snapshot is not None:
+            self.imports.note(path, result.snapshot.mtime_ns, analysed[0].tree)
         return result, analysed
 
     def fix_file(self, path: Path, *, unsafe: bool | None = None) -> FileResult:

@@ -22,6 +22,7 @@ from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import ConfigError, Overrides, Settings, code_prefixes, load_settings
 from tfmend.resolve.project import JediProject
 from tfmend.resolve.surface import Surface
+from tfmend.rewrite.graph_mode import in_package
 from tfmend.text.files import iter_source_files
 from tfmend.text.notebook import NotebookError, read_notebook
 from tfmend.text.source import UndecodableError, decode_source
@@ -268,24 +269,26 @@ def _run(
         # rule files they were found with (their hashes are in the cache key) loaded fine.
         load_catalog(setup.settings, setup.extra)
         setup = _loaded(setup)  # once here, not in each worker
-    analysed: list[FileResult] = []
+    # Files outside packages last: whether one is a library depends on which project files
+    # import it, which each worker then knows of the files it checked without parsing them again.
+    missed.sort(key=lambda path: not in_package(path))
+    analysed: dict[Path, FileResult] = {}
     workers = jobs or os.cpu_count() or 1
     if missed and (len(missed) < PARALLEL_THRESHOLD or workers == 1):
         _init_worker(setup)
-        for result in map(job, missed):
-            analysed.append(result)
+        for path, result in zip(missed, map(job, missed), strict=True):
+            analysed[path] = result
             if bar:
                 bar.step()
     elif missed:  # the catalog, parsed above, is inherited by forked workers
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            for result in pool.map(job, missed, chunksize=4):
-                analysed.append(result)
+            for path, result in zip(missed, pool.map(job, missed, chunksize=4), strict=True):
+                analysed[path] = result
                 if bar:
                     bar.step()
     if bar:
         bar.done()
-    fresh = iter(analysed)
-    return [cached[p] if p in cached else next(fresh) for p in paths]
+    return [cached[p] if p in cached else analysed[p] for p in paths]
 
 
 def _cached(setup: _Setup, paths: list[Path], *, fixing: bool) -> dict[Path, FileResult]:

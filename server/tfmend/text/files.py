@@ -69,9 +69,16 @@ class _Ignored:
 
 
 def iter_source_files(
-    paths: list[Path], exclude: tuple[str, ...] = (), root: Path | None = None
+    paths: list[Path],
+    exclude: tuple[str, ...] = (),
+    root: Path | None = None,
+    walked: list[Path] | None = None,
 ) -> Iterator[Path]:
-    """Python files and notebooks under `paths`; files named explicitly are always included."""
+    """Python files and notebooks under `paths`; files named explicitly are always included.
+
+    Each directory walked is appended to `walked` (if given): while none of them, nor their
+    .gitignore files, changed, the listing is the same.
+    """
     base = (root or Path.cwd()).resolve()
     seen: set[Path] = set()
     for given in paths:
@@ -89,6 +96,8 @@ def iter_source_files(
                 ignored.enter(ancestor)
         for directory, subdirs, names in os.walk(start):
             here = Path(directory)
+            if walked is not None:
+                walked.append(here)
             ignored.enter(here)
             subdirs[:] = sorted(
                 d for d in subdirs if d not in DEFAULT_EXCLUDES and not ignored(here / d, True)
