@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from tfmend.analyze import Analyzer
@@ -18,9 +18,10 @@ from tfmend.incremental import IncrementalChecker
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.project import ImportIndex, JediProject
 from tfmend.resolve.surface import Surface
-from tfmend.text.notebook import Notebook, NotebookError, read_notebook
-from tfmend.text.source import DecodedSource, LineIndex, UndecodableError, decode_source
-from tfmend.text.writeback import Snapshot, read_snapshot
+from tfmend.results import FileResult
+from tfmend.text.notebook import NotebookError, read_notebook
+from tfmend.text.source import LineIndex, UndecodableError, decode_source
+from tfmend.text.writeback import read_snapshot
 from tfmend.versions import Versions
 
 
@@ -76,24 +77,6 @@ def file_finding(code: str, message: str) -> Finding:
     return Finding(
         code=code, message=message, severity="error", span=Span(Position(0, 0), Position(0, 0))
     )
-
-
-@dataclass
-class FileResult:
-    """Findings of one file, and for a fix, its new text."""
-
-    path: Path
-    findings: list[Finding] = field(default_factory=list)
-    notebook: Notebook | None = None
-    source: DecodedSource | None = None
-    fixed_text: str | None = None
-    """The new file content (notebook JSON for notebooks), when fixing changed it."""
-    applied: list[Finding] = field(default_factory=list)
-    remaining: list[Finding] = field(default_factory=list)
-    snapshot: Snapshot | None = None
-    """What the file held when it was read; a fix is written only over that."""
-    read_error: OSError | None = None
-    """Why the file could not be read, when it could not."""
 
 
 class Engine:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from tfmend import __version__
-from tfmend.api import FileResult
 from tfmend.catalog.meta import META_CODES
 from tfmend.catalog.rules import DEFAULT_TARGET, Catalog, MigrationTarget, code_order, docs_url
 from tfmend.findings import Finding
+from tfmend.results import FileResult
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
 

@@ -61,6 +61,8 @@ class _Ignored:
         for owner, spec in self.specs:
             if spec.match_file(path.relative_to(owner).as_posix() + suffix):
                 return True
+        if not len(self.excluded):
+            return False  # no excludes configured: no need to resolve the path of every file
         try:
             relative = path.resolve().relative_to(self.base).as_posix()
         except ValueError:
