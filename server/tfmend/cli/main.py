@@ -209,7 +209,7 @@ def _versions_here(python: str | None) -> list[object] | None:
 
 def load_catalog(settings: Settings, extra: tuple[Path, ...] = ()) -> Catalog:
     """The rule catalog of a run. The engine is imported here, when a command needs it: a run
-    answered from the results cache alone never imports it (a third of its time)."""
+    answered from the results cache alone never imports it (about a third of such a run)."""
     from tfmend.api import load_catalog as load
 
     return load(settings, extra)
