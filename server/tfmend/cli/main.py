@@ -296,7 +296,9 @@ def _run(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            for path, result in zip(missed, pool.map(job, missed, chunksize=4), strict=True):
+            # One file a task: the files outside packages come last, and a chunk of the slowest
+            # of them left one worker with the tail while the other was idle.
+            for path, result in zip(missed, pool.map(job, missed, chunksize=1), strict=True):
                 analysed[path] = result
                 if bar:
                     bar.step()
