@@ -1,13 +1,14 @@
 """Language server speed, driven as an editor drives it: `tfmend serve` over stdio.
 
-For generated legacy files of 200, 2,000 and 10,000 lines: edit-to-diagnostics latency (p50/p95,
-debounce included) of a one-line edit inside a function in the middle of the file, and of an edit
-of an import line (which costs a full analysis), next to stdlib `ast.parse` of the same text in
-this process (the floor); cold start to first diagnostics, the server's peak RSS, and one quick
-fix (codeAction then codeAction/resolve of one finding's fix) next to the keystroke check it must
-not exceed. Diagnostics count as arrived when the client has read and decoded the notification's
-JSON, before this Python client converts it to lsprotocol objects (~30 µs a diagnostic, a cost of
-the client, not of the server; an editor decodes JSON only).
+For generated legacy files of 200, 2,000 and 10,000 lines: edit-to-diagnostics latency (p50/p95)
+of a one-line edit inside a function in the middle of the file (with the server's CPU time per
+edit, which a busy machine changes less), and of an edit of an import line (which costs a full
+analysis), next to stdlib `ast.parse` of the same text in this process (the floor); cold start
+to first diagnostics, the server's peak RSS, and one quick fix (codeAction then
+codeAction/resolve of one finding's fix) next to the keystroke check it must not exceed.
+Diagnostics count as arrived when the client has read and decoded the notification's JSON, before
+this Python client converts it to lsprotocol objects (~30 µs a diagnostic, a cost of the client,
+not of the server; an editor decodes JSON only).
 `--profile` profiles the engine's check of the 2,000-line file in this process.
 
 Run: python benchmarks/bench_lsp.py [--edits N] [--sizes 200,2000] [--profile]. Prints tables;
@@ -75,6 +76,9 @@ class Run:
     """Latencies of edits of an import line."""
     quick_fix_ms: list[float] = field(default_factory=list)
     rss_mb: float | None = None
+    cpu_ms: float | None = None
+    """The server's CPU time per edit inside a function (a figure a busy machine changes less
+    than the latencies)."""
 
     def percentile(self, share: float, latencies: list[float] | None = None) -> float:
         """A percentile of the edit latencies (nearest rank)."""
@@ -181,6 +185,15 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) a process has used so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def line_edit(
     uri: str, version: int, line: int, previous: str, statement: str
 ) -> types.DidChangeTextDocumentParams:
@@ -228,6 +241,8 @@ async def measure(lines: int, edits: int) -> Run:
         line = edit_line(text)
         previous = text.splitlines()[line]
         version = 1
+        assert client._server is not None
+        cpu_before = cpu_seconds(client._server.pid)
         for count in range(edits + 3):
             # A one-line edit inside a function: its text grows and shrinks, as typing does.
             statement = f"    diff = K.abs(y_pred - y_true) * {count % 7 + 1}{'0' * (count % 3)}"
@@ -239,6 +254,9 @@ async def measure(lines: int, edits: int) -> Run:
             if count > 2:  # the first edits warm caches up
                 run.latencies_ms.append((arrived - sent) * 1000)
             await asyncio.sleep(0.05)
+        cpu_after = cpu_seconds(client._server.pid)
+        if cpu_before is not None and cpu_after is not None:
+            run.cpu_ms = (cpu_after - cpu_before) * 1000 / (edits + 3)
         line = import_line(text)
         previous = "import keras"
         for count in range(max(edits // 4, 5) + 1):
@@ -252,7 +270,6 @@ async def measure(lines: int, edits: int) -> Run:
                 run.import_ms.append((arrived - sent) * 1000)
             await asyncio.sleep(0.05)
         run.quick_fix_ms = await quick_fixes(client, uri, edits // 4 + 3)
-        assert client._server is not None
         run.rss_mb = peak_rss_mb(client._server.pid)
         await client.shutdown_async(None)
         client.exit(None)
@@ -301,15 +318,16 @@ def report(runs: list[Run]) -> None:
     print("Edit inside a function (one line):")
     print(
         f"{'lines':>7} {'findings':>8} {'ast.parse':>10} {'p50':>8} {'p95':>8} "
-        f"{'p50/floor':>9} {'p95/floor':>9} {'cold start':>10} {'peak RSS':>9}"
+        f"{'p50/floor':>9} {'p95/floor':>9} {'server CPU':>10} {'cold start':>10} {'peak RSS':>9}"
     )
     for run in runs:
         rss = f"{run.rss_mb:.0f} MB" if run.rss_mb is not None else "n/a"
+        cpu = f"{run.cpu_ms:.1f} ms" if run.cpu_ms is not None else "n/a"
         p50 = run.percentile(0.5)
         print(
             f"{run.lines:>7} {run.findings:>8} {run.floor_ms:>7.1f} ms {p50:>5.1f} ms "
             f"{run.percentile(0.95):>5.1f} ms {p50 / run.floor_ms:>8.1f}x "
-            f"{run.percentile(0.95) / run.floor_ms:>8.1f}x {run.cold_s:>8.2f} s "
+            f"{run.percentile(0.95) / run.floor_ms:>8.1f}x {cpu:>10} {run.cold_s:>8.2f} s "
             f"{rss:>9}"
         )
     print("\nEdit of an import line (a full analysis):")

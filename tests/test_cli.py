@@ -55,6 +55,20 @@ def test_check_json_format(tmp_path: Path, tfmend: Run) -> None:
     ]
 
 
+def test_json_report_is_laid_out_as_json_dumps_lays_it_out() -> None:
+    from tfmend.cli.report import indented_json
+
+    values: list[object] = [
+        [],
+        {},
+        [{}, [], [[]]],
+        {"message": 'quote " backslash \\ tab \t é \u2028 \x00', "n": [1, -2, 0, 2.5]},
+        {"flags": [True, False, None], "nested": {"start": {"line": 3, "column": 5}}},
+    ]
+    for value in values:
+        assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
 def test_check_sarif_format_validates(
     tmp_path: Path, tfmend: Run, sarif_schema: dict[str, Any]
 ) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_ARGS, write
-from tfmend.api import Engine, FileResult
+from tfmend.api import Engine
 from tfmend.cli.main import main
+from tfmend.results import FileResult
 
 LEGACY = "import keras.backend as K\ny = K.mean(x)\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from tfmend.analyze import Analyzer
@@ -18,9 +18,10 @@ from tfmend.incremental import IncrementalChecker
 from tfmend.resolve.module import ParsedModule
 from tfmend.resolve.project import ImportIndex, JediProject
 from tfmend.resolve.surface import Surface
-from tfmend.text.notebook import Notebook, NotebookError, read_notebook
-from tfmend.text.source import DecodedSource, LineIndex, UndecodableError, decode_source
-from tfmend.text.writeback import Snapshot, read_snapshot
+from tfmend.results import FileResult
+from tfmend.text.notebook import NotebookError, read_notebook
+from tfmend.text.source import LineIndex, UndecodableError, decode_source
+from tfmend.text.writeback import read_snapshot
 from tfmend.versions import Versions
 
 
@@ -90,24 +91,6 @@ def file_finding(code: str, message: str) -> Finding:
     )
 
 
-@dataclass
-class FileResult:
-    """Findings of one file, and for a fix, its new text."""
-
-    path: Path
-    findings: list[Finding] = field(default_factory=list)
-    notebook: Notebook | None = None
-    source: DecodedSource | None = None
-    fixed_text: str | None = None
-    """The new file content (notebook JSON for notebooks), when fixing changed it."""
-    applied: list[Finding] = field(default_factory=list)
-    remaining: list[Finding] = field(default_factory=list)
-    snapshot: Snapshot | None = None
-    """What the file held when it was read; a fix is written only over that."""
-    read_error: OSError | None = None
-    """Why the file could not be read, when it could not."""
-
-
 class Engine:
     """Checks and fixes Python sources against the catalog under one set of settings."""
 
@@ -132,7 +115,9 @@ class Engine:
         # Unselected rules never match, so another rule on the same API still can.
         selected = self.catalog.for_target(self.settings.target).selected(self.settings.reports)
         self.analyzer = Analyzer(selected, versions, project, self.surface)
-        imports = ImportIndex(project.root) if project is not None else None
+        self.imports = ImportIndex(project.root) if project is not None else None
+        """Which project files import which modules (for telling libraries from programs)."""
+        imports = self.imports
         self.analyzer.imported = imports.imported if imports else None
         self.fixer = Fixer(self.analyzer, exported=imports.imported_from if imports else None)
 
@@ -256,6 +241,8 @@ class Engine:
                 return result, None
             text = result.notebook.text
         result.findings, analysed = self._analysed(text, path)
+        if analysed is not None and self.imports is not None and result.snapshot is not None:
+            self.imports.note(path, result.snapshot.mtime_ns, analysed[0].tree)
         return result, analysed
 
     def fix_file(self, path: Path, *, unsafe: bool | None = None) -> FileResult:

@@ -119,7 +119,7 @@ async def test_a_newer_version_replaces_older_work(
     first = await session.diagnostics(uri, version=1)
     assert len(first) == 5000
     before = len(client.publishes(uri))
-    # v2 starts checking; v3 arrives while it runs; v4 and v5 arrive within the debounce.
+    # v2 starts checking; v3 arrives while it runs; v4 and v5 arrive while v3 waits for it.
     # Each inserts a line above the first finding: an import, so that each check is a full one
     # (an edit inside a function alone is checked too fast to be overtaken).
     session.change(uri, [(rng(3, 4), "import os as z1\n    ")])

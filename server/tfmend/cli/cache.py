@@ -107,8 +107,8 @@ class ResultCache:
         """Where this key's entries are."""
         return self.base / f"v{FORMAT}" / self.key
 
-    def _entry(self, path: Path) -> Path:
-        return self.directory / f"{_digest(str(path.resolve()).encode())[:32]}.json"
+    def _entry(self, resolved: str) -> Path:
+        return self.directory / f"{_digest(resolved.encode())[:32]}.json"
 
     def file_hash(self, path: Path) -> str | None:
         """The content hash of a project file (None when it cannot be read), once per run."""
@@ -124,9 +124,10 @@ class ResultCache:
 
         A damaged or foreign entry is a miss: the file is analysed and its entry written again.
         """
+        resolved = os.path.realpath(path)
         try:
-            data = json.loads(self._entry(path).read_text(encoding="utf-8"))
-            if data["path"] != str(path.resolve()) or data["digest"] != digest:
+            data = json.loads(self._entry(resolved).read_text(encoding="utf-8"))
+            if data["path"] != resolved or data["digest"] != digest:
                 return None
             deps: dict[str, str | None] = data["deps"]
             if any(self.file_hash(Path(dep)) != known for dep, known in deps.items()):
@@ -144,8 +145,9 @@ class ResultCache:
         """
         if any(f.code == RULE_CRASHED.code for f in findings):
             return  # a crash is worth retrying: the next run may not crash
+        resolved = os.path.realpath(path)
         entry = {
-            "path": str(path.resolve()),
+            "path": resolved,
             "digest": digest,
             "deps": {str(p): self.file_hash(p) for p in sorted(set(read))},
             "findings": [_raw(f) for f in findings],
@@ -156,7 +158,7 @@ class ResultCache:
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     json.dump(entry, out, separators=(",", ":"))
-                os.replace(temporary, self._entry(path))
+                os.replace(temporary, self._entry(resolved))
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise

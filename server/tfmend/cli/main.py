@@ -9,14 +9,12 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tfmend import __version__
-from tfmend.api import Engine, FileResult, load_catalog, tune_gc
-from tfmend.catalog.rules import TARGETS, CatalogError, MigrationTarget
+from tfmend.catalog.rules import TARGETS, Catalog, CatalogError, MigrationTarget
 from tfmend.cli.cache import ResultCache
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import (
@@ -27,11 +25,16 @@ from tfmend.config import (
     code_prefixes,
     load_settings,
 )
-from tfmend.resolve.surface import Surface
+from tfmend.results import FileResult
+from tfmend.rewrite.graph_mode import in_package
 from tfmend.text.files import iter_source_files
 from tfmend.text.notebook import NotebookError, read_notebook
 from tfmend.text.source import UndecodableError, decode_source
 from tfmend.text.writeback import read_snapshot
+
+if TYPE_CHECKING:  # the engine is imported once a file needs analysis (see load_catalog)
+    from tfmend.api import Engine
+    from tfmend.resolve.surface import Surface
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARALLEL_THRESHOLD = 24
@@ -211,12 +214,22 @@ def _versions_here(python: str | None) -> list[object] | None:
     return [interpreter, sorted(versions.items()), legacy]
 
 
+def load_catalog(settings: Settings, extra: tuple[Path, ...] = ()) -> Catalog:
+    """The rule catalog of a run. The engine is imported here, when a command needs it: a run
+    answered from the results cache alone never imports it (about a third of such a run)."""
+    from tfmend.api import load_catalog as load
+
+    return load(settings, extra)
+
+
 _worker_engine: Engine | None = None
 _worker_cache: ResultCache | None = None
 
 
 def _init_worker(setup: _Setup) -> None:
     global _worker_engine, _worker_cache  # noqa: PLW0603 - one engine per worker process
+    from tfmend.api import Engine, tune_gc
+
     setup = _loaded(setup)
     _worker_cache = setup.cache
     _worker_engine = Engine.of_project(
@@ -271,24 +284,30 @@ def _run(
         # rule files they were found with (their hashes are in the cache key) loaded fine.
         load_catalog(setup.settings, setup.extra)
         setup = _loaded(setup)  # once here, not in each worker
-    analysed: list[FileResult] = []
+    # Files outside packages last: whether one is a library depends on which project files
+    # import it, which each worker then knows of the files it checked without parsing them again.
+    missed.sort(key=lambda path: not in_package(path))
+    analysed: dict[Path, FileResult] = {}
     workers = jobs or os.cpu_count() or 1
     if missed and (len(missed) < PARALLEL_THRESHOLD or workers == 1):
         _init_worker(setup)
-        for result in map(job, missed):
-            analysed.append(result)
+        for path, result in zip(missed, map(job, missed), strict=True):
+            analysed[path] = result
             if bar:
                 bar.step()
     elif missed:  # the catalog, parsed above, is inherited by forked workers
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            for result in pool.map(job, missed, chunksize=4):
-                analysed.append(result)
+            # One file a task: the files outside packages come last, and a chunk of the slowest
+            # of them left one worker with the tail while the other was idle.
+            for path, result in zip(missed, pool.map(job, missed, chunksize=1), strict=True):
+                analysed[path] = result
                 if bar:
                     bar.step()
     if bar:
         bar.done()
-    fresh = iter(analysed)
-    return [cached[p] if p in cached else next(fresh) for p in paths]
+    return [cached[p] if p in cached else analysed[p] for p in paths]
 
 
 def _cached(setup: _Setup, paths: list[Path], *, fixing: bool) -> dict[Path, FileResult]:
@@ -535,6 +554,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
     catalog = load_catalog(Settings(), tuple(p.resolve() for p in args.rules + args.test))
     if args.test:
+        from tfmend.api import Engine
         from tfmend.catalog.rules import load_rules_file
         from tfmend.validate.examples import check_rule, example_targets
 

@@ -6,11 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tfmend.api import FileResult
-from tfmend.catalog.rules import Catalog
-from tfmend.config import ConfigError, Settings
-from tfmend.resolve.surface import Surface
+from tfmend.config import ConfigError
+
+if TYPE_CHECKING:  # `tfmend --help` and `check` import this module for its arguments only
+    from tfmend.catalog.rules import Catalog
+    from tfmend.config import Settings
+    from tfmend.resolve.surface import Surface
+    from tfmend.results import FileResult
 
 DEFAULT_OUTPUT = {"html": "migration.html", "markdown": "-"}
 

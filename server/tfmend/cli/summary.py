@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from tfmend import __version__
-from tfmend.api import FileResult, versions_of
+from tfmend.api import versions_of
 from tfmend.catalog.families import family_of
 from tfmend.catalog.meta import META_CODES
 from tfmend.catalog.rules import Catalog, MigrationTarget, Severity
@@ -19,6 +19,7 @@ from tfmend.cli.report import finding_json
 from tfmend.config import Settings
 from tfmend.findings import Finding
 from tfmend.resolve.surface import Surface
+from tfmend.results import FileResult
 from tfmend.text.source import LineIndex
 
 K = TypeVar("K", bound=Hashable)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from tfmend.api import FileResult
+from tfmend.results import FileResult
 from tfmend.text.writeback import Outcome, write_fixed
 
 

@@ -1,4 +1,4 @@
-"""Checking open documents on the analysis thread, debounced, one generation at a time and cached
+"""Checking open documents on the analysis thread, one generation at a time and cached
 per version; results go out as textDocument/publishDiagnostics (push mode)."""
 
 from __future__ import annotations
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE = 0.005
-"""Seconds to wait after an edit before checking: changes sent together coalesce (a newer
-version also makes the result of an older, already running check be dropped)."""
 MAX_CHARS = 2_000_000
 """Documents longer than this are not checked (about 50,000 lines)."""
 
@@ -222,6 +219,7 @@ def diagnostics_of(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[t
 def diagnostics_json(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list[dict[str, Any]]:
     """What `diagnostics_of` gives, as LSP JSON (for pushing without cattrs)."""
     lines = lines_of(doc.text)
+    codec = ls.codec
     related_of: dict[int, dict[str, Any] | None] = {}
     out = []
     for item in items:
@@ -231,7 +229,7 @@ def diagnostics_json(ls: TfmendServer, doc: TextDoc, items: list[Shown]) -> list
             if id(origin) not in related_of:
                 related_of[id(origin)] = _related_json(ls, doc, lines, origin)
             related = related_of[id(origin)]
-        range_ = range_json(lines, ls.codec, item.span)
+        range_ = range_json(lines, codec, item.span)
         out.append(diagnostic_json(item.finding, range_, related, _current(doc, item)))
     return out
 
@@ -258,11 +256,11 @@ def _related_json(ls: TfmendServer, doc: TextDoc, lines: Lines, origin: Origin) 
 
 @dataclass
 class _Pending:
-    """A check of one generation: waiting out the debounce, queued, or running."""
+    """A check of one generation: about to start, queued, or running."""
 
     generation: int
     done: asyncio.Future[Analysis | None]
-    timer: asyncio.TimerHandle | None = None
+    timer: asyncio.Handle | None = None
     job: asyncio.Future[Analysis] | None = None
 
 
@@ -278,22 +276,27 @@ class Checker:
         self._incremental: dict[str, IncrementalChecker] = {}
         """Each open unit's incremental checker (used on the analysis thread only)."""
 
-    def schedule(self, unit: Unit, delay: float = DEBOUNCE, priority: int = EDITING) -> _Pending:
-        """Check the unit's current generation after `delay` (unless already on its way)."""
+    def schedule(self, unit: Unit, now: bool = False, priority: int = EDITING) -> _Pending:
+        """Check the unit's current generation (unless already on its way): `now`, or once the
+        messages already read are handled (after an edit: changes sent together coalesce).
+
+        There is no debounce: a check still queued when a newer version arrives is dropped
+        unrun, and the result of one already running is dropped when it ends.
+        """
         pending = self._pending.get(unit.uri)
         if pending is not None:
             if pending.generation == unit.generation:
-                if delay <= 0 and pending.timer is not None:
+                if now and pending.timer is not None:
                     pending.timer.cancel()
                     self._start(unit.uri, pending, priority)
                 return pending
             self._drop(pending)
         pending = _Pending(unit.generation, self.ls.loop.create_future())
         self._pending[unit.uri] = pending
-        if delay <= 0:
+        if now:
             self._start(unit.uri, pending, priority)
         else:
-            pending.timer = self.ls.loop.call_later(delay, self._start, unit.uri, pending, priority)
+            pending.timer = self.ls.loop.call_soon(self._start, unit.uri, pending, priority)
         return pending
 
     async def current(self, unit: Unit) -> Analysis | None:
@@ -304,7 +307,7 @@ class Checker:
                 return result
             if self.ls.store.units.get(unit.uri) is not unit:
                 return None
-            pending = self.schedule(unit, delay=0, priority=INTERACTIVE)
+            pending = self.schedule(unit, now=True, priority=INTERACTIVE)
             await asyncio.shield(pending.done)
         return None
 
@@ -328,7 +331,7 @@ class Checker:
         self._incremental.clear()
         for unit in list(self.ls.store.units.values()):
             unit.generation += 1
-            self.schedule(unit, delay=0)
+            self.schedule(unit, now=True)
 
     def _drop(self, pending: _Pending) -> None:
         if pending.timer is not None:

@@ -12,10 +12,10 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from tfmend.catalog.rules import docs_url
+from tfmend.catalog.rules import Severity, docs_url
 from tfmend.findings import Finding, Position, Span
 from tfmend.rewrite.edits import Edit, apply_edits
-from tfmend.text.source import LineIndex
+from tfmend.text.source import line_starts, split_lines
 
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
@@ -41,10 +41,8 @@ class Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = LineIndex(text).starts
-        ends = [*starts[1:], len(text)]
-        self.lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
-        self.starts = starts
+        self.lines = split_lines(text)
+        self.starts = line_starts(self.lines)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -76,19 +74,25 @@ class Lines:
 
     def to_client(self, codec: PositionCodec, position: Position) -> types.Position:
         """A code point position in the client's encoding."""
+        line, character = self.client_position(codec, position)
+        return types.Position(line=line, character=character)
+
+    def client_position(self, codec: PositionCodec, position: Position) -> tuple[int, int]:
+        """`to_client` as (line, character), without building an lsprotocol object."""
         line, column = position.line, position.column
         if 0 <= line < len(self.lines) and column >= 0:
             line_text = self.lines[line]
             # The common case, on every diagnostic: an ASCII line, a column inside it.
             if line_text.isascii() and column <= len(line_text.rstrip("\r\n")):
-                return types.Position(line=line, character=column)
+                return line, column
         position = self.clamp(position)
         line_text = self.lines[position.line]
         if line_text.isascii():
-            return types.Position(line=position.line, character=position.column)
-        return codec.position_to_client_units(
+            return position.line, position.column
+        converted = codec.position_to_client_units(
             self.lines, types.Position(line=position.line, character=position.column)
         )
+        return converted.line, converted.character
 
     def from_client(self, codec: PositionCodec, position: types.Position) -> Position:
         """A client position as code points, clamped to the text."""
@@ -178,11 +182,7 @@ def diagnostic_json(
     """
     out: dict[str, Any] = {
         "range": range_,
-        "message": _message(finding),
-        "severity": int(SEVERITIES[finding.severity]),
-        "code": finding.code,
-        "codeDescription": {"href": docs_url(finding.code)},
-        "source": SOURCE,
+        **_rule_fields(_message(finding), finding.severity, finding.code),
         "data": diagnostic_data(finding, version),
     }
     if _struck(finding):
@@ -192,13 +192,26 @@ def diagnostic_json(
     return out
 
 
+@lru_cache(maxsize=4096)
+def _rule_fields(message: str, severity: Severity, code: str) -> dict[str, Any]:
+    """The fields a diagnostic has from its rule alone (the same for each of its findings, built
+    once: a big file publishes thousands of diagnostics on every keystroke)."""
+    return {
+        "message": message,
+        "severity": int(SEVERITIES[severity]),
+        "code": code,
+        "codeDescription": {"href": docs_url(code)},
+        "source": SOURCE,
+    }
+
+
 def range_json(lines: Lines, codec: PositionCodec, span: Span) -> dict[str, Any]:
     """A span as LSP range JSON in the client's encoding."""
-    start = lines.to_client(codec, span.start)
-    end = lines.to_client(codec, span.end)
+    start_line, start = lines.client_position(codec, span.start)
+    end_line, end = lines.client_position(codec, span.end)
     return {
-        "start": {"line": start.line, "character": start.character},
-        "end": {"line": end.line, "character": end.character},
+        "start": {"line": start_line, "character": start},
+        "end": {"line": end_line, "character": end},
     }
 
 

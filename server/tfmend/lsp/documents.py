@@ -224,7 +224,10 @@ def shift_all(shown: list[Shown], uri: str, span: Span, inserted: str) -> list[S
         origin = item.origin
         if origin is not None and origin.uri == uri and origin.span is not None:
             origin_span = shift_span(origin.span, span, new_end)
-            origin = replace(origin, span=origin_span) if origin_span is not None else None
+            if origin_span is None:
+                origin = None
+            elif origin_span is not origin.span:
+                origin = replace(origin, span=origin_span)
         if moved is item.span and origin is item.origin:
             out.append(item)  # before the edit: unchanged
         else:
@@ -237,6 +240,8 @@ def shift_span(span: Span, edited: Span, new_end: Position) -> Span | None:
     if span.end <= edited.start:
         return span
     if span.start >= edited.end:
+        if span.start.line > edited.end.line and new_end.line == edited.end.line:
+            return span  # on a later line, and the edit added or removed no line break
         return Span(_moved(span.start, edited.end, new_end), _moved(span.end, edited.end, new_end))
     return None
 
@@ -257,7 +262,7 @@ def register(server: TfmendServer) -> None:
             logger.debug("not checking %s: not Python (language %r)", item.uri, item.language_id)
             return
         unit = ls.store.open_file(item)
-        ls.checker.schedule(unit, delay=0)
+        ls.checker.schedule(unit, now=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: TfmendServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -282,7 +287,7 @@ def register(server: TfmendServer) -> None:
         unit = ls.store.unit_of(uri)
         if unit is None:
             return
-        ls.checker.schedule(unit, delay=0)
+        ls.checker.schedule(unit, now=True)
         if unit.path is not None:
             ls.project.file_changed(unit.path)
 

@@ -56,7 +56,7 @@ def register(server: TfmendServer) -> None:
             notebook.uri, uri_path(notebook.uri), notebook=True, members=_members(ls, notebook.uri)
         )
         ls.store.units[notebook.uri] = unit
-        ls.checker.schedule(unit, delay=0)
+        ls.checker.schedule(unit, now=True)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def did_change(ls: TfmendServer, params: types.DidChangeNotebookDocumentParams) -> None:
@@ -93,7 +93,7 @@ def register(server: TfmendServer) -> None:
     def did_save(ls: TfmendServer, params: types.DidSaveNotebookDocumentParams) -> None:
         unit = ls.store.units.get(params.notebook_document.uri)
         if unit is not None:
-            ls.checker.schedule(unit, delay=0)
+            ls.checker.schedule(unit, now=True)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def did_close(ls: TfmendServer, params: types.DidCloseNotebookDocumentParams) -> None:

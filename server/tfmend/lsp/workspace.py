@@ -218,7 +218,7 @@ class WorkspaceChecker:
             if unit is not None:
                 if target.resolve() != path.resolve():
                     unit.generation += 1
-                    self.ls.checker.schedule(unit, delay=0)
+                    self.ls.checker.schedule(unit, now=True)
                     rechecked_open = True
             elif target.suffix in PYTHON_SUFFIXES and target.exists():
                 await self.check(target, BACKGROUND)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -430,12 +431,19 @@ def _consumed(found: ResolvedName | None, more: int) -> ResolvedName | None:
 
 @dataclass
 class _FileImports:
-    mtime: float
+    mtime_ns: int
     from_imports: set[tuple[str, str]]
     """(absolute module, name) of each `from module import name`."""
     whole_modules: set[str]
-    attributes: set[str]
-    """Attribute names the file uses (`utils.K` uses `K`), for `import utils` importers."""
+    reached: frozenset[str] = frozenset()
+    """Every module it imports: whole, `from` ones, and `module.name` of each `from` import."""
+    attributes: set[str] | None = None
+    """Attribute names the file uses (`utils.K` uses `K`), for `import utils` importers; read
+    on first need (only fixes ask)."""
+
+
+_Stamp = tuple[int, int] | None
+"""A directory's modification time and its .gitignore's (-1: none); None: it is gone."""
 
 
 class ImportIndex:
@@ -444,6 +452,9 @@ class ImportIndex:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._files: dict[Path, _FileImports] = {}
+        """By resolved path."""
+        self._listed: tuple[list[Path], list[_Stamp], list[Path]] | None = None
+        """The directories walked, their stamps then, and the Python files found (resolved)."""
 
     def module_names(self, path: Path) -> set[str]:
         """Dotted names a file is importable as, from the project root or its src/."""
@@ -460,15 +471,22 @@ class ImportIndex:
                 names.add(".".join(parts))
         return names
 
+    def note(self, path: Path, mtime_ns: int, tree: ast.Module) -> None:
+        """The imports of a file just parsed for checking it, with its modification time: the
+        index need not parse it again."""
+        path = path.resolve()
+        if path.suffix == ".py":
+            self._files[path] = self._read(path, mtime_ns, tree)
+
     def imported_from(self, path: Path, name: str) -> bool:
         """Whether another project file imports `name` from the module at `path`."""
         modules = self.module_names(path)
         if not modules:
             return False
-        for found in self._other_files(path):
+        for other, found in self._other_files(path):
             if any((module, name) in found.from_imports for module in modules):
                 return True
-            if name in found.attributes and modules & found.whole_modules:
+            if modules & found.whole_modules and name in self._attributes(other, found):
                 return True
         return False
 
@@ -476,55 +494,116 @@ class ImportIndex:
         """Whether another project file imports the module at `path` (or a name from it)."""
         modules = self.module_names(path)
         return bool(modules) and any(
-            modules & found.whole_modules
-            or any(m in modules or f"{m}.{name}" in modules for m, name in found.from_imports)
-            for found in self._other_files(path)
+            not modules.isdisjoint(found.reached) for _, found in self._other_files(path)
         )
 
-    def _other_files(self, path: Path) -> Iterator[_FileImports]:
+    def _other_files(self, path: Path) -> Iterator[tuple[Path, _FileImports]]:
         """The imports of every other Python file of the project."""
-        from tfmend.text.files import iter_source_files
-
         target = path.resolve()
-        for other in iter_source_files([self.root], root=self.root):
-            if other.suffix != ".py" or other.resolve() == target:
+        for other in self._listing():
+            if other == target:
                 continue
             found = self._imports(other)
             if found is not None:
-                yield found
+                yield other, found
+
+    def _listing(self) -> list[Path]:
+        """The project's Python files (resolved), walked again only when a directory walked last
+        time, or its .gitignore, changed (a check of a tree asks once per stand-alone file)."""
+        from tfmend.text.files import iter_source_files
+
+        if self._listed is not None and _stamps(self._listed[0]) == self._listed[1]:
+            return self._listed[2]
+        walked: list[Path] = []
+        files = [
+            other.resolve()
+            for other in iter_source_files([self.root], root=self.root, walked=walked)
+            if other.suffix == ".py"
+        ]
+        self._listed = (walked, _stamps(walked), files)
+        return files
 
     def _imports(self, path: Path) -> _FileImports | None:
         try:
-            mtime = path.stat().st_mtime
+            mtime_ns = os.stat(path).st_mtime_ns  # not Path.stat: this runs for every file
         except OSError:
             return None
         cached = self._files.get(path)
-        if cached is not None and cached.mtime == mtime:
-            return cached
-        found = _FileImports(mtime, set(), set(), set())
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            tree = ast.parse(text) if "import" in text else None
-        except (OSError, SyntaxError, ValueError):
-            tree = None
-        if tree is not None:
-            package = self.module_names(path)
-            base = next(iter(sorted(package)), "").split(".")
-            if path.name != "__init__.py":
-                base = base[:-1]
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom):
-                    prefix = base[: len(base) - node.level + 1] if node.level else []
-                    module = ".".join([*prefix, *(node.module.split(".") if node.module else [])])
-                    found.from_imports.update((module, a.name) for a in node.names)
-                elif isinstance(node, ast.Import):
-                    found.whole_modules.update(a.name for a in node.names)
-                elif isinstance(node, ast.Attribute):
-                    found.attributes.add(node.attr)
-        self._files[path] = found
+        if cached is None or cached.mtime_ns != mtime_ns:
+            cached = self._files[path] = self._read(path, mtime_ns, _parsed(path))
+        return cached
+
+    def _attributes(self, path: Path, found: _FileImports) -> set[str]:
+        if found.attributes is None:
+            tree = _parsed(path)
+            found.attributes = (
+                {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} if tree else set()
+            )
+        return found.attributes
+
+    def _read(self, path: Path, mtime_ns: int, tree: ast.Module | None) -> _FileImports:
+        found = _FileImports(mtime_ns, set(), set())
+        if tree is None:
+            return found
+        package = self.module_names(path)
+        base = next(iter(sorted(package)), "").split(".")
+        if path.name != "__init__.py":
+            base = base[:-1]
+        for node in _import_statements(tree.body):
+            if isinstance(node, ast.ImportFrom):
+                prefix = base[: len(base) - node.level + 1] if node.level else []
+                module = ".".join([*prefix, *(node.module.split(".") if node.module else [])])
+                found.from_imports.update((module, a.name) for a in node.names)
+            else:
+                found.whole_modules.update(a.name for a in node.names)
+        found.reached = frozenset(
+            {*found.whole_modules, *(m for m, _ in found.from_imports)}
+            | {f"{m}.{name}" for m, name in found.from_imports}
+        )
         return found
 
 
 def _tf_keras_binding(imported: ImportBinding) -> bool:
     """Whether an import binds `tf.keras` or a name in it (`from tensorflow import keras`)."""
     return imported.tracked and imported.imported.split(".")[:2] == ["tensorflow", "keras"]
+
+
+def _parsed(path: Path) -> ast.Module | None:
+    """A project file's tree, read as checking it reads it (None: unreadable, or no imports)."""
+    from tfmend.text.source import UndecodableError, decode_source
+
+    try:
+        text = decode_source(path.read_bytes()).text
+        return ast.parse(text) if "import" in text else None
+    except (OSError, UndecodableError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements in a block and the blocks nested in it (expressions cannot hold
+    statements, so they are not walked)."""
+    for statement in body:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            yield statement
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            nested = getattr(statement, name, None)
+            if isinstance(nested, list):
+                yield from _import_statements(nested)
+
+
+def _stamps(directories: list[Path]) -> list[_Stamp]:
+    """What tells whether a directory's entries, or the .gitignore in it, changed."""
+    out: list[_Stamp] = []
+    for directory in directories:
+        try:
+            mtime = directory.stat().st_mtime_ns
+        except OSError:
+            out.append(None)
+            continue
+        try:
+            ignore = (directory / ".gitignore").stat().st_mtime_ns
+        except OSError:
+            ignore = -1
+        out.append((mtime, ignore))
+    return out

@@ -55,6 +55,12 @@ def is_library(tree: ast.Module, path: Path | None, imported: Importers | None) 
     """
     if path is None or has_main_guard(tree):
         return False
-    if path.name == "__init__.py" or (path.parent / "__init__.py").is_file():
+    if in_package(path):
         return True
     return imported is not None and imported(path)
+
+
+def in_package(path: Path) -> bool:
+    """Whether a file is a module of a package (a directory with `__init__.py`): whether it is
+    a library can be told without asking which files import it."""
+    return path.name == "__init__.py" or (path.parent / "__init__.py").is_file()

@@ -61,6 +61,8 @@ class _Ignored:
         for owner, spec in self.specs:
             if spec.match_file(path.relative_to(owner).as_posix() + suffix):
                 return True
+        if not len(self.excluded):
+            return False  # no excludes configured: no need to resolve the path of every file
         try:
             relative = path.resolve().relative_to(self.base).as_posix()
         except ValueError:
@@ -69,9 +71,16 @@ class _Ignored:
 
 
 def iter_source_files(
-    paths: list[Path], exclude: tuple[str, ...] = (), root: Path | None = None
+    paths: list[Path],
+    exclude: tuple[str, ...] = (),
+    root: Path | None = None,
+    walked: list[Path] | None = None,
 ) -> Iterator[Path]:
-    """Python files and notebooks under `paths`; files named explicitly are always included."""
+    """Python files and notebooks under `paths`; files named explicitly are always included.
+
+    Each directory walked is appended to `walked` (if given): while none of them, nor their
+    .gitignore files, changed, the listing is the same.
+    """
     base = (root or Path.cwd()).resolve()
     seen: set[Path] = set()
     for given in paths:
@@ -89,6 +98,8 @@ def iter_source_files(
                 ignored.enter(ancestor)
         for directory, subdirs, names in os.walk(start):
             here = Path(directory)
+            if walked is not None:
+                walked.append(here)
             ignored.enter(here)
             subdirs[:] = sorted(
                 d for d in subdirs if d not in DEFAULT_EXCLUDES and not ignored(here / d, True)

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import re
 import tokenize
 from bisect import bisect_right
 from dataclasses import dataclass
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Where str.splitlines splits besides \\r\\n, \\r and \\n."""
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text split at \\r\\n, \\r and \\n, each with its ending; the last line
+    has none (it is empty after a final line break)."""
+    if _OTHER_BREAKS.search(text) is None:  # then str.splitlines, in C, splits where this does
+        lines = text.splitlines(keepends=True)
+        if not lines or lines[-1].endswith(("\n", "\r")):
+            lines.append("")
+        return lines
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def line_starts(lines: list[str]) -> list[int]:
+    """The offset where each of `split_lines`' lines starts."""
+    return [0, *itertools.accumulate(map(len, lines[:-1]))]
 
 
 class UndecodableError(Exception):
@@ -66,8 +86,7 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self.ascii = text.isascii()
-        self.starts = [0]
-        self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        self.starts = line_starts(split_lines(text))
 
     def line_text(self, line: int) -> str:
         """The text of a 0-based line, without its ending."""

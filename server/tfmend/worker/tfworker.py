@@ -167,10 +167,7 @@ def installed_version(package: str) -> str | None:
             return None
     except (ImportError, ValueError):
         return None
-    candidates = list(_DISTRIBUTIONS.get(package, (package,)))
-    if hasattr(metadata, "packages_distributions"):
-        candidates += metadata.packages_distributions().get(package, [])
-    for distribution in candidates:
+    for distribution in _distributions(package):
         try:
             return metadata.version(distribution)
         except metadata.PackageNotFoundError:
@@ -180,6 +177,16 @@ def installed_version(package: str) -> str | None:
         return str(importlib.import_module(package).__version__)
     except Exception:
         return "unknown"
+
+
+def _distributions(package: str) -> Iterator[str]:
+    """The distributions that may install an import package: the known names first, then those
+    the installed metadata says provide it (reading it all takes ~80 ms, asked only if need be)."""
+    from importlib import metadata
+
+    yield from _DISTRIBUTIONS.get(package, (package,))
+    if hasattr(metadata, "packages_distributions"):
+        yield from metadata.packages_distributions().get(package, [])
 
 
 def hello(worker: Worker, params: Json) -> Json:
