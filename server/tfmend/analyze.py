@@ -367,10 +367,17 @@ class Analyzer:
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            found = [
-                _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
+            matched = [
+                (class_name, rule)
                 for class_name, rule in entries
                 if rule_applies(rule, self.versions) and _use_matches(rule, module, node)
+            ]
+            # `model.output._keras_shape`: the rule about the read through `output` says more
+            # than the one about any `_keras_shape`, and its advice is not to be fixed away.
+            specific = [(c, r) for c, r in matched if r.when is not None and r.when.through]
+            found = [
+                _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
+                for class_name, rule in specific or matched
             ]
             if found:
                 return found
@@ -757,6 +764,9 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
     passes a renamed keyword or more positional arguments than stay in place."""
     call = module.bindings.calls.get(id(node))
+    if rule.when is not None and rule.when.through:
+        receiver = node.value if isinstance(node, ast.Attribute) else None
+        return isinstance(receiver, ast.Attribute) and receiver.attr in rule.when.through
     if rule.when is not None and rule.when.passed:
         return id(node) in module.bindings.passed
     if rule.when is not None and rule.when.subclassed:
