@@ -2,8 +2,9 @@
 (`when: {passed: true}`, TFM6000), `keras.optimizers.Optimizer` subclassed the Keras 2 way
 (`when: {subclassed: [...]}`, TFM6002) and a built-in layer subclassed with a
 `compute_output_shape` Keras 3 does not read (a `method` fix, TFM6003), and `_keras_shape` read
-through a model's `output` (`when: {through: [...]}`, TFM6004, over TFM6001's rename). Imports of those names are
-not findings, and they do not change what a name bound by an `if`/`else` switch reads as."""
+through a model's `output` (`when: {through: [...]}`, TFM6004, over TFM6001's rename). Imports of
+those names are not findings, and they do not change what a name bound by an `if`/`else` switch
+reads as."""
 
 from __future__ import annotations
 
