@@ -130,13 +130,19 @@ def test_keras_shape_through_output_or_input_is_reported_and_left_as_it_is() -> 
         "    b = agent.model.input._keras_shape[1:]\n"
         "    c = tensor._keras_shape\n"
         "    d = layer.outputs._keras_shape\n"
-        "    e = model.output.shape\n"
+        "    e = hasattr(model.output, '__len__') and Model(model.input, agent.model.output)\n"
+        "    f = layer.output.shape, agent.output\n"
+        "def compile(model):\n"
+        "    return model.output\n"
     )
     assert _findings(code) == [
         (2, "TFM6004", "model.output._keras_shape", "none"),
         (3, "TFM6004", "agent.model.input._keras_shape", "none"),
         (4, "TFM6001", "tensor._keras_shape", "safe"),
         (5, "TFM6001", "layer.outputs._keras_shape", "safe"),
+        (6, "TFM6004", "model.output", "none"),
+        (6, "TFM6004", "model.input", "none"),
+        (6, "TFM6004", "agent.model.output", "none"),
     ]
     fixed = Engine(Settings(unsafe_fixes=True)).fix_text(code).text
     assert fixed.splitlines()[2:6] == [
@@ -145,7 +151,7 @@ def test_keras_shape_through_output_or_input_is_reported_and_left_as_it_is() -> 
         "    c = tensor.shape",
         "    d = layer.outputs.shape",
     ]
-    assert [f[1] for f in _findings(fixed)] == ["TFM6004", "TFM6004"]
+    assert [f[1] for f in _findings(fixed)] == ["TFM6004"] * 5
 
 
 METHOD_RULES = """\

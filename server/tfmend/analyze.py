@@ -143,11 +143,13 @@ class Analyzer:
         interesting = context.interesting
         instance_attributes, methods = context.instance_attributes, context.methods
         out: list[tuple[Finding, ImportBinding | None]] = []
+        receivers = self._through_receivers(module, methods) if methods else {}
         for chain in chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(planner, chain, instance_attributes)
                 on_attribute = [found_attribute] if found_attribute else []
                 on_attribute = on_attribute or self._method_findings(planner, chain, methods)
+                on_attribute = on_attribute or _receiver_findings(planner, chain, receivers)
                 if on_attribute:
                     out.extend((finding, None) for finding in on_attribute)
                     continue
@@ -382,6 +384,23 @@ class Analyzer:
             if found:
                 return found
         return []
+
+    def _through_receivers(
+        self, module: ParsedModule, index: dict[str, list[tuple[str, Rule]]]
+    ) -> dict[_Receiver, Rule]:
+        """The receivers a `through` rule matched in their scope: `model` of
+        `model.output._keras_shape`, whose other `model.output` reads there share its problem."""
+        found: dict[_Receiver, Rule] = {}
+        for chain in module.bindings.chains:
+            for position, attribute in enumerate(chain.attributes[1:], start=2):
+                for _, rule in index.get(attribute, ()):
+                    through = rule.when.through if rule.when is not None else frozenset()
+                    if chain.attributes[position - 2] in through and rule_applies(
+                        rule, self.versions
+                    ):
+                        receiver = (id(chain.scope), chain.base, *chain.attributes[: position - 2])
+                        found.setdefault(receiver, rule)
+        return found
 
     def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
         """The class of the value `chain.nodes[position - 1]` holds, when it is knowable."""
@@ -758,6 +777,23 @@ def _use(
         rule=rule,
         plan=planned.plan,
     )
+
+
+_Receiver = tuple[object, ...]
+"""A receiver in one scope: the scope's id, the base name, the attributes after it."""
+
+
+def _receiver_findings(
+    planner: Planner, chain: Chain, receivers: dict[_Receiver, Rule]
+) -> list[Finding]:
+    """`hasattr(model.output, ...)` where `model.output._keras_shape` is read in the same scope:
+    the `through` rule's finding on the plain read too."""
+    for position, attribute in enumerate(chain.attributes, start=1):
+        rule = receivers.get((id(chain.scope), chain.base, *chain.attributes[: position - 1]))
+        if rule is not None and rule.when is not None and attribute in rule.when.through:
+            node = chain.nodes[position]
+            return [_use(planner, chain, node, rule, api=f"keras.Model.{attribute}", origin=None)]
+    return []
 
 
 def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
