@@ -151,6 +151,13 @@ def test_a_keras_1_style_model_runs_after_fix(
             "import keras\nready = True; pass\n",
             id="removed-call-sharing-its-line",
         ),
+        pytest.param(
+            "from keras.layers import SeparableConv2D\n"
+            "c = SeparableConv2D(8, (3, 3), border_mode='same', kernel_initializer='he_normal')\n",
+            "from keras.layers import SeparableConv2D\n"
+            "c = SeparableConv2D(8, (3, 3), padding='same')\n",
+            id="keras-1-and-keras-2-arguments-of-one-call",
+        ),
     ],
 )  # fmt: skip
 def test_keyword_and_remove_fixes(code: str, fixed: str) -> None:

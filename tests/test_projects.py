@@ -46,7 +46,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "image-classifiers": {
         "resnet18.py": Expected(False, True),
     },
-    "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110")},
+    "keras-rl": {"dqn.py": Expected(False, False, "rl/agents/dqn.py:110", True)},
     "deepctr": {"deepfm.py": Expected(False, True)},
     "tflearn": {"dnn.py": Expected(False, True)},
     "tensorpack": {"graph.py": Expected(False, False, "tensorpack/models/conv2d.py:61", True)},

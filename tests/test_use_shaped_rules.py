@@ -1,8 +1,10 @@
 """Rules about one kind of use of an API that still exists: `keras.backend` passed on as a value
 (`when: {passed: true}`, TFM6000), `keras.optimizers.Optimizer` subclassed the Keras 2 way
 (`when: {subclassed: [...]}`, TFM6002) and a built-in layer subclassed with a
-`compute_output_shape` Keras 3 does not read (a `method` fix, TFM6003). Imports of those names are
-not findings, and they do not change what a name bound by an `if`/`else` switch reads as."""
+`compute_output_shape` Keras 3 does not read (a `method` fix, TFM6003), and `_keras_shape` read
+through a model's `output` (`when: {through: [...]}`, TFM6004, over TFM6001's rename). Imports of
+those names are not findings, and they do not change what a name bound by an `if`/`else` switch
+reads as."""
 
 from __future__ import annotations
 
@@ -120,6 +122,38 @@ def test_a_method_fix_adds_the_method_once_indented_as_the_class_body() -> None:
     assert _findings(fixed) == []
 
 
+def test_keras_shape_through_output_or_input_is_reported_and_left_as_it_is() -> None:
+    code = (
+        "import keras\n"
+        "def check(model, agent, layer, tensor):\n"
+        "    a = model.output._keras_shape\n"
+        "    b = agent.model.input._keras_shape[1:]\n"
+        "    c = tensor._keras_shape\n"
+        "    d = layer.outputs._keras_shape\n"
+        "    e = hasattr(model.output, '__len__') and Model(model.input, agent.model.output)\n"
+        "    f = layer.output.shape, agent.output\n"
+        "def compile(model):\n"
+        "    return model.output\n"
+    )
+    assert _findings(code) == [
+        (2, "TFM6004", "model.output._keras_shape", "none"),
+        (3, "TFM6004", "agent.model.input._keras_shape", "none"),
+        (4, "TFM6001", "tensor._keras_shape", "safe"),
+        (5, "TFM6001", "layer.outputs._keras_shape", "safe"),
+        (6, "TFM6004", "model.output", "none"),
+        (6, "TFM6004", "model.input", "none"),
+        (6, "TFM6004", "agent.model.output", "none"),
+    ]
+    fixed = Engine(Settings(unsafe_fixes=True)).fix_text(code).text
+    assert fixed.splitlines()[2:6] == [
+        "    a = model.output._keras_shape",
+        "    b = agent.model.input._keras_shape[1:]",
+        "    c = tensor.shape",
+        "    d = layer.outputs.shape",
+    ]
+    assert [f[1] for f in _findings(fixed)] == ["TFM6004"] * 5
+
+
 METHOD_RULES = """\
 schema: 1
 rules:
@@ -157,10 +191,20 @@ rules:
       to: keras.layers.Layer
       method: "x = 1"
       safety: safe
+  - code: TFM9613
+    name: team-through
+    apis: [keras.KerasTensor._keras_shape]
+    when: {through: [output]}
+    status: changed
+    since: {keras: "3.0"}
+    severity: error
+    message: m
+    explanation: e
+    fix: {kind: manual}
 """
 
 
-def test_passed_is_true_subclassed_lists_methods_and_a_method_is_a_def(tmp_path: Path) -> None:
+def test_when_conditions_are_validated(tmp_path: Path) -> None:
     path = write(tmp_path, {"rules.yaml": METHOD_RULES}) / "rules.yaml"
     with pytest.raises(CatalogError) as caught:
         load_rules_file(path)
@@ -169,4 +213,5 @@ def test_passed_is_true_subclassed_lists_methods_and_a_method_is_a_def(tmp_path:
         f"{path}:16: rules[1].when.subclassed: expected a non-empty list, found a string",
         f"{path}:35: rules[2].fix.method: expected one function definition",
         f"{path}:26: rules[2].when.super-calls: only with 'subclassed'",
+        f"{path}:40: rules[3].when.through: only with 'receiver: any'",
     ]

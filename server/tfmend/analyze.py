@@ -143,11 +143,13 @@ class Analyzer:
         interesting = context.interesting
         instance_attributes, methods = context.instance_attributes, context.methods
         out: list[tuple[Finding, ImportBinding | None]] = []
+        receivers = self._through_receivers(module, methods) if methods else {}
         for chain in chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(planner, chain, instance_attributes)
                 on_attribute = [found_attribute] if found_attribute else []
                 on_attribute = on_attribute or self._method_findings(planner, chain, methods)
+                on_attribute = on_attribute or _receiver_findings(planner, chain, receivers)
                 if on_attribute:
                     out.extend((finding, None) for finding in on_attribute)
                     continue
@@ -367,14 +369,38 @@ class Analyzer:
             if not entries or attribute in module.defined_functions:
                 continue
             node = chain.nodes[position]
-            found = [
-                _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
+            matched = [
+                (class_name, rule)
                 for class_name, rule in entries
                 if rule_applies(rule, self.versions) and _use_matches(rule, module, node)
+            ]
+            # `model.output._keras_shape`: the rule about the read through `output` says more
+            # than the one about any `_keras_shape`, and its advice is not to be fixed away.
+            specific = [(c, r) for c, r in matched if r.when is not None and r.when.through]
+            found = [
+                _use(planner, chain, node, rule, api=f"{class_name}.{attribute}", origin=None)
+                for class_name, rule in specific or matched
             ]
             if found:
                 return found
         return []
+
+    def _through_receivers(
+        self, module: ParsedModule, index: dict[str, list[tuple[str, Rule]]]
+    ) -> dict[_Receiver, Rule]:
+        """The receivers a `through` rule matched in their scope: `model` of
+        `model.output._keras_shape`, whose other `model.output` reads there share its problem."""
+        found: dict[_Receiver, Rule] = {}
+        for chain in module.bindings.chains:
+            for position, attribute in enumerate(chain.attributes[1:], start=2):
+                for _, rule in index.get(attribute, ()):
+                    through = rule.when.through if rule.when is not None else frozenset()
+                    if chain.attributes[position - 2] in through and rule_applies(
+                        rule, self.versions
+                    ):
+                        receiver = (id(chain.scope), chain.base, *chain.attributes[: position - 2])
+                        found.setdefault(receiver, rule)
+        return found
 
     def _instance_class(self, module: ParsedModule, chain: Chain, position: int) -> str | None:
         """The class of the value `chain.nodes[position - 1]` holds, when it is knowable."""
@@ -753,10 +779,30 @@ def _use(
     )
 
 
+_Receiver = tuple[object, ...]
+"""A receiver in one scope: the scope's id, the base name, the attributes after it."""
+
+
+def _receiver_findings(
+    planner: Planner, chain: Chain, receivers: dict[_Receiver, Rule]
+) -> list[Finding]:
+    """`hasattr(model.output, ...)` where `model.output._keras_shape` is read in the same scope:
+    the `through` rule's finding on the plain read too."""
+    for position, attribute in enumerate(chain.attributes, start=1):
+        rule = receivers.get((id(chain.scope), chain.base, *chain.attributes[: position - 1]))
+        if rule is not None and rule.when is not None and attribute in rule.when.through:
+            node = chain.nodes[position]
+            return [_use(planner, chain, node, rule, api=f"keras.Model.{attribute}", origin=None)]
+    return []
+
+
 def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
     """Whether a use is one the rule is about: its `when`, and for keyword rules a call that
     passes a renamed keyword or more positional arguments than stay in place."""
     call = module.bindings.calls.get(id(node))
+    if rule.when is not None and rule.when.through:
+        receiver = node.value if isinstance(node, ast.Attribute) else None
+        return isinstance(receiver, ast.Attribute) and receiver.attr in rule.when.through
     if rule.when is not None and rule.when.passed:
         return id(node) in module.bindings.passed
     if rule.when is not None and rule.when.subclassed:

@@ -174,6 +174,9 @@ class When:
     super_calls: frozenset[str] = frozenset()
     """With `subclassed`: the class's `super().NAME(...)` calls of these names are findings too,
     where such a class fails first (`super().__init__(**kwargs)`)."""
+    through: frozenset[str] = frozenset()
+    """Only reads of the attribute on one of these attributes (`model.output._keras_shape`); for
+    `receiver: any` rules, and such a rule wins over the attribute's others where it matches."""
 
 
 @dataclass(frozen=True)
@@ -709,6 +712,7 @@ _WHEN_FIELDS = {
     "passed",
     "subclassed",
     "super-calls",
+    "through",
 }
 
 
@@ -735,6 +739,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     )
     if super_calls and not subclassed:
         r.error(items["super-calls"], f"{where}.super-calls", "only with 'subclassed'")
+    through = r.text_list(items.get("through"), f"{where}.through", _IDENTIFIER, "an identifier")
     passed = False
     if "passed" in items:
         if items["passed"].value is not True:
@@ -757,6 +762,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
         passed,
         frozenset(subclassed),
         frozenset(super_calls),
+        frozenset(through),
     )
 
 
@@ -868,6 +874,8 @@ def _read_rule(r: _Reader, value: Located, where: str, require_examples: bool) -
                     f"{where}.receiver",
                     f"{api}: receiver: any needs methods, named as class.method",
                 )
+    if when is not None and when.through and not any_receiver:
+        r.error(items["when"], f"{where}.when.through", "only with 'receiver: any'")
     if fix is not None:
         for api in fix.map:
             if api not in apis:
