@@ -355,6 +355,12 @@ class Checker:
         ):
             self._drop(pending)
             return
+        previous = self.results.get(uri)
+        if previous is not None and previous.generation != pending.generation:
+            # Only a fix of the current generation uses the module a full check left (a fix
+            # of an older one analyses its text again): kept, a 10,000-line tree would live
+            # through the next full check too.
+            previous.analysed = None
         snapshot = self.ls.store.snapshot(unit)
         engines, codec, checkers = self.ls.engines, self.ls.codec, self._incremental
         pending.job = self.ls.analysis.submit(
