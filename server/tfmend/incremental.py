@@ -159,7 +159,7 @@ class IncrementalChecker:
         if self.state is not None:
             try:
                 found = self._incremental(text)
-            except _BrokenPiece:
+            except _PieceSyntaxError:
                 keep = True
             except Exception:  # whatever went wrong, a full analysis gives the right answer
                 logger.exception("tfmend: the incremental check failed; checking the whole file")
@@ -176,6 +176,14 @@ class IncrementalChecker:
         last checked (None otherwise): a quick fix compiles only the groups it edits."""
         state = self.state
         return state.offsets() if state is not None and state.text == text else None
+
+    def main_guard(self, text: str) -> bool | None:
+        """Whether `text` has a `__main__` block, when it is the text last checked (None
+        otherwise): editing such a block, or making one, always costs a full analysis."""
+        state = self.state
+        if state is None or state.text != text:
+            return None
+        return has_main_guard(state.module.tree)
 
     # -- full analysis ---------------------------------------------------------------------------
     def _full(
@@ -294,7 +302,7 @@ class IncrementalChecker:
         try:
             tree = ast.parse("\n" * line + piece)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            raise _BrokenPiece from None
+            raise _PieceSyntaxError from None
         lines = SliceLines(piece, line, start)
         new = list(_groups(tree.body))
         old_region = segments[first : last + 1]
@@ -426,7 +434,7 @@ class IncrementalChecker:
         return state.import_findings[key]
 
 
-class _BrokenPiece(Exception):
+class _PieceSyntaxError(Exception):
     """The statements an edit touched do not parse (the whole text likely does not either)."""
 
 
