@@ -28,9 +28,10 @@ SEVERITIES = {
 SOURCE = "tfmend"
 
 
+LINES_KEPT = 16
 LINES_BUDGET = 1_000_000
-"""Characters of recent texts whose Lines are kept (a few versions of a 10,000-line file, the
-cells of a notebook): sixteen versions of a 10,000-line file held 20 MB."""
+"""Characters of recent texts whose Lines are kept (at most LINES_KEPT texts: a few versions of
+a 10,000-line file, the cells of a notebook): sixteen versions of a 10,000-line file held 20 MB."""
 _lines_cache: OrderedDict[str, Lines] = OrderedDict()
 _lines_lock = threading.Lock()
 
@@ -46,7 +47,7 @@ def lines_of(text: str) -> Lines:
     with _lines_lock:
         _lines_cache[text] = found
         kept = sum(map(len, _lines_cache))
-        while kept > LINES_BUDGET and len(_lines_cache) > 1:
+        while len(_lines_cache) > 1 and (kept > LINES_BUDGET or len(_lines_cache) > LINES_KEPT):
             kept -= len(_lines_cache.popitem(last=False)[0])
     return found
 
