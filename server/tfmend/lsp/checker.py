@@ -32,6 +32,7 @@ from tfmend.lsp.convert import (
 from tfmend.lsp.documents import Origin, Shown, Snapshot, TextDoc, Unit
 from tfmend.lsp.jobs import EDITING, INTERACTIVE
 from tfmend.resolve.module import ParsedModule
+from tfmend.rewrite.graph_mode import has_main_guard
 from tfmend.text.notebook import join_cells
 from tfmend.text.source import decode_source
 
@@ -65,6 +66,8 @@ class Analysis:
     engine: Engine | None = None
     analysed: tuple[ParsedModule, list[Finding]] | None = None
     """The checked module and all its findings (their fixes planned), for fixing it."""
+    main_guard: bool | None = None
+    """Whether the module has a `__main__` block (None: not known without parsing it again)."""
     versions: dict[str, int | None] = field(default_factory=dict)
     """The version of each member document that was checked."""
     serial: int = 0
@@ -108,11 +111,14 @@ def analyse(
         result.engine = engine
         if checkers is None:
             findings, result.analysed = engine.analyse_text(module, snapshot.path)
+            if result.analysed is not None:
+                result.main_guard = has_main_guard(result.analysed[0].tree)
         else:
             checker = checkers.get(snapshot.uri)
             if checker is None or checker.engine is not engine or checker.path != snapshot.path:
                 checker = checkers[snapshot.uri] = engine.incremental(snapshot.path)
             findings, result.analysed = checker.analyse_text(module)
+            result.main_guard = checker.main_guard(module)
     except Exception as exc:  # one file must not stop the server: report it on the file
         logger.exception("tfmend failed on %s", snapshot.uri)
         findings = [file_finding(RULE_CRASHED.code, f"tfmend failed on this file: {exc!r}")]
@@ -355,6 +361,12 @@ class Checker:
         ):
             self._drop(pending)
             return
+        previous = self.results.get(uri)
+        if previous is not None and previous.generation != pending.generation:
+            # Only a fix of the current generation uses the module a full check left (a fix
+            # of an older one analyses its text again): kept, a 10,000-line tree would live
+            # through the next full check too.
+            previous.analysed = None
         snapshot = self.ls.store.snapshot(unit)
         engines, codec, checkers = self.ls.engines, self.ls.codec, self._incremental
         pending.job = self.ls.analysis.submit(

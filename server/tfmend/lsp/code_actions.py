@@ -23,7 +23,7 @@ from tfmend.lsp.convert import Lines, line_edits, lines_of, text_edits
 from tfmend.lsp.documents import Shown, TextDoc, Unit
 from tfmend.lsp.jobs import INTERACTIVE
 from tfmend.rewrite.edits import Edit, Plan
-from tfmend.rewrite.graph_mode import is_library
+from tfmend.rewrite.graph_mode import imported_module, is_library
 from tfmend.rewrite.plan import adds_graph_mode
 from tfmend.text.notebook import NotebookError, split_cells
 
@@ -105,8 +105,11 @@ def _is_library(analysis: Analysis, path: Path | None) -> bool:
     """Whether the checked file is a module other code imports (no graph mode added there)."""
     if analysis.engine is None or not analysis.parsed:
         return False
+    imported = analysis.engine.analyzer.imported
+    if analysis.main_guard is not None:  # known from the check: no parse of a big file
+        return path is not None and not analysis.main_guard and imported_module(path, imported)
     tree = _tree(analysis.module)
-    return tree is not None and is_library(tree, path, analysis.engine.analyzer.imported)
+    return tree is not None and is_library(tree, path, imported)
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,9 @@ as diagnostics, new text as minimal text edits."""
 from __future__ import annotations
 
 import difflib
+import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -26,10 +28,28 @@ SEVERITIES = {
 SOURCE = "tfmend"
 
 
-@lru_cache(maxsize=16)
+LINES_KEPT = 16
+LINES_BUDGET = 1_000_000
+"""Characters of recent texts whose Lines are kept (at most LINES_KEPT texts: a few versions of
+a 10,000-line file, the cells of a notebook): sixteen versions of a 10,000-line file held 20 MB."""
+_lines_cache: OrderedDict[str, Lines] = OrderedDict()
+_lines_lock = threading.Lock()
+
+
 def lines_of(text: str) -> Lines:
     """The Lines of a text, shared while the text is unchanged (publish, hover and actions)."""
-    return Lines(text)
+    with _lines_lock:
+        found = _lines_cache.get(text)
+        if found is not None:
+            _lines_cache.move_to_end(text)
+            return found
+    found = Lines(text)
+    with _lines_lock:
+        _lines_cache[text] = found
+        kept = sum(map(len, _lines_cache))
+        while len(_lines_cache) > 1 and (kept > LINES_BUDGET or len(_lines_cache) > LINES_KEPT):
+            kept -= len(_lines_cache.popitem(last=False)[0])
+    return found
 
 
 class Lines:

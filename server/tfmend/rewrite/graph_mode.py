@@ -53,11 +53,13 @@ def is_library(tree: ast.Module, path: Path | None, imported: Importers | None) 
     a package (a directory with `__init__.py`) is a library, and so is a stand-alone file that
     another project file imports. Text without a path (a snippet) is taken as a program.
     """
-    if path is None or has_main_guard(tree):
-        return False
-    if in_package(path):
-        return True
-    return imported is not None and imported(path)
+    return path is not None and not has_main_guard(tree) and imported_module(path, imported)
+
+
+def imported_module(path: Path, imported: Importers | None) -> bool:
+    """Whether a file is a module of a package, or one another project file imports (a library
+    unless it has a `__main__` block)."""
+    return in_package(path) or (imported is not None and imported(path))
 
 
 def in_package(path: Path) -> bool:
