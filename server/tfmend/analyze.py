@@ -55,6 +55,9 @@ class Context:
     has_stars: bool
     instance_attributes: dict[str, list[tuple[str, Rule]]]
     methods: dict[str, list[tuple[str, Rule]]]
+    receivers: dict[tuple[object, ...], Rule]
+    """The receivers a `through` rule matched in the module (found once per module: the
+    editor's check matches the uses of one statement at a time)."""
 
 
 @dataclass
@@ -118,6 +121,7 @@ class Analyzer:
         """What the uses of a module are matched with: its file-wide facts and its planner."""
         bindings = module.bindings
         keras_code = keras_file or any(imported.framework for imported, _ in bindings.imports)
+        methods = self.catalog.any_receiver if keras_file or self._keras_3(module) else {}
         return Context(
             module=module,
             planner=Planner(
@@ -130,7 +134,8 @@ class Analyzer:
             interesting=bindings.interesting_names() if module.whole is module else None,
             has_stars=bool(bindings.module.stars),
             instance_attributes=self.catalog.instance_attributes if keras_code else {},
-            methods=self.catalog.any_receiver if keras_file or self._keras_3(module) else {},
+            methods=methods,
+            receivers=self._through_receivers(module, methods) if methods else {},
         )
 
     def use_findings(
@@ -143,7 +148,7 @@ class Analyzer:
         interesting = context.interesting
         instance_attributes, methods = context.instance_attributes, context.methods
         out: list[tuple[Finding, ImportBinding | None]] = []
-        receivers = self._through_receivers(module, methods) if methods else {}
+        receivers = context.receivers
         for chain in chains:
             if (instance_attributes or methods) and len(chain.nodes) > 1:
                 found_attribute = self._instance_finding(planner, chain, instance_attributes)
