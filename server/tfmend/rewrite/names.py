@@ -15,10 +15,18 @@ _FALLBACK_ALIAS = {
     "keras": "keras3",
     "tf_keras": "tf_keras2",
 }
-_SUBMODULES = {"collections": "collections.abc"}
-"""Packages whose names tfmend writes live in a submodule that importing the package does not
-load (`import collections` leaves `collections.abc` unset): the added import names it, and only
-an import of it is reused."""
+_SUBMODULES = {"collections": "collections.abc", "keras.src.testing": "keras.src.testing"}
+"""Names (a package, or a prefix of its names) that live in a submodule importing the package
+does not load (`import collections` leaves `collections.abc` unset, `import keras` leaves
+`keras.src.testing`): the added import names the submodule, and only an import of it is reused."""
+
+
+def _submodule(qualname: str) -> str | None:
+    """The submodule to import for `qualname`, when importing its package does not load it."""
+    for prefix, module in _SUBMODULES.items():
+        if qualname == prefix or qualname.startswith(prefix + "."):
+            return module
+    return None
 
 
 @dataclass
@@ -32,7 +40,8 @@ class NameRenderer:
     needed: set[str] = field(default_factory=set)
     """Packages to import that renders since it was last cleared used (one fix's imports)."""
     reusable: list[tuple[str, str]] | None = None
-    """(module, name) of each import binding a rendering may reuse; found when None."""
+    """(module, text) of each import binding a rendering may reuse (the bound name, or the
+    dotted path of a `_SUBMODULES` import); found when None."""
 
     def __post_init__(self) -> None:
         if self.reusable is not None:
@@ -51,19 +60,26 @@ class NameRenderer:
                 for i in imports
             }
             if len(modules) == 1 and all(i.level == 0 for i in imports):
-                self._reusable.append((modules.pop(), name))
+                module = modules.pop()
+                if module in _SUBMODULES.values():
+                    # `import keras.src.testing` binds `keras`, the package: the submodule is
+                    # written in full, and the package's other names reach through it
+                    self._reusable.append((module, module))
+                    module = module.partition(".")[0]
+                self._reusable.append((module, name))
         self.reusable = self._reusable
 
     def render(self, qualname: str, scope: Scope | None = None) -> str:
         """The text that reaches `qualname` at module level (or in `scope`)."""
         best: tuple[int, str] | None = None
         package, _, rest = qualname.partition(".")
-        submodule = _SUBMODULES.get(package)
+        submodule = _submodule(qualname)
         for module, name in self._reusable:
             if submodule is not None and module == package:
                 continue  # `import collections` does not load `collections.abc`
             reaches = qualname == module or qualname.startswith(module + ".")
-            if reaches and self._free(name, scope) and (best is None or len(module) > best[0]):
+            free = self._free(name.partition(".")[0], scope)
+            if reaches and free and (best is None or len(module) > best[0]):
                 best = (len(module), name + qualname[len(module) :])
         if best is not None:
             return best[1]
@@ -71,7 +87,7 @@ class NameRenderer:
             submodule is not None
         ):  # `import collections.abc` binds `collections`, whatever else does
             self.added[package] = package
-            self.needed.add(package)
+            self.needed.add(submodule)  # its import line names the submodule
             return qualname
         alias = self.added.get(package) or self._new_alias(package, scope)
         self.added[package] = alias
@@ -79,10 +95,10 @@ class NameRenderer:
         return f"{alias}.{rest}" if rest else alias
 
     def import_line(self, package: str) -> str:
-        """The import statement to add for a package."""
+        """The import statement to add for a package (or for a submodule of `_SUBMODULES`)."""
+        if package in _SUBMODULES.values():
+            return f"import {package}"
         alias = self.added[package]
-        if package in _SUBMODULES:
-            return f"import {_SUBMODULES[package]}"
         return f"import {package}" if alias == package else f"import {package} as {alias}"
 
     def _new_alias(self, package: str, scope: Scope | None) -> str:
