@@ -927,6 +927,16 @@ DROPOUT = "tensorflow.nn.dropout"
 # --- reading the installed TensorFlow ---------------------------------------------------------
 
 
+def _import_submodules_of(qualname: str) -> None:
+    """Import the submodule holding `qualname` when tfmend's fixes import it by name
+    (`import keras.src.testing`, which `import keras` does not load)."""
+    from tfmend.rewrite.names import IMPORTED_SUBMODULES
+
+    for module in IMPORTED_SUBMODULES:
+        if qualname.startswith(module + "."):
+            importlib.import_module(module)
+
+
 class Installed:
     """Names, objects and signatures of the installed TensorFlow and Keras (imports them)."""
 
@@ -952,6 +962,7 @@ class Installed:
                 obj = self.roots[root] = importlib.import_module(root)
             except ImportError:
                 obj = None
+        _import_submodules_of(qualname)
         for part in parts:
             if obj is None:
                 break

@@ -32,6 +32,10 @@ does not load (`import collections` leaves `collections.abc` unset, `import kera
 `keras.src.testing`): the added import names the submodule, and only an import of it is reused."""
 
 
+IMPORTED_SUBMODULES = frozenset(_SUBMODULES.values())
+"""The submodules a fix imports by name: a replacement inside one exists once it is imported."""
+
+
 def _submodule(qualname: str) -> str | None:
     """The submodule to import for `qualname`, when importing its package does not load it."""
     for prefix, module in _SUBMODULES.items():
@@ -66,13 +70,13 @@ class NameRenderer:
             imports = resolution.imports
             modules = {
                 i.imported
-                if i.imported in _SUBMODULES.values()
+                if i.imported in IMPORTED_SUBMODULES
                 else same_module(i.target, self.versions)
                 for i in imports
             }
             if len(modules) == 1 and all(i.level == 0 for i in imports):
                 module = modules.pop()
-                if module in _SUBMODULES.values():
+                if module in IMPORTED_SUBMODULES:
                     # `import keras.src.testing` binds `keras`, the package: the submodule is
                     # written in full, and the package's other names reach through it
                     self._reusable.append((module, module))
@@ -107,7 +111,7 @@ class NameRenderer:
 
     def import_line(self, package: str) -> str:
         """The import statement to add for a package (or for a submodule of `_SUBMODULES`)."""
-        if package in _SUBMODULES.values():
+        if package in IMPORTED_SUBMODULES:
             return f"import {package}"
         alias = self.added[package]
         return f"import {package}" if alias == package else f"import {package} as {alias}"
