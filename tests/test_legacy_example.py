@@ -52,8 +52,8 @@ def test_fix_without_flags_leaves_only_manual_findings_in_the_examples(
     left = tfmend("check", "--no-surface", "--format", "json", "examples", cwd=tmp_path)
     remaining = json.loads(left.stdout)
     assert [(item["code"], item["fix"]) for item in remaining] == [
-        ("TFM101", "none"),
+        ("TFM6036", "unsafe"),
         ("TFM354", "none"),
-        ("TFM101", "none"),
+        ("TFM6036", "unsafe"),
         ("TFM714", "none"),
     ]
