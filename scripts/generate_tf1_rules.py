@@ -929,7 +929,8 @@ NOTE_FIXES: dict[str, dict[str, Any]] = {
         "that uses `tf.Session`, `tf.placeholder` and the like, or already disables eager "
         "execution) the name is TF 1.x code, and the fix is safe there.",
         "code": "loss = {expression}(labels=y, logits=logits)",
-        "fixed": "loss = tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)",
+        "fixed": "loss = tf.compat.v1.nn.softmax_cross_entropy_with_logits("
+        "labels=y, logits=logits)",
     },
 }
 """Behaviour notes with an exact fix for TF 1.x code: the fix, its paragraph of the explanation
@@ -2331,11 +2332,13 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
             status="changed",
             severity=note.severity,
             message=note.message,
-            explanation=note.text + "\n\n" + fixed["text"] + _notes(group) + _refs(MIGRATE, UPGRADE),
+            explanation=note.text
+            + "\n\n"
+            + fixed["text"]
+            + _notes(group)
+            + _refs(MIGRATE, UPGRADE),
             fix=fixed["fix"],
-            invalid=[
-                {"code": f"{imports}\n{code}\n", "fixed": f"{imports}\n{fixed['fixed']}\n"}
-            ],
+            invalid=[{"code": f"{imports}\n{code}\n", "fixed": f"{imports}\n{fixed['fixed']}\n"}],
             valid=[*valid, f"{imports}\n{fixed['fixed']}\n"],
         )
     return _base(
