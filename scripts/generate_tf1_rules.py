@@ -928,6 +928,22 @@ NOTE_FIXES: dict[str, dict[str, Any]] = {
         "(labels computed by a model being trained). In a file of TF 1.x graph-mode code (one "
         "that uses `tf.Session`, `tf.placeholder` and the like, or already disables eager "
         "execution) the name is TF 1.x code, and the fix is safe there.",
+        # TF1's function was TF 2's with the labels behind `tf.stop_gradient`: the same loss,
+        # the same gradient for the logits, none for the labels.
+        "probe": {
+            "setup": "labels = tf.constant([[0.1, 0.9], [0.6, 0.4]])\n"
+            "logits = tf.constant([[2.0, -1.0], [0.5, 0.5]])\n"
+            "def through(loss):\n"
+            "    with tf.GradientTape(persistent=True) as tape:\n"
+            "        tape.watch([labels, logits])\n"
+            "        value = loss(labels, logits)\n"
+            "    gradients = tape.gradient(value, [logits, labels])\n"
+            "    return [value, gradients[0], gradients[1] is None]\n",
+            "old": "through(lambda y, z: tf.nn.softmax_cross_entropy_with_logits("
+            "labels=tf.stop_gradient(y), logits=z))",
+            "new": "through(lambda y, z: tf.compat.v1.nn.softmax_cross_entropy_with_logits("
+            "labels=y, logits=z))",
+        },
         "code": "loss = {expression}(labels=y, logits=logits)",
         "fixed": "loss = tf.compat.v1.nn.softmax_cross_entropy_with_logits("
         "labels=y, logits=logits)",
@@ -2340,6 +2356,7 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
             fix=fixed["fix"],
             invalid=[{"code": f"{imports}\n{code}\n", "fixed": f"{imports}\n{fixed['fixed']}\n"}],
             valid=[*valid, f"{imports}\n{fixed['fixed']}\n"],
+            probe=fixed.get("probe"),
         )
     return _base(
         group,
