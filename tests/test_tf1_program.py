@@ -111,8 +111,10 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tf1_training" / "t
 # What `tfmend fix --unsafe-fixes` writes for the layers, the initializer and the loss of the
 # README's example: Keras 3 layers applied to the inputs, TF1's initializer and TF1's loss.
 EXAMPLE_LAYERS = (
-    "hidden = tf.keras.layers.Dense(128, activation=tf.nn.relu, "
-    "kernel_initializer=tf.compat.v1.glorot_uniform_initializer())(x)\n"
+    "hidden = tf.keras.layers.Dense(128,\n"
+    "                               activation=tf.nn.relu,\n"
+    "                               kernel_initializer="
+    "tf.compat.v1.glorot_uniform_initializer())(x)\n"
     "logits = tf.keras.layers.Dense(10)(hidden)\n"
     "loss = tf.reduce_mean(tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=y, "
     "logits=logits))\n"
