@@ -909,6 +909,49 @@ ARGUMENT_NOTE_KEYS = {
 WHEN_NOTES: dict[str, dict[str, Any]] = {"initializer-dtype": {"keywords": ["dtype"]}}
 """Behaviour notes that only concern calls passing some arguments: their rules' `when`."""
 
+SOFTMAX_V1 = "tensorflow.compat.v1.nn.softmax_cross_entropy_with_logits"
+NOTE_FIXES: dict[str, dict[str, Any]] = {
+    "softmax-labels-gradient": {
+        "fix": {
+            "kind": "replace",
+            "to": SOFTMAX_V1,
+            "safety": "unsafe",
+            "reason": "the name is valid TensorFlow 2 code too, where gradients reach the labels: "
+            "the rewrite is right for code written for TF 1.x and wrong for TF 2 code that "
+            "trains through its labels",
+            "safe-in-graph-code": True,
+        },
+        "text": "The fix calls `tf.compat.v1.nn.softmax_cross_entropy_with_logits`, TF1's function "
+        "as TensorFlow 2.21 keeps it: it wraps the labels in `tf.stop_gradient` before computing "
+        "the same loss, and takes TF1's `dim=` too, so values and gradients are TF1's. It is "
+        "unsafe because code written for TF 2 may mean the gradients to reach the labels "
+        "(labels computed by a model being trained). In a file of TF 1.x graph-mode code (one "
+        "that uses `tf.Session`, `tf.placeholder` and the like, or already disables eager "
+        "execution) the name is TF 1.x code, and the fix is safe there.",
+        # TF1's function was TF 2's with the labels behind `tf.stop_gradient`: the same loss,
+        # the same gradient for the logits, none for the labels.
+        "probe": {
+            "setup": "labels = tf.constant([[0.1, 0.9], [0.6, 0.4]])\n"
+            "logits = tf.constant([[2.0, -1.0], [0.5, 0.5]])\n"
+            "def through(loss):\n"
+            "    with tf.GradientTape(persistent=True) as tape:\n"
+            "        tape.watch([labels, logits])\n"
+            "        value = loss(labels, logits)\n"
+            "    gradients = tape.gradient(value, [logits, labels])\n"
+            "    return [value, gradients[0], gradients[1] is None]\n",
+            "old": "through(lambda y, z: tf.nn.softmax_cross_entropy_with_logits("
+            "labels=tf.stop_gradient(y), logits=z))",
+            "new": "through(lambda y, z: tf.compat.v1.nn.softmax_cross_entropy_with_logits("
+            "labels=y, logits=z))",
+        },
+        "code": "loss = {expression}(labels=y, logits=logits)",
+        "fixed": "loss = tf.compat.v1.nn.softmax_cross_entropy_with_logits("
+        "labels=y, logits=logits)",
+    },
+}
+"""Behaviour notes with an exact fix for TF 1.x code: the fix, its paragraph of the explanation
+and the example use it rewrites (`{expression}`: the API as TF1 code wrote it)."""
+
 ARGUMENT_KEYS = frozenset(
     {
         "dropout-keep-prob",
@@ -2308,6 +2351,24 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
         use = f"value = {expression}(dataset)"
     else:
         use = f"value = {expression}{EXAMPLE_CALLS.get(api) or '(x)'}"
+    fixed = NOTE_FIXES.get(group.extra["key"])
+    if fixed is not None:
+        code = fixed["code"].format(expression=expression)
+        return _base(
+            group,
+            status="changed",
+            severity=note.severity,
+            message=note.message,
+            explanation=note.text
+            + "\n\n"
+            + fixed["text"]
+            + _notes(group)
+            + _refs(MIGRATE, UPGRADE),
+            fix=fixed["fix"],
+            invalid=[{"code": f"{imports}\n{code}\n", "fixed": f"{imports}\n{fixed['fixed']}\n"}],
+            valid=[*valid, f"{imports}\n{fixed['fixed']}\n"],
+            probe=fixed.get("probe"),
+        )
     return _base(
         group,
         status="changed",

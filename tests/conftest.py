@@ -47,8 +47,9 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def run_python(path: Path) -> subprocess.CompletedProcess[str]:
-    """Run a Python file with this interpreter's TensorFlow (tf.keras being Keras 3)."""
+def run_python(path: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a Python file with this interpreter's TensorFlow (tf.keras being Keras 3), in `cwd`
+    (by default this process's directory)."""
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     return subprocess.run(
@@ -57,6 +58,7 @@ def run_python(path: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=cwd,
         timeout=300,
     )
 

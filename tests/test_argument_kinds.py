@@ -7,7 +7,7 @@ import ast
 import pytest
 
 from tfmend.catalog.dtypes import argument_kind, expression_kind
-from tfmend.catalog.template import Template
+from tfmend.catalog.template import Template, TemplateError
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,37 @@ def test_a_guarded_argument_inside_an_operation_keeps_its_parentheses() -> None:
         "tf.reduce_sum((tf.cast(m, keras.config.floatx()) if m.dtype == tf.bool else m) * 2)"
     )
     assert expression_kind(ast.parse("m", mode="eval").body) == "reference"
+
+
+DROPOUT = Template.parse(
+    "inputs, rate=0.5, training=False",
+    "keras.layers.Dropout({rate})({inputs}, training={training})",
+    literal=["training"],
+)
+
+
+@pytest.mark.parametrize(
+    ("training", "left"),
+    [
+        (None, None),
+        ("True", None),
+        ("False", None),
+        ("is_training", "the rewrite takes only a literal training argument"),
+        ("tf.constant(True)", "the rewrite takes only a literal training argument"),
+    ],
+)
+def test_a_literal_parameter_leaves_calls_passing_anything_else(
+    training: str | None, left: str | None
+) -> None:
+    """Keras 3's `Dropout` reads `training=` as a Python bool: a tensor there is left as it is."""
+    keywords = {} if training is None else {"training": ast.parse(training, mode="eval").body}
+    bound = DROPOUT.bind([ast.parse("x", mode="eval").body], keywords)
+    reason = DROPOUT.left_reason(bound)
+    assert (reason or "").removesuffix("; rewrite it by hand") == (left or "")
+
+
+def test_a_literal_parameter_must_be_a_parameter() -> None:
+    with pytest.raises(TemplateError, match="'train' is not a parameter of the signature"):
+        Template.parse(
+            "inputs, training=False", "f({inputs}, training={training})", literal=["train"]
+        )

@@ -105,3 +105,52 @@ def test_tfmend_fix_makes_it_print_the_tf1_result(program: Path, tmp_path: Path)
     ran = run_python(copy)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout == TF1_OUTPUT
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tf1_training" / "train.py"
+# What `tfmend fix --unsafe-fixes` writes for the layers, the initializer and the loss of the
+# README's example: Keras 3 layers applied to the inputs, TF1's initializer and TF1's loss.
+EXAMPLE_LAYERS = (
+    "hidden = tf.keras.layers.Dense(128,\n"
+    "                               activation=tf.nn.relu,\n"
+    "                               kernel_initializer="
+    "tf.compat.v1.glorot_uniform_initializer())(x)\n"
+    "logits = tf.keras.layers.Dense(10)(hidden)\n"
+    "loss = tf.reduce_mean(tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=y, "
+    "logits=logits))\n"
+)
+
+
+def test_the_bundled_training_example_runs_after_the_fix(tmp_path: Path) -> None:
+    """examples/tf1_training/train.py trains, writes its summaries and saves its checkpoint."""
+    copy = tmp_path / "train.py"
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "has no attribute 'placeholder'" in run_python(copy, cwd=tmp_path).stderr
+
+    fixed = _tfmend("fix", "--no-progress", "--unsafe-fixes", str(copy))
+
+    assert (fixed.returncode, fixed.stdout) == (0, "")
+    assert "Fixed 13 problems in 1 file; 0 remaining." in fixed.stderr
+    assert EXAMPLE_LAYERS in copy.read_text(encoding="utf-8")
+    ran = run_python(copy, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert (tmp_path / "model.ckpt.index").is_file()
+    assert any((tmp_path / "logs").glob("events.out.tfevents.*"))
+
+
+def test_without_unsafe_fixes_only_the_dense_layers_are_left(tmp_path: Path) -> None:
+    """The layers' fix is unsafe (Keras 3 names the variables itself): `tfmend fix` leaves them."""
+    copy = tmp_path / "train.py"
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+
+    fixed = _tfmend("fix", "--no-progress", str(copy))
+
+    assert fixed.returncode == 1
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in fixed.stdout.splitlines()[:-1]] == [
+        "TFM6050",
+        "TFM6050",
+    ]
+    assert "Fixed 11 problems in 1 file; 2 remaining." in fixed.stderr
+    text = copy.read_text(encoding="utf-8")
+    assert "kernel_initializer=tf.contrib.layers.xavier_initializer()" not in text
+    assert "tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=y" in text

@@ -57,6 +57,7 @@ _FIX_FIELDS: dict[str, set[str]] = {
         "exact-when",
         "as-context",
         "aliases",
+        "literal",
     },
     "unwrap": set(),
     "remove": set(),
@@ -487,9 +488,10 @@ def _read_template(r: _Reader, items: dict[str, Located], where: str) -> Templat
         r.error(items["int-to-list"], f"{where}.int-to-list", "one coercion per fix")
     exact_when = r.text_map(items.get("exact-when"), f"{where}.exact-when")
     aliases = r.text_map(items.get("aliases"), f"{where}.aliases", _IDENTIFIER, "a keyword")
+    literal = r.text_list(items.get("literal"), f"{where}.literal", _IDENTIFIER, "a name")
     if signature is not None and text is not None and len(coerce) <= 1:
         try:
-            template = Template.parse(signature, text, coerce, exact_when, aliases)
+            template = Template.parse(signature, text, coerce, exact_when, aliases, literal=literal)
         except TemplateError as exc:
             field_name = f"{where}.{exc.field}"
             r.error(items[exc.field], field_name, str(exc))

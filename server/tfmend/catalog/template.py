@@ -122,6 +122,9 @@ class Template:
     aliases: tuple[tuple[str, str], ...] = ()
     """(keyword, parameter): other names the old API accepted for a parameter (Keras 2 took
     Keras 1's `nb_epoch=` for `epochs=`)."""
+    literal: tuple[str, ...] = ()
+    """Parameters whose argument must be a literal (`True`, `0.5`) or not passed for the call to
+    be rewritten: Keras reads `training=` as a Python bool, where TF1 took a tensor too."""
 
     @property
     def method(self) -> bool:
@@ -162,9 +165,12 @@ class Template:
         coerce: Mapping[str, str] | None = None,
         exact_when: Mapping[str, str] | None = None,
         aliases: Mapping[str, str] | None = None,
+        *,
+        literal: Sequence[str] = (),
     ) -> Template:
         """Parse and check a signature and a template, with the parameters that `coerce` (at most
-        one: parameter → coercion), `exact_when` and `aliases` (keyword → parameter) name."""
+        one: parameter → coercion), `exact_when`, `aliases` (keyword → parameter) and `literal`
+        name."""
         parsed = Template._parse(signature, template)
         names = {p.name for p in parsed.parameters}
         checks: list[tuple[str, Mapping[str, str], Collection[str]]] = [
@@ -182,10 +188,14 @@ class Template:
                 raise TemplateError(
                     "aliases", f"{keyword}: {name!r} must be a parameter and {keyword!r} not one"
                 )
+        for name in literal:
+            if name not in names:
+                raise TemplateError("literal", f"{name!r} is not a parameter of the signature")
         parsed = replace(
             parsed,
             exact_when=tuple((exact_when or {}).items()),
             aliases=tuple((aliases or {}).items()),
+            literal=tuple(literal),
         )
         if not coerce:
             return parsed
@@ -298,6 +308,14 @@ class Template:
             ):
                 raise RenderError(f"the call does not pass {parameter.name}")
         return bound
+
+    def left_reason(self, bound: Mapping[str, ast.expr]) -> str | None:
+        """Why this call is left for the user: a `literal` parameter's argument is not one."""
+        for name in self.literal:
+            passed = bound.get(name)
+            if passed is not None and not isinstance(passed, ast.Constant):
+                return f"the rewrite takes only a literal {name} argument; rewrite it by hand"
+        return None
 
     def unsafe_reason(self, bound: Mapping[str, ast.expr]) -> str | None:
         """Why this call's rewrite may differ from the old API: an `exact_when` argument is not of

@@ -30,7 +30,14 @@ def laid_out_like(module: ParsedModule, call: ast.Call, text: str) -> str:
         tree = cst.parse_expression(text)
     except cst.ParserSyntaxError:
         return text
-    if not isinstance(tree, cst.Call) or len(tree.args) < 2 or tree.lpar:
+    if not isinstance(tree, cst.Call) or tree.lpar:
+        return text
+    applied = tree
+    if isinstance(tree.func, cst.Call) and len(tree.args) <= 1:
+        # A layer built and applied, `Dense(units, ...)(inputs)`: the layer's arguments are the
+        # ones the original call spread over its lines.
+        tree = tree.func
+    if len(tree.args) < 2 or tree.lpar:
         return text
     func = cst.Module(body=[]).code_for_node(tree.func)
     if "\n" in func:
@@ -72,6 +79,8 @@ def laid_out_like(module: ParsedModule, call: ast.Call, text: str) -> str:
         args=args,
         whitespace_before_args=line_break(indent) if hanging else cst.SimpleWhitespace(""),
     )
+    if applied is not tree:
+        laid = applied.with_changes(func=laid)
     return cst.Module(body=[]).code_for_node(laid)
 
 

@@ -15,18 +15,7 @@ _FALLBACK_ALIAS = {
     "keras": "keras3",
     "tf_keras": "tf_keras2",
 }
-_SUBMODULES = {
-    "collections": "collections.abc",
-    **{
-        module: module
-        for module in (
-            "keras.src.testing",
-            "tf_keras.src.legacy_tf_layers.core",
-            "tf_keras.src.legacy_tf_layers.convolutional",
-            "tf_keras.src.legacy_tf_layers.pooling",
-        )
-    },
-}
+_SUBMODULES = {"collections": "collections.abc", "keras.src.testing": "keras.src.testing"}
 """Names (a package, or a prefix of its names) that live in a submodule importing the package
 does not load (`import collections` leaves `collections.abc` unset, `import keras` leaves
 `keras.src.testing`): the added import names the submodule, and only an import of it is reused."""

@@ -172,6 +172,9 @@ class Planner:
             )
         except RenderError as exc:
             return "none", str(exc)
+        left = fix.template.left_reason(bound)
+        if left is not None:
+            return "none", left
         for name in fix.template.repeated:
             # A name, attribute or plain subscript reads the same twice; a call may not.
             if name in bound and not (
