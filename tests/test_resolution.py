@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import make_engine
 from tfmend.api import Engine
+from tfmend.config import Settings
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
@@ -472,3 +473,69 @@ def test_a_handler_that_raises_exits_or_prints_is_no_shim() -> None:
         (14, "TFM304", 35),
         (24, "TFM327", 35),
     ]
+
+
+INJECTED = """\
+from . import get_submodules_from_kwargs
+
+backend = None
+layers = None
+
+
+def Net(**kwargs):
+    global backend, layers, models, keras_utils
+    backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
+    return block(layers.Input((8, 8, 3)))
+
+
+def block(x):
+    x = layers.SeparableConv2D(4, 3, kernel_initializer="he_normal")(x)
+    return backend.int_shape(x), keras_utils.convert_all_kernels_in_model
+"""
+
+
+def test_modules_unpacked_by_get_submodules_from_kwargs_are_keras() -> None:
+    # keras_applications' modules: the caller passes `layers=keras.layers` (and the others), which
+    # `get_submodules_from_kwargs` returns in order. The backend is left alone: TFM6000 has the
+    # caller pass `tf.keras.backend`, which has `int_shape`.
+    engine = Engine(Settings())
+    found = [(f.span.start.line + 1, f.code, f.name) for f in engine.check_text(INJECTED)]
+    assert found == [
+        (14, "TFM6005", "layers.SeparableConv2D"),
+        (15, "TFM8197", "keras_utils.convert_all_kernels_in_model"),
+    ]
+    fixed = engine.fix_text(INJECTED).text
+    assert "layers.SeparableConv2D(4, 3)(x)" in fixed
+    assert "import" not in fixed.replace("from . import get_submodules_from_kwargs", "")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Not keras_applications' function: an unpacking of anything else binds no Keras module.
+        INJECTED.replace(
+            "from . import get_submodules_from_kwargs", "from x import submodules"
+        ).replace("get_submodules_from_kwargs(kwargs)", "submodules(kwargs)"),
+        INJECTED.replace("from . import", "from somewhere import"),
+        # Three names: not the function's four modules.
+        INJECTED.replace("models, keras_utils = get", "models = get"),
+    ],
+    ids=["other-function", "other-package", "other-arity"],
+)
+def test_other_unpackings_bind_no_keras_module(code: str) -> None:
+    assert Engine(Settings()).check_text(code) == []
+
+
+def test_code_for_keras_2s_other_backends_is_not_reported() -> None:
+    code = (
+        "import keras\n"
+        "from keras import backend as K\n"
+        "if K.backend() == 'theano':\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+        "if K.backend() in ('theano', 'cntk'):\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+        "if K.backend() == 'tensorflow':\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert found == [(8, "TFM8197")]

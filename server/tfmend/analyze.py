@@ -112,6 +112,13 @@ class Analyzer:
             if on_import is not None:
                 findings.append(on_import)
         findings = [f for f in findings if not is_ignored(module, f)]
+        dead = _other_backend_bodies(module)
+        if dead:
+            findings = [
+                f
+                for f in findings
+                if not any(start <= f.span.start.line <= end for start, end in dead)
+            ]
         findings.sort(key=lambda f: (f.span, f.code))
         return safe_in_graph_code(module, findings)
 
@@ -246,8 +253,7 @@ class Analyzer:
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
             if not imported.guard:  # try/except: the preferred import is the one that runs
-                named = (p for p in prefixes if not all(_use_shaped(r) for r in p.rules))
-                readings.add(next((p.api for p in named), None))
+                readings.add(self._reading(module, imported, prefixes, qualname, attributes))
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -287,6 +293,38 @@ class Analyzer:
             if findings:
                 return findings, imported
         return [], imported
+
+    def _reading(
+        self,
+        module: ParsedModule,
+        imported: ImportBinding,
+        prefixes: list[_Match],
+        qualname: str,
+        attributes: list[str],
+    ) -> str | None:
+        """The API a use reads as through one binding of a switch, once the fix has rewritten
+        that binding's import: a use whose only rule is the imported module's own (`keras.utils`
+        through `from tensorflow.python import keras`) reads as the module the import becomes
+        (`from tensorflow import keras`), the same text naming a name of that module."""
+        named = [p for p in prefixes if not all(_use_shaped(r) for r in p.rules)]
+        if not named:
+            return None
+        if named[0].index or qualname != imported.target:
+            return named[0].api
+        rewrite = self.import_rewrite(module, imported)
+        if (
+            rewrite is None
+            or rewrite.split
+            or rewrite.bound
+            or not qualname.startswith(f"{rewrite.old}.")
+        ):
+            return named[0].api
+        after = rewrite.new + qualname[len(rewrite.old) :]
+        written = ".".join([after, *attributes])
+        if not self._canonical(written):
+            return written  # `tf.keras`' own (its legacy backend): not the other binding's Keras
+        again = self.matches(after, attributes)
+        return next((p.api for p in again if not all(_use_shaped(r) for r in p.rules)), None)
 
     def _use_finding(
         self,
@@ -670,6 +708,47 @@ class Analyzer:
             on_import=True,
             rule=rule,
         )
+
+
+_OTHER_BACKENDS = frozenset({"theano", "cntk"})
+"""Keras 2's backends that are not TensorFlow: neither TensorFlow nor Keras 3 runs on them."""
+
+
+def _other_backend_bodies(module: ParsedModule) -> list[tuple[int, int]]:
+    """The lines of `if K.backend() == 'theano':` bodies (or 'cntk'): Keras 2 code for another
+    backend, which never runs on TensorFlow (Keras 3's `backend()` is never one of them)."""
+    if "theano" not in module.text and "cntk" not in module.text:
+        return []
+    found = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.If) and _tests_other_backend(node.test) and node.body:
+            start = module.span(node.body[0]).start.line
+            found.append((start, module.span(node.body[-1]).end.line))
+    return found
+
+
+def _tests_other_backend(test: ast.expr) -> bool:
+    """`X.backend() == 'theano'` (either way round, `in ('theano', 'cntk')` too)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left, right = test.left, test.comparators[0]
+    if isinstance(left, ast.Constant):
+        left, right = right, left
+    called = (
+        isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Attribute)
+        and left.func.attr == "backend"
+        and not left.args
+        and not left.keywords
+    )
+    if not called:
+        return False
+    if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant):
+        return right.value in _OTHER_BACKENDS
+    if isinstance(test.ops[0], ast.In) and isinstance(right, ast.Tuple | ast.List | ast.Set):
+        values = [e.value for e in right.elts if isinstance(e, ast.Constant)]
+        return len(values) == len(right.elts) and all(v in _OTHER_BACKENDS for v in values)
+    return False
 
 
 def module_exports(module: ParsedModule) -> set[str]:
