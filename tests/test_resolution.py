@@ -539,3 +539,20 @@ def test_code_for_keras_2s_other_backends_is_not_reported() -> None:
     )
     found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
     assert found == [(8, "TFM8197")]
+
+
+def test_the_branch_a_tensorflow_version_comparison_does_not_take_is_not_reported() -> None:
+    # Compared as the program compares it: as strings, on the target TensorFlow (2.21).
+    code = (
+        "import tensorflow as tf\n"
+        "if tf.__version__ < '2.0.0':\n"
+        "    y = tf.reduce_sum(x, keep_dims=True)\n"
+        "else:\n"
+        "    y = tf.reduce_sum(x, keepdims=True)\n"
+        "if tf.__version__ >= '2.0.0':\n"
+        "    s = tf.Session\n"
+        "else:\n"
+        "    s = tf.Session\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert [line for line, _ in found] == [7]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from tfmend.catalog.meta import MISSING_API
@@ -112,7 +113,7 @@ class Analyzer:
             if on_import is not None:
                 findings.append(on_import)
         findings = [f for f in findings if not is_ignored(module, f)]
-        dead = _other_backend_bodies(module)
+        dead = _dead_bodies(module, self.versions)
         if dead:
             findings = [
                 f
@@ -714,17 +715,63 @@ _OTHER_BACKENDS = frozenset({"theano", "cntk"})
 """Keras 2's backends that are not TensorFlow: neither TensorFlow nor Keras 3 runs on them."""
 
 
-def _other_backend_bodies(module: ParsedModule) -> list[tuple[int, int]]:
-    """The lines of `if K.backend() == 'theano':` bodies (or 'cntk'): Keras 2 code for another
-    backend, which never runs on TensorFlow (Keras 3's `backend()` is never one of them)."""
-    if "theano" not in module.text and "cntk" not in module.text:
+def _dead_bodies(module: ParsedModule, versions: Versions) -> list[tuple[int, int]]:
+    """The lines of `if` branches that never run on the target: the body of
+    `if K.backend() == 'theano':` (or 'cntk'), Keras 2 code for another backend (Keras 3's
+    `backend()` is never one of them), and the branch a `tf.__version__ < '2.0.0'` comparison
+    does not take."""
+    text = module.text
+    if "theano" not in text and "cntk" not in text and "__version__" not in text:
         return []
+    tensorflow = {
+        imported.name
+        for imported, _ in module.bindings.imports
+        if imported.imported == "tensorflow" and isinstance(imported.statement, ast.Import)
+    }
     found = []
     for node in ast.walk(module.tree):
-        if isinstance(node, ast.If) and _tests_other_backend(node.test) and node.body:
-            start = module.span(node.body[0]).start.line
-            found.append((start, module.span(node.body[-1]).end.line))
+        if not isinstance(node, ast.If):
+            continue
+        taken = (
+            False
+            if _tests_other_backend(node.test)
+            else _version_test(node.test, tensorflow, versions)
+        )
+        dead = node.body if taken is False else node.orelse if taken else []
+        if dead:
+            found.append((module.span(dead[0]).start.line, module.span(dead[-1]).end.line))
     return found
+
+
+def _version_test(test: ast.expr, tensorflow: set[str], versions: Versions) -> bool | None:
+    """What `tf.__version__ < '2.0.0'` (any comparison with a string literal) gives on the
+    target TensorFlow, compared as the program compares it, as strings; None when unknown or
+    when it depends on the patch release."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, right = test.left, test.comparators[0]
+    if not (
+        isinstance(left, ast.Attribute)
+        and left.attr == "__version__"
+        and isinstance(left.value, ast.Name)
+        and left.value.id in tensorflow
+        and isinstance(right, ast.Constant)
+        and isinstance(right.value, str)
+    ):
+        return None
+    compare = _STRING_COMPARISONS.get(type(test.ops[0]))
+    if compare is None:
+        return None
+    results = {compare(f"{versions.tensorflow}.{patch}", right.value) for patch in (0, 9)}
+    return results.pop() if len(results) == 1 else None
+
+
+_STRING_COMPARISONS: dict[type[ast.cmpop], Callable[[str, str], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 
 
 def _tests_other_backend(test: ast.expr) -> bool:
