@@ -942,6 +942,8 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
             return False
         methods = _methods(subclass)
         return bool(methods & rule.when.subclassed) and rule.fix.adds not in methods
+    if rule.when is not None and rule.when.eager_code:
+        return not _graph_code(module.whole)
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":
