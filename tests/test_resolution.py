@@ -556,3 +556,16 @@ def test_the_branch_a_tensorflow_version_comparison_does_not_take_is_not_reporte
     )
     found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
     assert [line for line, _ in found] == [7]
+
+
+def test_assigning_a_removed_module_attribute_is_not_reported() -> None:
+    # tensorpack's compat module gives TensorFlow 2 the `tf.layers` it lost; reading it is
+    # still reported where nothing assigned it.
+    code = (
+        "import tensorflow as tf\n"
+        "if not hasattr(tf, 'layers'):\n"
+        "    tf.layers = tf.keras.layers\n"
+        "tf.layers.Conv2D = Conv2D\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert found == [(4, "TFM101")]

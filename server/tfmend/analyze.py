@@ -272,6 +272,10 @@ class Analyzer:
         # longer one declines this use (a keyword rule on a call without those keywords).
         for found in matches:
             node = chain.nodes[found.index + floor]
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                # `tf.layers = tf.keras.layers` (tensorpack's compat module): assigning a
+                # module attribute works whether or not the module still has it.
+                continue
             findings = []
             written = ".".join([qualname, *attributes[: found.index]])
             for rule in found.rules:
