@@ -569,3 +569,16 @@ def test_assigning_a_removed_module_attribute_is_not_reported() -> None:
     )
     found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
     assert found == [(4, "TFM101")]
+
+
+def test_a_name_read_under_hasattr_of_it_is_not_reported() -> None:
+    # keras-bert's optimizer: `K.symbolic` is read only where the backend has it.
+    code = (
+        "from keras import backend as K\n"
+        "symbolic = None\n"
+        "if hasattr(K, 'symbolic'):\n"
+        "    symbolic = K.symbolic\n"
+        "    other = K.get_session\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert found == [(3, "TFM6000"), (5, "TFM604")]

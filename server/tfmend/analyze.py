@@ -120,6 +120,9 @@ class Analyzer:
                 for f in findings
                 if not any(start <= f.span.start.line <= end for start, end in dead)
             ]
+        guarded = _hasattr_guards(module)
+        if guarded:
+            findings = [f for f in findings if not _guarded(f, guarded)]
         findings.sort(key=lambda f: (f.span, f.code))
         return safe_in_graph_code(module, findings)
 
@@ -745,6 +748,43 @@ def _dead_bodies(module: ParsedModule, versions: Versions) -> list[tuple[int, in
         if dead:
             found.append((module.span(dead[0]).start.line, module.span(dead[-1]).end.line))
     return found
+
+
+def _hasattr_guards(module: ParsedModule) -> list[tuple[int, int, str]]:
+    """`if hasattr(K, 'symbolic'):` bodies (keras-bert's optimizer): their lines, and the name
+    (`K.symbolic`) the body reads only when it exists."""
+    if "hasattr" not in module.text:
+        return []
+    found = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.If) or not node.body:
+            continue
+        tests = node.test.values if isinstance(node.test, ast.BoolOp) and isinstance(
+            node.test.op, ast.And
+        ) else [node.test]  # fmt: skip
+        for test in tests:
+            if (
+                isinstance(test, ast.Call)
+                and isinstance(test.func, ast.Name)
+                and test.func.id == "hasattr"
+                and len(test.args) == 2
+                and isinstance(test.args[0], ast.Name | ast.Attribute)
+                and isinstance(test.args[1], ast.Constant)
+                and isinstance(test.args[1].value, str)
+            ):
+                name = f"{module.segment(test.args[0])}.{test.args[1].value}"
+                start = module.span(node.body[0]).start.line
+                found.append((start, module.span(node.body[-1]).end.line, name))
+    return found
+
+
+def _guarded(finding: Finding, guards: list[tuple[int, int, str]]) -> bool:
+    """Whether a finding is about the name a `hasattr` test guards, in the body it guards."""
+    return any(
+        start <= finding.span.start.line <= end
+        and (finding.name == name or finding.name.startswith(f"{name}."))
+        for start, end, name in guards
+    )
 
 
 def _version_test(test: ast.expr, tensorflow: set[str], versions: Versions) -> bool | None:
