@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_engine
+from tests.conftest import make_engine, write
 from tfmend.api import Engine
 from tfmend.config import Settings
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
@@ -558,17 +562,50 @@ def test_the_branch_a_tensorflow_version_comparison_does_not_take_is_not_reporte
     assert [line for line, _ in found] == [7]
 
 
-def test_assigning_a_removed_module_attribute_is_not_reported() -> None:
-    # tensorpack's compat module gives TensorFlow 2 the `tf.layers` it lost; reading it is
-    # still reported where nothing assigned it.
-    code = (
-        "import tensorflow as tf\n"
-        "if not hasattr(tf, 'layers'):\n"
-        "    tf.layers = tf.keras.layers\n"
-        "tf.layers.Conv2D = Conv2D\n"
-    )
-    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
-    assert found == [(4, "TFM101")]
+def test_assigning_a_removed_module_attribute_is_not_reported(tmp_path: Path, tfmend: Run) -> None:
+    # tensorpack's compat module gives TensorFlow 2 the `tf.layers` it lost (neither a rule's
+    # finding nor a missing name's); reading it is still reported where nothing assigned it.
+    write(tmp_path, {"compat.py": """\
+        import tensorflow as tf
+        if not hasattr(tf, 'layers'):
+            tf.layers = tf.keras.layers
+        tf.layers.Conv2D = Conv2D
+    """})  # fmt: skip
+    check = tfmend("check", "--no-cache", "compat.py", cwd=tmp_path)
+    assert [line.split(" ")[:2] for line in check.stdout.splitlines()[:-1]] == [
+        ["compat.py:4:1:", "TFM101"]
+    ]
+
+
+def test_the_branch_a_project_version_tuple_does_not_take_is_not_reported(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    # tensorpack's `get_tf_version_tuple()`, compared with a tuple as the program compares it.
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/common.py": """\
+            import tensorflow as tf
+
+            def get_tf_version_tuple():
+                \"\"\"The version as a tuple.\"\"\"
+                return tuple(map(int, tf.__version__.split('.')[:2]))
+        """,
+        "pkg/regularize.py": """\
+            import tensorflow as tf
+            from .common import get_tf_version_tuple
+
+            if get_tf_version_tuple() <= (1, 12):
+                l2 = tf.contrib.layers.l2_regularizer
+            else:
+                l2 = tf.keras.regularizers.l2
+            if get_tf_version_tuple() >= (1, 5):
+                s = tf.Session
+        """,
+    })  # fmt: skip
+    check = tfmend("check", "--no-cache", "pkg", cwd=tmp_path)
+    assert [line.split(" ")[:2] for line in check.stdout.splitlines()[:-1]] == [
+        ["pkg/regularize.py:9:9:", "TFM110"]
+    ]
 
 
 def test_a_name_read_under_hasattr_of_it_is_not_reported() -> None:

@@ -7,12 +7,13 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 from tfmend.catalog.meta import MISSING_API
 from tfmend.catalog.rules import Catalog, Rule, When
 from tfmend.findings import Finding, FixSafety, Origin
 from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
-from tfmend.resolve.module import ParsedModule, ProjectResolver
+from tfmend.resolve.module import ParsedModule, ProjectResolver, version_parts
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
 from tfmend.rewrite.graph_mode import Importers, is_library, switches_graph_mode
@@ -113,7 +114,7 @@ class Analyzer:
             if on_import is not None:
                 findings.append(on_import)
         findings = [f for f in findings if not is_ignored(module, f)]
-        dead = _dead_bodies(module, self.versions)
+        dead = _dead_bodies(module, self.versions, self.project)
         if dead:
             findings = [
                 f
@@ -275,9 +276,7 @@ class Analyzer:
         # longer one declines this use (a keyword rule on a call without those keywords).
         for found in matches:
             node = chain.nodes[found.index + floor]
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                # `tf.layers = tf.keras.layers` (tensorpack's compat module): assigning a
-                # module attribute works whether or not the module still has it.
+            if _stored(node):
                 continue
             findings = []
             written = ".".join([qualname, *attributes[: found.index]])
@@ -501,6 +500,8 @@ class Analyzer:
                     return None
                 if exists is False:
                     node = chain.nodes[max(index - first, 0)]
+                    if _stored(node):
+                        return None
                     return self._missing(module, node, qualname, module.segment(node))
             return None
         return None
@@ -722,13 +723,21 @@ _OTHER_BACKENDS = frozenset({"theano", "cntk"})
 """Keras 2's backends that are not TensorFlow: neither TensorFlow nor Keras 3 runs on them."""
 
 
-def _dead_bodies(module: ParsedModule, versions: Versions) -> list[tuple[int, int]]:
+def _stored(node: ast.AST) -> bool:
+    """Whether a node is the attribute an assignment sets (`tf.layers = tf.keras.layers`, in
+    tensorpack's compat module): that works whether or not the module still has it."""
+    return isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+
+
+def _dead_bodies(
+    module: ParsedModule, versions: Versions, project: ProjectResolver | None
+) -> list[tuple[int, int]]:
     """The lines of `if` branches that never run on the target: the body of
     `if K.backend() == 'theano':` (or 'cntk'), Keras 2 code for another backend (Keras 3's
     `backend()` is never one of them), and the branch a `tf.__version__ < '2.0.0'` comparison
-    does not take."""
+    (or one of `get_tf_version_tuple() <= (1, 12)`, below) does not take."""
     text = module.text
-    if "theano" not in text and "cntk" not in text and "__version__" not in text:
+    if "theano" not in text and "cntk" not in text and "version" not in text:
         return []
     tensorflow = {
         imported.name
@@ -744,6 +753,8 @@ def _dead_bodies(module: ParsedModule, versions: Versions) -> list[tuple[int, in
             if _tests_other_backend(node.test)
             else _version_test(node.test, tensorflow, versions)
         )
+        if taken is None:
+            taken = _version_tuple_test(node.test, module, versions, project)
         dead = node.body if taken is False else node.orelse if taken else []
         if dead:
             found.append((module.span(dead[0]).start.line, module.span(dead[-1]).end.line))
@@ -803,14 +814,51 @@ def _version_test(test: ast.expr, tensorflow: set[str], versions: Versions) -> b
         and isinstance(right.value, str)
     ):
         return None
-    compare = _STRING_COMPARISONS.get(type(test.ops[0]))
+    compare = _ORDERINGS.get(type(test.ops[0]))
     if compare is None:
         return None
     results = {compare(f"{versions.tensorflow}.{patch}", right.value) for patch in (0, 9)}
     return results.pop() if len(results) == 1 else None
 
 
-_STRING_COMPARISONS: dict[type[ast.cmpop], Callable[[str, str], bool]] = {
+def _version_tuple_test(
+    test: ast.expr, module: ParsedModule, versions: Versions, project: ProjectResolver | None
+) -> bool | None:
+    """What `get_tf_version_tuple() <= (1, 12)` gives on the target TensorFlow, where the
+    function (of this module, or imported from a project module) returns the version as a tuple
+    of N ints (`version_parts`); None when unknown."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    call, right = test.left, test.comparators[0]
+    compare = _ORDERINGS.get(type(test.ops[0]))
+    if not (
+        compare is not None
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and not call.args
+        and not call.keywords
+        and isinstance(right, ast.Tuple)
+        and right.elts
+        and all(isinstance(e, ast.Constant) and type(e.value) is int for e in right.elts)
+    ):
+        return None
+    bound = module.bindings.module.bindings.get(call.func.id, [])
+    if len(bound) != 1:
+        return None
+    imported = bound[0].imported
+    if imported is None:
+        parts = version_parts(module.whole, call.func.id)
+    else:
+        landed = project.imported_module(module, imported) if project is not None else None
+        parts = version_parts(landed, imported.alias.name) if landed is not None else None
+    target = versions.version("tensorflow")
+    if parts is None or parts > len(target):
+        return None
+    literal = tuple(cast(ast.Constant, e).value for e in right.elts)
+    return compare(target[:parts], literal)
+
+
+_ORDERINGS: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
