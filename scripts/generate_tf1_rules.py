@@ -906,8 +906,13 @@ ARGUMENT_NOTE_KEYS = {
 }
 """APIs whose argument rule is the TFM7xx rule of a note (it keeps that rule's name and code)."""
 
-WHEN_NOTES: dict[str, dict[str, Any]] = {"initializer-dtype": {"keywords": ["dtype"]}}
-"""Behaviour notes that only concern calls passing some arguments: their rules' `when`."""
+WHEN_NOTES: dict[str, dict[str, Any]] = {
+    "initializer-dtype": {"keywords": ["dtype"]},
+    # Graph code builds the graph `tf.gradients` works in: the note is about eager code.
+    "graph-gradients": {"eager-code": True},
+}
+"""Behaviour notes that only concern calls passing some arguments, or code of one kind: their
+rules' `when`."""
 
 SOFTMAX_V1 = "tensorflow.compat.v1.nn.softmax_cross_entropy_with_logits"
 NOTE_FIXES: dict[str, dict[str, Any]] = {
@@ -2341,7 +2346,13 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
     imports, expression = _example_use(api)
     when: dict[str, Any] | None = group.extra.get("when")
     valid = [_shadowed(api)]
-    if when:
+    eager = bool(when and when.get("eager-code"))
+    if eager:
+        use = f"value = {expression}{EXAMPLE_CALLS.get(api) or '(x)'}"
+        # In a file of graph code (it builds placeholders), the note does not apply.
+        tf = expression.split(".", 1)[0]
+        valid.append(f"{imports}\nx = {tf}.compat.v1.placeholder({tf}.float32)\n{use}\n")
+    elif when:
         keyword = when["keywords"][0]
         use = f"value = {expression}({keyword}={keyword})"
         valid.append(f"{imports}\nvalue = {expression}()\n")
@@ -2381,7 +2392,11 @@ def _build_warning(group: Group, installed: Installed) -> RuleText:
                 + _listing(when["keywords"], "or")
                 + " are flagged (a TF1 call passing it positionally, after the other parameters, "
                 "is not). There is no automatic fix: deleting the argument can change the result."
-                if when
+                if when and not eager
+                else "\n\nOnly code that does not build a TF1 graph is flagged: a file that calls "
+                "`Session`, `placeholder` or `get_default_graph`, or disables eager execution, "
+                "runs it in the graph it builds. There is no automatic fix."
+                if eager
                 else "\n\nThere is no automatic fix: whether a use needs changing depends on "
                 "its arguments or on how its result is used."
             )
@@ -3084,6 +3099,8 @@ def render_rule(rule: RuleText) -> str:
             parts.append("keywords: [" + ", ".join(_scalar(k) for k in when["keywords"]) + "]")
         if "positional" in when:
             parts.append(f"positional: {when['positional']}")
+        if when.get("eager-code"):
+            parts.append("eager-code: true")
         out.append("    when: {" + ", ".join(parts) + "}")
     out.append(f"    status: {f['status']}")
     out.append(

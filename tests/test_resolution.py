@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_engine
+from tests.conftest import make_engine, write
 from tfmend.api import Engine
+from tfmend.config import Settings
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def _mean_lines(engine: Engine, code: str, path: Path | None = None) -> list[int]:
@@ -468,7 +473,149 @@ def test_a_handler_that_raises_exits_or_prints_is_no_shim() -> None:
     findings = Engine().check_text(GUARDS)
     assert [(f.span.start.line + 1, f.code, f.span.start.column) for f in findings] == [
         (2, "TFM303", 35),
-        (6, "TFM354", 42),
+        (6, "TFM6062", 42),
         (14, "TFM304", 35),
         (24, "TFM327", 35),
     ]
+
+
+INJECTED = """\
+from . import get_submodules_from_kwargs
+
+backend = None
+layers = None
+
+
+def Net(**kwargs):
+    global backend, layers, models, keras_utils
+    backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
+    return block(layers.Input((8, 8, 3)))
+
+
+def block(x):
+    x = layers.SeparableConv2D(4, 3, kernel_initializer="he_normal")(x)
+    return backend.int_shape(x), keras_utils.convert_all_kernels_in_model
+"""
+
+
+def test_modules_unpacked_by_get_submodules_from_kwargs_are_keras() -> None:
+    # keras_applications' modules: the caller passes `layers=keras.layers` (and the others), which
+    # `get_submodules_from_kwargs` returns in order. The backend is left alone: TFM6000 has the
+    # caller pass `tf.keras.backend`, which has `int_shape`.
+    engine = Engine(Settings())
+    found = [(f.span.start.line + 1, f.code, f.name) for f in engine.check_text(INJECTED)]
+    assert found == [
+        (14, "TFM6005", "layers.SeparableConv2D"),
+        (15, "TFM8197", "keras_utils.convert_all_kernels_in_model"),
+    ]
+    fixed = engine.fix_text(INJECTED).text
+    assert "layers.SeparableConv2D(4, 3)(x)" in fixed
+    assert "import" not in fixed.replace("from . import get_submodules_from_kwargs", "")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Not keras_applications' function: an unpacking of anything else binds no Keras module.
+        INJECTED.replace(
+            "from . import get_submodules_from_kwargs", "from x import submodules"
+        ).replace("get_submodules_from_kwargs(kwargs)", "submodules(kwargs)"),
+        INJECTED.replace("from . import", "from somewhere import"),
+        # Three names: not the function's four modules.
+        INJECTED.replace("models, keras_utils = get", "models = get"),
+    ],
+    ids=["other-function", "other-package", "other-arity"],
+)
+def test_other_unpackings_bind_no_keras_module(code: str) -> None:
+    assert Engine(Settings()).check_text(code) == []
+
+
+def test_code_for_keras_2s_other_backends_is_not_reported() -> None:
+    code = (
+        "import keras\n"
+        "from keras import backend as K\n"
+        "if K.backend() == 'theano':\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+        "if K.backend() in ('theano', 'cntk'):\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+        "if K.backend() == 'tensorflow':\n"
+        "    keras.utils.convert_all_kernels_in_model(model)\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert found == [(8, "TFM8197")]
+
+
+def test_the_branch_a_tensorflow_version_comparison_does_not_take_is_not_reported() -> None:
+    # Compared as the program compares it: as strings, on the target TensorFlow (2.21).
+    code = (
+        "import tensorflow as tf\n"
+        "if tf.__version__ < '2.0.0':\n"
+        "    y = tf.reduce_sum(x, keep_dims=True)\n"
+        "else:\n"
+        "    y = tf.reduce_sum(x, keepdims=True)\n"
+        "if tf.__version__ >= '2.0.0':\n"
+        "    s = tf.Session\n"
+        "else:\n"
+        "    s = tf.Session\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert [line for line, _ in found] == [7]
+
+
+def test_assigning_a_removed_module_attribute_is_not_reported(tmp_path: Path, tfmend: Run) -> None:
+    # tensorpack's compat module gives TensorFlow 2 the `tf.layers` it lost (neither a rule's
+    # finding nor a missing name's); reading it is still reported where nothing assigned it.
+    write(tmp_path, {"compat.py": """\
+        import tensorflow as tf
+        if not hasattr(tf, 'layers'):
+            tf.layers = tf.keras.layers
+        tf.layers.Conv2D = Conv2D
+    """})  # fmt: skip
+    check = tfmend("check", "--no-cache", "compat.py", cwd=tmp_path)
+    assert [line.split(" ")[:2] for line in check.stdout.splitlines()[:-1]] == [
+        ["compat.py:4:1:", "TFM101"]
+    ]
+
+
+def test_the_branch_a_project_version_tuple_does_not_take_is_not_reported(
+    tmp_path: Path, tfmend: Run
+) -> None:
+    # tensorpack's `get_tf_version_tuple()`, compared with a tuple as the program compares it.
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/common.py": """\
+            import tensorflow as tf
+
+            def get_tf_version_tuple():
+                \"\"\"The version as a tuple.\"\"\"
+                return tuple(map(int, tf.__version__.split('.')[:2]))
+        """,
+        "pkg/regularize.py": """\
+            import tensorflow as tf
+            from .common import get_tf_version_tuple
+
+            if get_tf_version_tuple() <= (1, 12):
+                l2 = tf.contrib.layers.l2_regularizer
+            else:
+                l2 = tf.keras.regularizers.l2
+            if get_tf_version_tuple() >= (1, 5):
+                s = tf.Session
+        """,
+    })  # fmt: skip
+    check = tfmend("check", "--no-cache", "pkg", cwd=tmp_path)
+    assert [line.split(" ")[:2] for line in check.stdout.splitlines()[:-1]] == [
+        ["pkg/regularize.py:9:9:", "TFM110"]
+    ]
+
+
+def test_a_name_read_under_hasattr_of_it_is_not_reported() -> None:
+    # keras-bert's optimizer: `K.symbolic` is read only where the backend has it.
+    code = (
+        "from keras import backend as K\n"
+        "symbolic = None\n"
+        "if hasattr(K, 'symbolic'):\n"
+        "    symbolic = K.symbolic\n"
+        "    other = K.get_session\n"
+    )
+    found = [(f.span.start.line + 1, f.code) for f in Engine(Settings()).check_text(code)]
+    assert found == [(3, "TFM6000"), (5, "TFM604")]

@@ -201,6 +201,16 @@ rules:
     message: m
     explanation: e
     fix: {kind: manual}
+  - code: TFM9614
+    name: team-eager
+    apis: [tensorflow.gradients]
+    when: {eager-code: true, positional: 2}
+    status: changed
+    since: {tensorflow: "2.0"}
+    severity: info
+    message: m
+    explanation: e
+    fix: {kind: manual}
 """
 
 
@@ -214,4 +224,5 @@ def test_when_conditions_are_validated(tmp_path: Path) -> None:
         f"{path}:35: rules[2].fix.method: expected one function definition",
         f"{path}:26: rules[2].when.super-calls: only with 'subclassed'",
         f"{path}:40: rules[3].when.through: only with 'receiver: any'",
+        f"{path}:50: rules[4].when.eager-code: only on its own",
     ]

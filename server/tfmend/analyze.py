@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 from tfmend.catalog.meta import MISSING_API
 from tfmend.catalog.rules import Catalog, Rule, When
 from tfmend.findings import Finding, FixSafety, Origin
 from tfmend.resolve.bindings import Chain, ImportBinding, Resolution
-from tfmend.resolve.module import ParsedModule, ProjectResolver
+from tfmend.resolve.module import ParsedModule, ProjectResolver, version_parts
 from tfmend.resolve.qualnames import RECEIVER_CLASSES, canonical_names
 from tfmend.resolve.surface import Surface
 from tfmend.rewrite.graph_mode import Importers, is_library, switches_graph_mode
@@ -112,6 +114,16 @@ class Analyzer:
             if on_import is not None:
                 findings.append(on_import)
         findings = [f for f in findings if not is_ignored(module, f)]
+        dead = _dead_bodies(module, self.versions, self.project)
+        if dead:
+            findings = [
+                f
+                for f in findings
+                if not any(start <= f.span.start.line <= end for start, end in dead)
+            ]
+        guarded = _hasattr_guards(module)
+        if guarded:
+            findings = [f for f in findings if not _guarded(f, guarded)]
         findings.sort(key=lambda f: (f.span, f.code))
         return safe_in_graph_code(module, findings)
 
@@ -246,8 +258,7 @@ class Analyzer:
             qualname, attributes, floor, origin = base
             prefixes = list(self.matches(qualname, attributes))
             if not imported.guard:  # try/except: the preferred import is the one that runs
-                named = (p for p in prefixes if not all(_use_shaped(r) for r in p.rules))
-                readings.add(next((p.api for p in named), None))
+                readings.add(self._reading(module, imported, prefixes, qualname, attributes))
             if not prefixes:
                 if imported.guard == "try":
                     # A compatibility shim: the preferred import works, the fallback is not used.
@@ -265,6 +276,8 @@ class Analyzer:
         # longer one declines this use (a keyword rule on a call without those keywords).
         for found in matches:
             node = chain.nodes[found.index + floor]
+            if _stored(node):
+                continue
             findings = []
             written = ".".join([qualname, *attributes[: found.index]])
             for rule in found.rules:
@@ -287,6 +300,38 @@ class Analyzer:
             if findings:
                 return findings, imported
         return [], imported
+
+    def _reading(
+        self,
+        module: ParsedModule,
+        imported: ImportBinding,
+        prefixes: list[_Match],
+        qualname: str,
+        attributes: list[str],
+    ) -> str | None:
+        """The API a use reads as through one binding of a switch, once the fix has rewritten
+        that binding's import: a use whose only rule is the imported module's own (`keras.utils`
+        through `from tensorflow.python import keras`) reads as the module the import becomes
+        (`from tensorflow import keras`), the same text naming a name of that module."""
+        named = [p for p in prefixes if not all(_use_shaped(r) for r in p.rules)]
+        if not named:
+            return None
+        if named[0].index or qualname != imported.target:
+            return named[0].api
+        rewrite = self.import_rewrite(module, imported)
+        if (
+            rewrite is None
+            or rewrite.split
+            or rewrite.bound
+            or not qualname.startswith(f"{rewrite.old}.")
+        ):
+            return named[0].api
+        after = rewrite.new + qualname[len(rewrite.old) :]
+        written = ".".join([after, *attributes])
+        if not self._canonical(written):
+            return written  # `tf.keras`' own (its legacy backend): not the other binding's Keras
+        again = self.matches(after, attributes)
+        return next((p.api for p in again if not all(_use_shaped(r) for r in p.rules)), None)
 
     def _use_finding(
         self,
@@ -455,6 +500,8 @@ class Analyzer:
                     return None
                 if exists is False:
                     node = chain.nodes[max(index - first, 0)]
+                    if _stored(node):
+                        return None
                     return self._missing(module, node, qualname, module.segment(node))
             return None
         return None
@@ -672,6 +719,177 @@ class Analyzer:
         )
 
 
+_OTHER_BACKENDS = frozenset({"theano", "cntk"})
+"""Keras 2's backends that are not TensorFlow: neither TensorFlow nor Keras 3 runs on them."""
+
+
+def _stored(node: ast.AST) -> bool:
+    """Whether a node is the attribute an assignment sets (`tf.layers = tf.keras.layers`, in
+    tensorpack's compat module): that works whether or not the module still has it."""
+    return isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+
+
+def _dead_bodies(
+    module: ParsedModule, versions: Versions, project: ProjectResolver | None
+) -> list[tuple[int, int]]:
+    """The lines of `if` branches that never run on the target: the body of
+    `if K.backend() == 'theano':` (or 'cntk'), Keras 2 code for another backend (Keras 3's
+    `backend()` is never one of them), and the branch a `tf.__version__ < '2.0.0'` comparison
+    (or one of `get_tf_version_tuple() <= (1, 12)`, below) does not take."""
+    text = module.text
+    if "theano" not in text and "cntk" not in text and "version" not in text:
+        return []
+    tensorflow = {
+        imported.name
+        for imported, _ in module.bindings.imports
+        if imported.imported == "tensorflow" and isinstance(imported.statement, ast.Import)
+    }
+    found = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.If):
+            continue
+        taken = (
+            False
+            if _tests_other_backend(node.test)
+            else _version_test(node.test, tensorflow, versions)
+        )
+        if taken is None:
+            taken = _version_tuple_test(node.test, module, versions, project)
+        dead = node.body if taken is False else node.orelse if taken else []
+        if dead:
+            found.append((module.span(dead[0]).start.line, module.span(dead[-1]).end.line))
+    return found
+
+
+def _hasattr_guards(module: ParsedModule) -> list[tuple[int, int, str]]:
+    """`if hasattr(K, 'symbolic'):` bodies (keras-bert's optimizer): their lines, and the name
+    (`K.symbolic`) the body reads only when it exists."""
+    if "hasattr" not in module.text:
+        return []
+    found = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.If) or not node.body:
+            continue
+        tests = node.test.values if isinstance(node.test, ast.BoolOp) and isinstance(
+            node.test.op, ast.And
+        ) else [node.test]  # fmt: skip
+        for test in tests:
+            if (
+                isinstance(test, ast.Call)
+                and isinstance(test.func, ast.Name)
+                and test.func.id == "hasattr"
+                and len(test.args) == 2
+                and isinstance(test.args[0], ast.Name | ast.Attribute)
+                and isinstance(test.args[1], ast.Constant)
+                and isinstance(test.args[1].value, str)
+            ):
+                name = f"{module.segment(test.args[0])}.{test.args[1].value}"
+                start = module.span(node.body[0]).start.line
+                found.append((start, module.span(node.body[-1]).end.line, name))
+    return found
+
+
+def _guarded(finding: Finding, guards: list[tuple[int, int, str]]) -> bool:
+    """Whether a finding is about the name a `hasattr` test guards, in the body it guards."""
+    return any(
+        start <= finding.span.start.line <= end
+        and (finding.name == name or finding.name.startswith(f"{name}."))
+        for start, end, name in guards
+    )
+
+
+def _version_test(test: ast.expr, tensorflow: set[str], versions: Versions) -> bool | None:
+    """What `tf.__version__ < '2.0.0'` (any comparison with a string literal) gives on the
+    target TensorFlow, compared as the program compares it, as strings; None when unknown or
+    when it depends on the patch release."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, right = test.left, test.comparators[0]
+    if not (
+        isinstance(left, ast.Attribute)
+        and left.attr == "__version__"
+        and isinstance(left.value, ast.Name)
+        and left.value.id in tensorflow
+        and isinstance(right, ast.Constant)
+        and isinstance(right.value, str)
+    ):
+        return None
+    compare = _ORDERINGS.get(type(test.ops[0]))
+    if compare is None:
+        return None
+    results = {compare(f"{versions.tensorflow}.{patch}", right.value) for patch in (0, 9)}
+    return results.pop() if len(results) == 1 else None
+
+
+def _version_tuple_test(
+    test: ast.expr, module: ParsedModule, versions: Versions, project: ProjectResolver | None
+) -> bool | None:
+    """What `get_tf_version_tuple() <= (1, 12)` gives on the target TensorFlow, where the
+    function (of this module, or imported from a project module) returns the version as a tuple
+    of N ints (`version_parts`); None when unknown."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    call, right = test.left, test.comparators[0]
+    compare = _ORDERINGS.get(type(test.ops[0]))
+    if not (
+        compare is not None
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and not call.args
+        and not call.keywords
+        and isinstance(right, ast.Tuple)
+        and right.elts
+        and all(isinstance(e, ast.Constant) and type(e.value) is int for e in right.elts)
+    ):
+        return None
+    bound = module.bindings.module.bindings.get(call.func.id, [])
+    if len(bound) != 1:
+        return None
+    imported = bound[0].imported
+    if imported is None:
+        parts = version_parts(module.whole, call.func.id)
+    else:
+        landed = project.imported_module(module, imported) if project is not None else None
+        parts = version_parts(landed, imported.alias.name) if landed is not None else None
+    target = versions.version("tensorflow")
+    if parts is None or parts > len(target):
+        return None
+    literal = tuple(cast(ast.Constant, e).value for e in right.elts)
+    return compare(target[:parts], literal)
+
+
+_ORDERINGS: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+
+def _tests_other_backend(test: ast.expr) -> bool:
+    """`X.backend() == 'theano'` (either way round, `in ('theano', 'cntk')` too)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left, right = test.left, test.comparators[0]
+    if isinstance(left, ast.Constant):
+        left, right = right, left
+    called = (
+        isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Attribute)
+        and left.func.attr == "backend"
+        and not left.args
+        and not left.keywords
+    )
+    if not called:
+        return False
+    if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant):
+        return right.value in _OTHER_BACKENDS
+    if isinstance(test.ops[0], ast.In) and isinstance(right, ast.Tuple | ast.List | ast.Set):
+        values = [e.value for e in right.elts if isinstance(e, ast.Constant)]
+        return len(values) == len(right.elts) and all(v in _OTHER_BACKENDS for v in values)
+    return False
+
+
 def module_exports(module: ParsedModule) -> set[str]:
     """The names a module lists in `__all__`."""
     names: set[str] = set()
@@ -816,6 +1034,8 @@ def _use_matches(rule: Rule, module: ParsedModule, node: ast.AST) -> bool:
             return False
         methods = _methods(subclass)
         return bool(methods & rule.when.subclassed) and rule.fix.adds not in methods
+    if rule.when is not None and rule.when.eager_code:
+        return not _graph_code(module.whole)
     if rule.when is not None and not _call_matches(call, rule.when):
         return False
     if rule.fix.kind != "keyword":

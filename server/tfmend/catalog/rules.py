@@ -178,6 +178,9 @@ class When:
     through: frozenset[str] = frozenset()
     """Only reads of the attribute on one of these attributes (`model.output._keras_shape`); for
     `receiver: any` rules, and such a rule wins over the attribute's others where it matches."""
+    eager_code: bool = False
+    """Only uses in a file that is not TF 1.x graph code (no `Session`, `placeholder`,
+    `get_default_graph`, nor disabled eager execution): a note about what fails eagerly."""
 
 
 @dataclass(frozen=True)
@@ -715,6 +718,7 @@ _WHEN_FIELDS = {
     "subclassed",
     "super-calls",
     "through",
+    "eager-code",
 }
 
 
@@ -742,6 +746,13 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
     if super_calls and not subclassed:
         r.error(items["super-calls"], f"{where}.super-calls", "only with 'subclassed'")
     through = r.text_list(items.get("through"), f"{where}.through", _IDENTIFIER, "an identifier")
+    eager_code = False
+    if "eager-code" in items:
+        if items["eager-code"].value is not True:
+            r.error(items["eager-code"], f"{where}.eager-code", "expected true")
+        elif len(items) > 1:
+            r.error(items["eager-code"], f"{where}.eager-code", "only on its own")
+        eager_code = True
     passed = False
     if "passed" in items:
         if items["passed"].value is not True:
@@ -765,6 +776,7 @@ def _read_when(r: _Reader, value: Located | None, where: str) -> When | None:
         frozenset(subclassed),
         frozenset(super_calls),
         frozenset(through),
+        eager_code,
     )
 
 

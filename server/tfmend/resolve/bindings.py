@@ -39,6 +39,12 @@ _LEAVES = frozenset(
 )
 """Node types without children that matter to the walk."""
 _MAX_ALIAS_DEPTH = 4
+_INJECTOR = "get_submodules_from_kwargs"
+_INJECTED = (None, "layers", "models", "utils")
+"""The Keras modules keras_applications' `get_submodules_from_kwargs` returns, in order: the
+caller's `backend=`, `layers=`, `models=` and `utils=`. The backend is not read as
+`keras.backend`: TFM6000 has the caller pass `tf.keras.backend`, which has the Keras 2
+functions the library calls, and Keras 3's `layers`, `models` and `utils` are those of both."""
 _LATE = 1 << 30
 """Group of bindings made by `global` statements inside functions: visible after module load."""
 
@@ -163,11 +169,13 @@ class FileBindings:
         """Class statements by the id of each of their base expressions."""
         self.statement_chains: list[int] = []
         """Index into `chains` where each top-level statement's uses start."""
+        self.injected: set[str] = set()
+        """Names bound to Keras modules by `get_submodules_from_kwargs` (no import statement)."""
         _Walker(self).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
         """Names bound by imports anywhere in the file, or assigned from such names."""
-        names = {imp.name for imp, _ in self.imports}
+        names = {imp.name for imp, _ in self.imports} | self.injected
         aliases = [
             (name, _base_name(binding.value))
             for scope in self.scopes
@@ -291,6 +299,7 @@ class PartBindings(FileBindings):
         self.passed = set()
         self.bases = {}
         self.statement_chains = []
+        self.injected = whole.injected
         self.module_binds: list[list[tuple[str, Binding]]] = []
         """What each statement binds in the module scope (not applied to it)."""
         self.statement_imports: list[int] = []
@@ -518,8 +527,49 @@ class _Walker:
         self.visit(node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.bind(node.targets[0].id, value=node.value)
-        else:
+        elif not self.injected(node):
             self.visit_list(node.targets)
+
+    def injected(self, node: ast.Assign) -> bool:
+        """Bind `backend, layers, models, utils = get_submodules_from_kwargs(kwargs)` (imported
+        from keras_applications) as Keras' modules of those names: the function returns the
+        modules its caller passed as keywords of those names, Keras' own by its contract."""
+        target, value = node.targets[0], node.value
+        if not (
+            len(node.targets) == 1
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == len(_INJECTED)
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == _INJECTOR
+            and self.imports_injector()
+        ):
+            return False
+        for element, submodule in zip(target.elts, _INJECTED, strict=True):
+            if not isinstance(element, ast.Name) or submodule is None:
+                self.visit(element)
+                continue
+            # A `from keras import <submodule>` of its own, placed on the target name: what the
+            # name reads as, with no import statement in the file to rewrite or remove.
+            alias = ast.alias(submodule, element.id)
+            ast.copy_location(alias, element)
+            statement = ast.ImportFrom("keras", [alias], 0)
+            ast.copy_location(statement, node)
+            imported = ImportBinding(element.id, f"keras.{submodule}", 0, statement, alias, "")
+            self.bind(element.id, imported)
+            self.out.injected.add(element.id)
+        return True
+
+    def imports_injector(self) -> bool:
+        """Whether the module imports `get_submodules_from_kwargs` from keras_applications
+        (absolutely, or relatively from inside a package: keras_applications' own modules)."""
+        found = self.out.module.bindings.get(_INJECTOR, [])
+        return any(
+            b.imported is not None
+            and b.imported.alias.name == _INJECTOR
+            and (b.imported.level > 0 or b.imported.target == f"keras_applications.{_INJECTOR}")
+            for b in found
+        )
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         # Long `a + b + c + ...` chains nest to the left: walk that spine in a loop, not by

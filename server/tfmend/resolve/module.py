@@ -35,6 +35,9 @@ class ProjectResolver(Protocol):
     ) -> ResolvedName | None:
         """What the chain reaches when its base name came from a project module."""
 
+    def imported_module(self, module: ParsedModule, imported: ImportBinding) -> ParsedModule | None:
+        """The project module that defines a name imported with `from ... import name`."""
+
 
 class ParsedModule:
     """A module's text, tree and bindings: parsed once, shared by analysis and fixes."""
@@ -108,6 +111,68 @@ class ParsedModule:
         if match.group(1) is None:
             return set()
         return {code.strip() for code in match.group(1).split(",") if code.strip()}
+
+
+def version_parts(module: ParsedModule, name: str) -> int | None:
+    """N when the module's function `name` is
+    `return tuple(map(int, tf.__version__.split('.')[:N]))` with `tf` its import of tensorflow
+    (tensorpack's `get_tf_version_tuple`): the TensorFlow version as a tuple of N ints, which a
+    program compares with a tuple literal."""
+    found = [
+        s
+        for s in module.tree.body
+        if isinstance(s, ast.FunctionDef) and s.name == name and not s.decorator_list
+    ]
+    if len(found) != 1 or _has_parameters(found[0].args):
+        return None
+    body = [s for s in found[0].body if not _docstring(s)]
+    if len(body) != 1 or not isinstance(body[0], ast.Return):
+        return None
+    value = body[0].value
+    match value:
+        case ast.Call(
+            func=ast.Name(id="tuple"),
+            args=[
+                ast.Call(
+                    func=ast.Name(id="map"),
+                    args=[
+                        ast.Name(id="int"),
+                        ast.Subscript(
+                            value=ast.Call(
+                                func=ast.Attribute(
+                                    value=ast.Attribute(value=ast.Name(id=tf), attr="__version__"),
+                                    attr="split",
+                                ),
+                                args=[ast.Constant(value=".")],
+                            ),
+                            slice=ast.Slice(
+                                lower=None, upper=ast.Constant(value=int(parts)), step=None
+                            ),
+                        ),
+                    ],
+                )
+            ],
+        ):
+            pass
+        case _:
+            return None
+    bound = module.bindings.module.bindings.get(tf, [])
+    tensorflow = [
+        b
+        for b in bound
+        if b.imported is not None
+        and b.imported.imported == "tensorflow"
+        and isinstance(b.imported.statement, ast.Import)
+    ]
+    return parts if len(tensorflow) == len(bound) == 1 and parts > 0 else None
+
+
+def _has_parameters(args: ast.arguments) -> bool:
+    return bool(args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg)
+
+
+def _docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
 def function_names(tree: ast.AST) -> list[str]:

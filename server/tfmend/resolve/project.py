@@ -163,6 +163,23 @@ class JediProject:
                 self.dependents.setdefault(through, set()).add(path)
             return result
 
+    def imported_module(self, module: ParsedModule, imported: ImportBinding) -> ParsedModule | None:
+        """The project module that defines a name imported with `from ... import name` (read
+        from the files, never with jedi), recorded as read for `module`."""
+        if module.path is None or not isinstance(imported.statement, ast.ImportFrom):
+            return None
+        if not self._may_be_local(imported):
+            return None
+        path = module.path.resolve()
+        with self._lock:
+            landing = self._import_landing(path, imported, imported.name)
+            if landing is None or landing.name is None:
+                return None
+            landed = self._module(landing.path)
+            if landed is not None:
+                self.dependents.setdefault(landing.path, set()).add(path)
+            return landed
+
     def _land_base(
         self,
         module: ParsedModule,
