@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import signal
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +64,14 @@ def start() -> CodeCache:
 def run(args: argparse.Namespace) -> int:
     """Serve until the client says `exit`; the process exit code."""
     cache = start()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        # Ended as by default, once the bytecode compiled so far is kept: an editor that quits
+        # (or a client that stops a server that did not exit) may end it seconds after its start.
+        def terminated(signum: int, frame: object) -> None:
+            cache.save()
+            os._exit(128 + signum)
+
+        signal.signal(signal.SIGTERM, terminated)
     from tfmend.lsp.server import run as serve
 
     try:

@@ -7,7 +7,7 @@ first diagnostics. The generated source is the same at every start, and so is it
 is kept (marshal, keyed by a digest of source, file name, mode and compiler flags) in the user
 cache directory beside the catalog's, and looked up before compiling. What a start compiled or
 found is written back a few seconds in (the first diagnostics are out by then) and when the
-server exits.
+server exits, also when it exits because the editor is gone.
 
 Only the `compile` (and `exec` of a string) these three libraries call is replaced, by setting
 the name in their module's globals; any other code compiles as before.
@@ -146,3 +146,9 @@ def install() -> CodeCache:
         _patch(module, cache)
     cache.save_later()
     return cache
+
+
+def save_installed() -> None:
+    """Save the cache this process installed, if any (the server's exits that skip `finally`)."""
+    if install.cache_info().currsize:
+        install().save()
