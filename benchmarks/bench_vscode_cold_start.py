@@ -201,6 +201,8 @@ def main() -> None:
                 f" {statistics.median(cpus[fresh] or [0]):.2f} s"
             )
     print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    if sys.dont_write_bytecode:
+        print("note: PYTHONDONTWRITEBYTECODE is set: see bench_cold_start.py")
     measured = totals[False] or totals[True]
     if measured:
         server = statistics.median(measured)

@@ -5,9 +5,9 @@ imported, dataclasses does the same for libcst's nodes and cattrs for each messa
 first time one is read or sent: 1,100 calls of `compile`, a third of the server's CPU to its
 first diagnostics. The generated source is the same at every start, and so is its bytecode: it
 is kept (marshal, keyed by a digest of source, file name, mode and compiler flags) in the user
-cache directory beside the catalog's, and looked up before compiling. What a start compiled or
-found is written back a few seconds in (the first diagnostics are out by then) and when the
-server exits, also when it exits because the editor is gone.
+cache directory beside the catalog's, and looked up before compiling. What a start compiled is
+added to it a few seconds in (the first diagnostics are out by then) and when the server exits,
+also when it is ended (SIGTERM) or exits because the editor is gone.
 
 Only the `compile` (and `exec` of a string) these three libraries call is replaced, by setting
 the name in their module's globals; any other code compiles as before.
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 NAME = f"server-code.{sys.implementation.cache_tag}.marshal"
 """One file per Python bytecode version (marshal and bytecode change with it)."""
+KEEP_UNUSED = 500
+"""Snippets kept beyond twice what a process used (other clients need other converters)."""
 SAVE_AFTER = (5.0, 30.0)
 """Seconds after the start at which what was compiled is written back."""
 _FUTURE = [getattr(__future__, name) for name in __future__.all_feature_names]
@@ -76,13 +78,17 @@ class CodeCache:
         return code
 
     def save(self) -> None:
-        """Write what this process used (new code included), if it compiled anything new."""
+        """Write what the file held and this process compiled, if it compiled anything new;
+        only what this process used once the file would hold twice that and more (what older
+        versions of the libraries generated goes, what another client's messages need stays)."""
         with self._lock:
             if not self._dirty:
                 return
             self._dirty = False
             used = dict(self._used)
         entries = {k: v if isinstance(v, bytes) else marshal.dumps(v) for k, v in used.items()}
+        if len(self._stored.keys() | entries.keys()) <= 2 * len(entries) + KEEP_UNUSED:
+            entries = {**self._stored, **entries}
         if write_atomic(self.path, marshal.dumps(entries)):
             logger.debug("kept %d compiled snippets in %s", len(entries), self.path)
 
