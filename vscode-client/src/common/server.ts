@@ -253,7 +253,7 @@ export class ServerManager implements Disposable {
         this.startClock.probed = Date.now() - began;
         const plan = planLaunch({ ...inputs, probe });
         if (early && (plan.kind === 'problem' || !expected || !sameLaunch(expected, plan))) {
-            early.kill();
+            early.kill(); // SIGTERM: the server keeps its bytecode cache, then exits
             early = undefined;
             this.startClock.spawned = 0;
         }
@@ -569,8 +569,18 @@ export class ServerManager implements Disposable {
             env: { ...process.env, ...launch.env, PYTHONUNBUFFERED: '1' },
             windowsHide: true,
         });
-        child.on('error', (e) => this.logChannel.error(`The server process failed: ${e.message}`));
+        // Only the process a client talks to is reported on: one started ahead of the probe and
+        // not kept (no tfmend in that interpreter) fails as the probe's message says already, and
+        // one stopped on purpose is no longer the manager's server.
+        child.on('error', (e) => {
+            if (this.serverProcess === child) {
+                this.logChannel.error(`The server process failed: ${e.message}`);
+            }
+        });
         child.on('exit', (code, signal) => {
+            if (this.serverProcess !== child) {
+                return;
+            }
             if (code) {
                 this.logChannel.error(`Server process exited with code ${code}.`);
             } else if (signal && signal !== 'SIGTERM') {
