@@ -22,7 +22,7 @@ SMOKE_ARGS = {
     "bench_lsp_memory.py": ["--edits", "300"],
     "bench_missing.py": ["--smoke"],
     "bench_cold_start.py": ["--runs", "2", "--imports", "5"],
-    "bench_vscode_cold_start.py": ["--runs", "1"],
+    "bench_vscode_cold_start.py": ["--runs", "2"],
     "bench_report.py": ["--smoke"],
     "bench_safety.py": ["--smoke"],
 }

@@ -96,7 +96,7 @@ def test_sdist_and_wheel_carry_the_rule_files_and_the_worker(
         assert {f"tfmend/{m}" for m in modules} <= names
         assert "tfmend/py.typed" in names
         entry_points = archive.read(f"tfmend-{version}.dist-info/entry_points.txt").decode()
-    assert "tfmend = tfmend.cli.main:main" in entry_points
+    assert "tfmend = tfmend.cli.entry:main" in entry_points
 
     (sdist,) = dist.glob(f"tfmend-{version}.tar.gz")
     with tarfile.open(sdist) as archive:

@@ -1,5 +1,5 @@
 """`python -m tfmend`: the command-line interface."""
 
-from tfmend.cli.main import main
+from tfmend.cli.entry import main
 
 raise SystemExit(main())

@@ -1,5 +1,6 @@
 """The built-in catalog kept between processes, pickled in the user cache directory: building it
-parses 24,000 lines of YAML and every rule's template, a third of the server's cold start.
+parses 24,000 lines of YAML and every rule's template, 0.45 s of CPU, more than the rest of the
+server's start.
 
 The file's name is a digest of everything the catalog is built from (the rule files, the
 catalog package's code, the Python version), so an edit to any of them builds it anew. A cache
@@ -18,6 +19,31 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+def default_cache_dir() -> Path:
+    """$TFMEND_CACHE_DIR, else the platform's user cache directory for tfmend."""
+    override = os.environ.get("TFMEND_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tfmend"))
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write the file whole or not at all (a concurrent reader sees all or nothing); whether it
+    was written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.stem}-", delete=False
+        ) as out:
+            out.write(data)
+        os.replace(out.name, path)
+    except OSError:
+        return False
+    return True
 
 
 def digest(sources: Iterable[Path]) -> str:
@@ -45,11 +71,6 @@ def load_cached(
     except Exception:  # missing, truncated, from another build: build it anew
         pass
     built = build()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=".catalog-", delete=False) as out:
-            out.write(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(out.name, path)  # atomic: a concurrent reader sees all or nothing
-    except OSError:
-        pass  # a read-only or full cache: this process has its catalog anyway
+    # A read-only or full cache is passed over: this process has its catalog anyway.
+    write_atomic(path, pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
     return built

@@ -1103,8 +1103,7 @@ class Catalog:
 def builtin_catalog() -> Catalog:
     """The catalog shipped with tfmend (loaded once per process, from the user cache when it
     was built before from the same files)."""
-    from tfmend.catalog.cached import load_cached
-    from tfmend.resolve.surface import default_cache_dir
+    from tfmend.catalog.cached import default_cache_dir, load_cached
 
     package = Path(__file__).parent
     sources = [*BUILTIN_CATALOG.parent.glob("*.yaml"), *package.glob("*.py")]

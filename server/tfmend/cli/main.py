@@ -7,7 +7,6 @@ import difflib
 import os
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import TYPE_CHECKING, TextIO
 from tfmend import __version__
 from tfmend.catalog.rules import TARGETS, Catalog, CatalogError, MigrationTarget
 from tfmend.cli.cache import ResultCache
+from tfmend.cli.serve import add_arguments as add_serve_arguments
+from tfmend.cli.serve import quiet_warnings
 from tfmend.cli.validate import add_catalog_arguments
 from tfmend.config import (
-    LOG_LEVELS,
     ConfigError,
     Overrides,
     Settings,
@@ -118,27 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run the examples of the rules in FILE (exit 1 if any fails)",
     )
 
-    serve = commands.add_parser("serve", help="run the language server")
-    serve.add_argument(
-        "--tcp",
-        default=None,
-        metavar="HOST:PORT",
-        help="listen on TCP instead of stdio (loopback by default)",
-    )
-    serve.add_argument(
-        "--allow-remote-validation",
-        action="store_true",
-        help="with --tcp beyond loopback, still accept tfmend.validateFix (it runs code)",
-    )
-    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS)
-    serve.add_argument(
-        "--no-surface",
-        action="store_true",
-        help="do not read the installed API surface; use the rule catalog alone",
-    )
-    serve.add_argument(
-        "--cache-dir", type=Path, default=None, help="where the API surface index is cached"
-    )
+    add_serve_arguments(commands.add_parser("serve", help="run the language server"))
 
     from tfmend.cli.validate import add_arguments as add_validate_arguments
 
@@ -588,15 +568,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from tfmend.lsp.server import run
+    from tfmend.cli.serve import run
 
-    return run(
-        tcp=args.tcp,
-        log_level=args.log_level,
-        surface=not args.no_surface,
-        cache_dir=args.cache_dir,
-        allow_remote_validation=args.allow_remote_validation,
-    )
+    return run(args)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -609,11 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tfmend` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    # User code full of old escape sequences must not flood the output while it is parsed.
-    warnings.filterwarnings("ignore", category=SyntaxWarning)
-    warnings.filterwarnings(
-        "ignore", message="invalid escape sequence", category=DeprecationWarning
-    )
+    quiet_warnings()
     handlers = {
         "check": _cmd_check,
         "fix": _cmd_fix,

@@ -19,6 +19,7 @@ from tfmend import __version__
 from tfmend.api import tune_gc
 from tfmend.lsp import (
     code_actions,
+    codecache,
     commands,
     documents,
     hover,
@@ -79,6 +80,7 @@ def _watch_parent(ls: TfmendServer, pid: int) -> None:
         if not _alive(pid):
             logger.warning("the editor process %d is gone: exiting", pid)
             ls.validation.close()
+            codecache.save_installed()
             logging.shutdown()
             os._exit(0)
 

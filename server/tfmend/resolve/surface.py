@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfmend.catalog.cached import default_cache_dir
 from tfmend.worker.client import WorkerClient, WorkerError, resolve_python
 
 FORMAT = 1
@@ -33,16 +34,6 @@ Warn = Callable[[str], None]
 
 class SurfaceError(Exception):
     """The surface cannot be built: no such interpreter, or the worker failed."""
-
-
-def default_cache_dir() -> Path:
-    """$TFMEND_CACHE_DIR, else the platform's user cache directory for tfmend."""
-    override = os.environ.get("TFMEND_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tfmend"))
 
 
 @dataclass

@@ -176,3 +176,32 @@ export function planLaunch(inputs: LaunchInputs): Launch | Problem {
             'or select the environment that has it.',
     };
 }
+
+/**
+ * The launch to start while the probe runs: what `planLaunch` gives when the probe finds a
+ * supported Python with tfmend installed (the usual case), or `tfmend.path`, which needs no
+ * probe. The probe's own plan decides whether that process is kept (see `sameLaunch`).
+ */
+export function expectedLaunch(inputs: Omit<LaunchInputs, 'probe'>): Launch | undefined {
+    const likely: ProbeResult = {
+        python: [MINIMUM_PYTHON[0], MINIMUM_PYTHON[1], 0],
+        executable: '',
+        tfmend: 'unknown',
+        tensorflow: null,
+        keras: null,
+        externallyManaged: false,
+    };
+    const plan = planLaunch({ ...inputs, probe: likely });
+    return plan.kind === 'launch' ? plan : undefined;
+}
+
+/** Whether two launches start the same process (command, arguments and environment). */
+export function sameLaunch(a: Launch, b: Launch): boolean {
+    const env = (launch: Launch) => JSON.stringify(Object.entries(launch.env).sort());
+    return (
+        a.command === b.command &&
+        a.args.length === b.args.length &&
+        a.args.every((arg, i) => arg === b.args[i]) &&
+        env(a) === env(b)
+    );
+}

@@ -6,6 +6,7 @@
  * settings in `initializationOptions` and through `workspace/configuration`.
  */
 
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -32,7 +33,7 @@ import {
 import { SERVER_VALIDATE } from './commands';
 import { installChoices, InstallInputs, installTitle } from './install';
 import { ProbeResult, resolveInterpreter } from './interpreter';
-import { planLaunch, Problem } from './launch';
+import { expectedLaunch, Launch, planLaunch, Problem, sameLaunch } from './launch';
 import { findBundle, findInstalledServer, findOnPath, runProbe } from './probe';
 import { rangeLines } from './messages';
 import { selectedInterpreter } from './python';
@@ -120,6 +121,8 @@ export function settingsFor(scope: ConfigurationScope | undefined, logChannel?: 
 
 export class ServerManager implements Disposable {
     private client: LanguageClient | undefined;
+    /** The server process the client talks to. */
+    private serverProcess: ChildProcess | undefined;
     private interpreter: string[] = [];
     private queue: Promise<void> = Promise.resolve();
     private lastProblem: string | undefined;
@@ -210,10 +213,27 @@ export class ServerManager implements Disposable {
         }
 
         const bundle = findBundle(this.context.extensionPath);
+        const cwd = trusted && folder ? folder.uri.fsPath : this.context.extensionPath;
+        const inputs = {
+            settings,
+            interpreter: resolved.command,
+            bundle,
+            installed: findInstalledServer(process.env, process.platform, os.homedir()),
+            pythonPath: process.env.PYTHONPATH,
+            pathSeparator: path.delimiter,
+        };
         const probing = runProbe(resolved.command, {
             cwd: this.context.extensionPath,
             env: process.env,
         }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+        // The server most probes confirm starts now: its start (Python and its imports, most of
+        // the wait for the first diagnostics) runs while the probe does. The probe's plan
+        // decides below whether this process is the server or is stopped.
+        const expected = expectedLaunch(inputs);
+        let early = expected ? this.spawnServer(expected, cwd) : undefined;
+        if (early) {
+            this.startClock.spawned = Date.now() - began;
+        }
         const probe = await probing;
         if (!(probe instanceof Error)) {
             this.logChannel.info(
@@ -231,15 +251,12 @@ export class ServerManager implements Disposable {
         }
 
         this.startClock.probed = Date.now() - began;
-        const plan = planLaunch({
-            settings,
-            interpreter: resolved.command,
-            probe,
-            bundle,
-            installed: findInstalledServer(process.env, process.platform, os.homedir()),
-            pythonPath: process.env.PYTHONPATH,
-            pathSeparator: path.delimiter,
-        });
+        const plan = planLaunch({ ...inputs, probe });
+        if (early && (plan.kind === 'problem' || !expected || !sameLaunch(expected, plan))) {
+            early.kill(); // SIGTERM: the server keeps its bytecode cache, then exits
+            early = undefined;
+            this.startClock.spawned = 0;
+        }
         if (plan.kind === 'problem') {
             this.status.update({ state: 'error', detail: plan.problem });
             const shown = probe instanceof Error ? resolved.command.join(' ') : probe.executable || resolved.command.join(' ');
@@ -254,12 +271,21 @@ export class ServerManager implements Disposable {
         if (plan.note) {
             this.logChannel.warn(plan.note);
         }
-        const cwd = workspace.isTrusted && folder ? folder.uri.fsPath : this.context.extensionPath;
         this.logChannel.info(`Server command (${plan.via}): ${[plan.command, ...plan.args].join(' ')}`);
-        const serverOptions: ServerOptions = {
-            command: plan.command,
-            args: plan.args,
-            options: { cwd, env: { ...process.env, ...plan.env, PYTHONUNBUFFERED: '1' } },
+        // The process started early serves the first connection; a restart after a crash (the
+        // client asks again) starts a new one.
+        const serverOptions: ServerOptions = () => {
+            const started = early && early.exitCode === null && early.pid !== undefined ? early : undefined;
+            early = undefined;
+            const child = started ?? this.spawnServer(plan, cwd);
+            if (!started) {
+                this.startClock.spawned ||= Date.now() - began;
+            }
+            if (child.pid === undefined) {
+                return Promise.reject(new Error(`Launching server using command ${plan.command} failed.`));
+            }
+            this.serverProcess = child;
+            return Promise.resolve(child);
         };
         const client = new LanguageClient(SERVER_ID, SERVER_NAME, serverOptions, this.clientOptions());
         client.onDidChangeState((e) => {
@@ -268,7 +294,6 @@ export class ServerManager implements Disposable {
             }
         });
         this.client = client;
-        this.startClock.spawned = Date.now() - began;
         try {
             await client.start();
             this.startClock.initialized = Date.now() - began;
@@ -537,15 +562,54 @@ export class ServerManager implements Disposable {
         }
     }
 
+    /** Starts a server process (stderr goes to the output channel once a client reads it). */
+    private spawnServer(launch: Launch, cwd: string): ChildProcess {
+        const child = spawn(launch.command, launch.args, {
+            cwd,
+            env: { ...process.env, ...launch.env, PYTHONUNBUFFERED: '1' },
+            windowsHide: true,
+        });
+        // Only the process a client talks to is reported on: one started ahead of the probe and
+        // not kept (no tfmend in that interpreter) fails as the probe's message says already, and
+        // one stopped on purpose is no longer the manager's server.
+        child.on('error', (e) => {
+            if (this.serverProcess === child) {
+                this.logChannel.error(`The server process failed: ${e.message}`);
+            }
+        });
+        child.on('exit', (code, signal) => {
+            if (this.serverProcess !== child) {
+                return;
+            }
+            if (code) {
+                this.logChannel.error(`Server process exited with code ${code}.`);
+            } else if (signal && signal !== 'SIGTERM') {
+                this.logChannel.error(`Server process exited with signal ${signal}.`);
+            }
+        });
+        return child;
+    }
+
     private async stopClient(): Promise<void> {
         const client = this.client;
+        const child = this.serverProcess;
         this.client = undefined;
+        this.serverProcess = undefined;
         if (client) {
             try {
                 await client.dispose(5000);
             } catch (e) {
                 this.logChannel.warn(`Stopping the server failed: ${e instanceof Error ? e.message : String(e)}`);
             }
+        }
+        // The client stops the process it is given only by asking: one that did not exit on
+        // `exit` is ended, as the client does with a process it spawned itself.
+        if (child && child.exitCode === null && child.signalCode === null) {
+            setTimeout(() => {
+                if (child.exitCode === null && child.signalCode === null) {
+                    child.kill();
+                }
+            }, 2000);
         }
     }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProbeResult } from '../common/interpreter';
-import { Bundle, planLaunch } from '../common/launch';
+import { Bundle, expectedLaunch, planLaunch, sameLaunch } from '../common/launch';
 import { DEFAULTS, ExtensionSettings } from '../common/settings';
 
 const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
@@ -140,5 +140,36 @@ describe('planLaunch', () => {
                     'dist/tfmend-*.whl"), or select the environment that has it.',
             );
         }
+    });
+});
+
+describe('expectedLaunch', () => {
+    const inputs = { ...base, bundle: noBundle };
+    it('is the environment launch the usual probe confirms', () => {
+        const expected = expectedLaunch({ ...inputs, settings: settings() });
+        const planned = planLaunch({ ...inputs, settings: settings(), probe: probe() });
+        assert.ok(expected && planned.kind === 'launch' && sameLaunch(expected, planned));
+    });
+    it('is not what the probe plans when tfmend is missing or Python too old', () => {
+        const expected = expectedLaunch({ ...inputs, settings: settings(), installed: '/home/u/.local/bin/tfmend' });
+        for (const found of [probe({ tfmend: null }), probe({ python: [3, 9, 18] })]) {
+            const planned = planLaunch({ ...inputs, settings: settings(), probe: found, installed: '/home/u/.local/bin/tfmend' });
+            assert.ok(expected && planned.kind === 'launch' && !sameLaunch(expected, planned));
+        }
+    });
+    it('is tfmend.path whatever the probe finds', () => {
+        const path = settings({ path: ['/opt/tfmend'] });
+        const expected = expectedLaunch({ ...inputs, settings: path });
+        const planned = planLaunch({ ...inputs, settings: path, probe: new Error('no python') });
+        assert.ok(expected && planned.kind === 'launch' && sameLaunch(expected, planned));
+    });
+    it('is nothing when the bundle is asked for and missing', () => {
+        assert.equal(expectedLaunch({ ...inputs, settings: settings({ importStrategy: 'useBundled' }) }), undefined);
+    });
+    it('tells a bundled launch from the environment one by its PYTHONPATH', () => {
+        const inBundle = { ...inputs, bundle };
+        const expected = expectedLaunch({ ...inBundle, settings: settings() });
+        const planned = planLaunch({ ...inBundle, settings: settings(), probe: probe({ tfmend: null }) });
+        assert.ok(expected && planned.kind === 'launch' && planned.via === 'bundled' && !sameLaunch(expected, planned));
     });
 });
