@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_cold_start import LEGACY, TARGET_S, cpu_seconds
+from benchmarks.bench_cold_start import LEGACY, TARGET_S, compile_tfmend, cpu_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENT = REPO / "vscode-client"
@@ -163,6 +163,7 @@ def main() -> None:
         print(f"skipped: {lacking} is not installed (make editors)")
         return
     vsix = args.vsix or build_vsix()
+    compile_tfmend()
     print(
         f"{'run':>4} {'cache':>6} {'window':>8} {'open file':>10} {'to squiggle':>12}"
         f" {'extension: probe':>17} {'spawn':>7} {'initialized':>12} {'diagnostics':>12}"
@@ -201,8 +202,6 @@ def main() -> None:
                 f" {statistics.median(cpus[fresh] or [0]):.2f} s"
             )
     print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    if sys.dont_write_bytecode:
-        print("note: PYTHONDONTWRITEBYTECODE is set: see bench_cold_start.py")
     measured = totals[False] or totals[True]
     if measured:
         server = statistics.median(measured)
