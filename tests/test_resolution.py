@@ -416,6 +416,29 @@ def test_module_found_only_through_sys_path_changes_is_resolved_with_jedi(tmp_pa
     assert origin.path == str((root / "vendor" / "helpers.py").resolve())
 
 
+def test_a_folder_jedi_finds_only_from_files_beside_it(tmp_path: Path) -> None:
+    # keras-rl's utils/gym: its own files import it as `gym` (jedi puts their parent directories
+    # on sys.path), another package's `import gym` cannot reach it, and jedi is not asked there.
+    root = _project(tmp_path, {
+        "utils/gym/__init__.py": "from keras import backend as K\n",
+        "utils/gym/envs/env.py": "import gym\ny = gym.K.mean(x)\n",
+        "other/pkg/__init__.py": "",
+        "other/pkg/app.py": "import gym\ny = gym.K.mean(x)\n",
+    })  # fmt: skip
+    engine = make_engine(root)
+    project = engine.project
+    assert project is not None
+    app = root / "other" / "pkg" / "app.py"
+    assert engine.check_text(app.read_text(), app) == []
+    assert project._scripts == {}  # no jedi script was made
+    env = root / "utils" / "gym" / "envs" / "env.py"
+    findings = engine.check_text(env.read_text(), env)
+    assert [(f.code, f.span.start.line) for f in findings] == [("TFM9901", 1)]
+    origin = findings[0].origin
+    assert origin is not None
+    assert origin.path == str((root / "utils" / "gym" / "__init__.py").resolve())
+
+
 def test_call_conditions_and_leading_positional_arguments() -> None:
     """`when` restricts a rule to calls passing some arguments; `keep: 0` moves every argument."""
     from tfmend.catalog.rules import load_rules_file

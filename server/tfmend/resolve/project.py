@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule, ResolvedName
 
 _MAX_HOPS = 8
+_SYS_PATH = re.compile(r"\bsys\b[\s\\]*\.[\s\\]*path\b")
+"""A `sys.path` use, as jedi reads one (whitespace and line continuations allowed)."""
 
 
 @dataclass
@@ -67,6 +70,9 @@ class JediProject:
         self._own_changes: dict[Path, int] = {}
         self._project: Any = None
         self._environment: Any = None
+        self._facts: dict[tuple[Path | None, int], dict[str, list[str | None]] | None] = {}
+        self._searches: dict[Path, list[str]] = {}
+        self._entries: dict[str, frozenset[str]] = {}
 
     def invalidate(self, path: Path | None = None) -> set[Path]:
         """Forget cached resolutions (those through `path`, or all); return files to recheck."""
@@ -176,7 +182,7 @@ class JediProject:
         if key not in self._landings:
             hops: set[Path] = set()
             landing = self._import_landing(path, imported, chain.base)
-            if landing is None:
+            if landing is None and self._jedi_may_land(module, path, imported, chain.base):
                 node = chain.nodes[0]
                 line, column = module.lines.from_ast(node.lineno, node.col_offset)
                 landing = self._hop(module.text, path, line + 1, column, hops)
@@ -297,7 +303,7 @@ class JediProject:
         for imported in exact:
             # A re-export of a re-export: follow that import, by its file or else with jedi.
             landing = self._import_landing(path, imported, name)
-            if landing is None:
+            if landing is None and self._jedi_may_land(landed, path, imported):
                 alias = imported.alias
                 column = landed.lines.from_ast(alias.lineno, alias.col_offset)[1]
                 landing = self._hop(landed.text, path, alias.lineno, column, visited)
@@ -308,6 +314,95 @@ class JediProject:
             visited.add(landing.path)
             return _consumed(self._follow(landing, rest, visited, depth + 1), used)
         return None
+
+    def _jedi_may_land(
+        self, module: ParsedModule, path: Path, imported: ImportBinding, use: str | None = None
+    ) -> bool:
+        """Whether jedi's goto may end in another project file: from the alias of `imported`,
+        or from a use of the name `use` in `module` (then any import of that name there may be
+        the one jedi takes).
+
+        jedi finds an absolute import's first module on its sys.path for the asking file: the
+        project root, the file's parent directories, this interpreter's sys.path, buildout
+        scripts' paths and the file's own `sys.path` changes. When no directory of those
+        that lies in the project (or above it) has an entry of that name, the goto cannot
+        leave the file or the project, and `_hop` would find nothing; otherwise jedi is asked.
+        Most of the corpus's misses are such imports (`gym`, when another package of the tree
+        has a `gym` folder): asking jedi cost them a parso parse of the file each.
+        """
+        facts = self._import_facts(module)
+        if facts is None:
+            return True  # a star import or `sys.path` changes: jedi may go anywhere
+        tops = [_import_top(imported.statement, imported.alias)]
+        if use is not None:
+            tops += facts.get(use, [])
+        if any(top is None for top in tops):
+            return True  # a relative import: jedi places it as the file's package
+        search = self._jedi_search(path)
+        if search is None:
+            return True
+        return any(self._dir_has(directory, top) for top in tops if top for directory in search)
+
+    def _import_facts(self, module: ParsedModule) -> dict[str, list[str | None]] | None:
+        """The top-level module of each import of each name bound by an import in the module
+        (None for a relative one); None when a star import or `sys.path` use may make
+        jedi's answer another file's."""
+        key = (module.path, hash(module.text))
+        if key in self._facts:
+            return self._facts[key]
+        facts: dict[str, list[str | None]] | None = None
+        statements = list(_import_statements(module.tree.body))
+        if not _SYS_PATH.search(module.text) and not any(
+            alias.name == "*" for statement in statements for alias in statement.names
+        ):
+            facts = {}
+            for statement in statements:
+                for alias in statement.names:
+                    bound = alias.asname or alias.name.split(".", 1)[0]
+                    facts.setdefault(bound, []).append(_import_top(statement, alias))
+        self._facts[key] = facts
+        return facts
+
+    def _jedi_search(self, path: Path) -> list[str] | None:
+        """The directories where jedi may find a project module imported from `path`: the
+        root, the file's directories under it, and this interpreter's sys.path entries in the
+        project or above it. None when a buildout.cfg above the file adds paths of its own."""
+        directory = path.parent
+        found = self._searches.get(directory)
+        if found is not None:
+            return found or None
+        parents = [directory, *directory.parents]
+        if any(self._dir_has(str(parent), "buildout.cfg") for parent in parents):
+            self._searches[directory] = []
+            return None
+        root = str(self.root)
+        search = [str(parent) for parent in parents if self._in_or_above(str(parent), root)]
+        for entry in map(os.path.realpath, (e or os.curdir for e in sys.path)):
+            if (self._in_or_above(entry, root) or self._in_or_above(root, entry)) and (
+                entry not in search
+            ):
+                search.append(entry)
+        self._searches[directory] = search
+        return search
+
+    @staticmethod
+    def _in_or_above(inner: str, outer: str) -> bool:
+        """Whether directory `inner` is `outer` or inside it."""
+        return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+    def _dir_has(self, directory: str, top: str) -> bool:
+        """Whether a directory has an entry jedi could import as `top` (a package or namespace
+        directory, a module, a stub or an extension: any `top`, `top.*` or `top-*`)."""
+        entries = self._entries.get(directory)
+        if entries is None:
+            try:
+                entries = frozenset(os.listdir(directory))
+            except OSError:
+                entries = frozenset()
+            self._entries[directory] = entries
+        if top in entries:
+            return True
+        return any(e.startswith((f"{top}.", f"{top}-")) for e in entries)
 
     def _script(self, text: str, path: Path) -> Any:
         import jedi
@@ -420,6 +515,15 @@ def _submodule(path: Path, name: str) -> Path | None:
         if candidate.is_file():
             return candidate.resolve()
     return None
+
+
+def _import_top(statement: ast.Import | ast.ImportFrom, alias: ast.alias) -> str | None:
+    """The first module an import alias names (None: a relative import)."""
+    if isinstance(statement, ast.ImportFrom):
+        if statement.level:
+            return None
+        return (statement.module or "").split(".", 1)[0]
+    return alias.name.split(".", 1)[0]
 
 
 def _consumed(found: ResolvedName | None, more: int) -> ResolvedName | None:
