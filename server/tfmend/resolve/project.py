@@ -597,9 +597,17 @@ class ImportIndex:
     def imported(self, path: Path) -> bool:
         """Whether another project file imports the module at `path` (or a name from it)."""
         modules = self.module_names(path)
-        return bool(modules) and any(
-            not modules.isdisjoint(found.reached) for _, found in self._other_files(path)
-        )
+        if not modules:
+            return False
+        lasts = {module.rsplit(".", 1)[-1] for module in modules}
+        target = path.resolve()
+        for other in self._listing():
+            if other == target:
+                continue
+            found = self._imports(other, unless=lasts)
+            if found is not None and not modules.isdisjoint(found.reached):
+                return True
+        return False
 
     def _other_files(self, path: Path) -> Iterator[tuple[Path, _FileImports]]:
         """The imports of every other Python file of the project."""
@@ -627,19 +635,26 @@ class ImportIndex:
         self._listed = (walked, _stamps(walked), files)
         return files
 
-    def _imports(self, path: Path) -> _FileImports | None:
+    def _imports(self, path: Path, unless: set[str] | None = None) -> _FileImports | None:
+        """A file's imports (parsed when not noted or cached); None when it is unreadable or,
+        with `unless`, when it cannot import a module whose last name is one of those."""
         try:
             mtime_ns = os.stat(path).st_mtime_ns  # not Path.stat: this runs for every file
         except OSError:
             return None
         cached = self._files.get(path)
         if cached is None or cached.mtime_ns != mtime_ns:
-            cached = self._files[path] = self._read(path, mtime_ns, _parsed(path))
+            text = _text(path)
+            if unless is not None and text is not None and not _may_name(text, path, unless):
+                return None
+            tree = _parsed(text) if text is not None else None
+            cached = self._files[path] = self._read(path, mtime_ns, tree)
         return cached
 
     def _attributes(self, path: Path, found: _FileImports) -> set[str]:
         if found.attributes is None:
-            tree = _parsed(path)
+            text = _text(path)
+            tree = _parsed(text) if text is not None else None
             found.attributes = (
                 {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} if tree else set()
             )
@@ -672,15 +687,36 @@ def _tf_keras_binding(imported: ImportBinding) -> bool:
     return imported.tracked and imported.imported.split(".")[:2] == ["tensorflow", "keras"]
 
 
-def _parsed(path: Path) -> ast.Module | None:
-    """A project file's tree, read as checking it reads it (None: unreadable, or no imports)."""
+def _text(path: Path) -> str | None:
+    """A project file's text, read as checking it reads it (None: unreadable)."""
     from tfmend.text.source import UndecodableError, decode_source
 
     try:
-        text = decode_source(path.read_bytes()).text
-        return ast.parse(text) if "import" in text else None
-    except (OSError, UndecodableError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return decode_source(path.read_bytes()).text
+    except (OSError, UndecodableError):
         return None
+
+
+def _parsed(text: str) -> ast.Module | None:
+    """A project file's tree (None: it does not parse, or has no imports)."""
+    try:
+        return ast.parse(text) if "import" in text else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _may_name(text: str, path: Path, lasts: set[str]) -> bool:
+    """Whether a file's imports may reach a module whose last name is in `lasts`.
+
+    The last name of a module an import reaches is a name written in the import, or (for
+    `from . import x`, which reaches the package) a directory of the file's own path. In
+    ASCII text every name is written as it is read (elsewhere NFKC may map other letters to
+    it), so a file that has none of them, in its text or its path, reaches none of the
+    modules: telling so costs a substring search, not a parse.
+    """
+    if not text.isascii():
+        return True
+    return any(last in text for last in lasts) or not lasts.isdisjoint(path.parts)
 
 
 def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
