@@ -49,6 +49,15 @@ class ParsedModule:
         self._origins: dict[int, Origin] = {}
         self._whole: ParsedModule | None = None
 
+    def moved(self, path: Path | None) -> ParsedModule:
+        """This module under another spelling of its path, sharing its tree and the facts read
+        from it (none of which depend on the path)."""
+        other = ParsedModule.__new__(ParsedModule)
+        other.__dict__.update(self.__dict__)
+        other.path = path
+        other._origins = {}
+        return other
+
     @property
     def whole(self) -> ParsedModule:
         """The module this one is part of (itself, for a parsed file): module-wide facts

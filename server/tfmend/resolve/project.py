@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,8 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule, ResolvedName
 
 _MAX_HOPS = 8
+_RECENT = 32
+"""Checked modules kept for resolving names through them (a bound: memory)."""
 _SYS_PATH = re.compile(r"\bsys\b[\s\\]*\.[\s\\]*path\b")
 """A `sys.path` use, as jedi reads one (whitespace and line continuations allowed)."""
 
@@ -73,11 +76,18 @@ class JediProject:
         self._facts: dict[tuple[Path | None, int], dict[str, list[str | None]] | None] = {}
         self._searches: dict[Path, list[str]] = {}
         self._entries: dict[str, frozenset[str]] = {}
+        self._reals: dict[Path, Path] = {}
+        self._recent: OrderedDict[Path, ParsedModule] = OrderedDict()
+        """The last modules checked (offer), by resolved path."""
 
     def invalidate(self, path: Path | None = None) -> set[Path]:
         """Forget cached resolutions (those through `path`, or all); return files to recheck."""
         with self._lock:
             self._changes += 1
+            # Paths, directory listings and jedi's search paths may have changed with the file.
+            self._reals.clear()
+            self._entries.clear()
+            self._searches.clear()
             if path is not None:
                 own = path.resolve()
                 self._own_changes[own] = self._own_changes.get(own, 0) + 1
@@ -86,6 +96,7 @@ class JediProject:
                 self.cache.clear()
                 self._landings.clear()
                 self._files.clear()
+                self._recent.clear()
                 self._scripts.clear()
                 self._local_tops.clear()
                 self._stems = None
@@ -112,11 +123,19 @@ class JediProject:
         with self._lock:
             return {through for through, files in self.dependents.items() if path in files}
 
+    def _real(self, path: Path) -> Path:
+        """`path.resolve()`, remembered until the next invalidation (a check asks it for every
+        chain it resolves, and realpath costs a stat per component)."""
+        real = self._reals.get(path)
+        if real is None:
+            real = self._reals[path] = path.resolve()
+        return real
+
     def _in_project(self, path: Path | None) -> bool:
         if path is None:
             return False
         try:
-            path.resolve().relative_to(self.root)
+            self._real(path).relative_to(self.root)
         except ValueError:
             return False
         return "site-packages" not in path.parts
@@ -155,7 +174,7 @@ class JediProject:
         """The TF/Keras name a chain reaches through project modules, and how much it used."""
         if module.path is None or not self._may_be_local(imported):
             return None
-        path = module.path.resolve()
+        path = self._real(module.path)
         statement = module.segment(imported.statement)
         key = (path, statement, chain.base, tuple(chain.attributes))
         with self._lock:
@@ -233,7 +252,7 @@ class JediProject:
                 files.insert(0, candidate.with_suffix(".py"))
             for file in files:
                 if file.is_file() and self._in_project(file):
-                    return file.resolve()
+                    return self._real(file)
         return None
 
     def _follow(
@@ -474,6 +493,24 @@ class JediProject:
                 self._overlay[path] = text
         return self.invalidate(path)
 
+    def parsed(self, path: Path, text: str) -> ParsedModule | None:
+        """The module a check of `path` reading `text` may use instead of parsing it: the one
+        read for resolving names through the file, if it has that text."""
+        with self._lock:
+            landed = self._files.get(self._real(path))
+        module = landed.module if landed is not None else None
+        return module.moved(path) if module is not None and module.text == text else None
+
+    def offer(self, path: Path, module: ParsedModule) -> None:
+        """A module just checked: resolving names through its file soon after (its package's
+        other modules are checked next) uses it when the file still has its text."""
+        with self._lock:
+            real = self._real(path)
+            self._recent.pop(real, None)
+            self._recent[real] = module
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+
     def _module(self, path: Path) -> ParsedModule | None:
         text = self._overlay.get(path)
         version: object
@@ -492,7 +529,10 @@ class JediProject:
 
             if text is None:
                 text = decode_source(path.read_bytes()).text
-            module: ParsedModule | None = ParsedModule(text, path)
+            recent = self._recent.get(path)
+            module: ParsedModule | None = (
+                recent if recent is not None and recent.text == text else ParsedModule(text, path)
+            )
         except Exception:  # an unreadable or broken exporting file resolves nothing
             module = None
         self._files[path] = _Landed(version, module)
