@@ -603,9 +603,10 @@ class ImportIndex:
     def module_names(self, path: Path) -> set[str]:
         """Dotted names a file is importable as, from the project root or its src/."""
         names = set()
+        stem = path.resolve().with_suffix("")
         for base in (self.root, self.root / "src"):
             try:
-                relative = path.resolve().with_suffix("").relative_to(base)
+                relative = stem.relative_to(base)
             except ValueError:
                 continue
             parts = list(relative.parts)
@@ -759,12 +760,19 @@ def _may_name(text: str, path: Path, lasts: set[str]) -> bool:
     return any(last in text for last in lasts) or not lasts.isdisjoint(path.parts)
 
 
+_SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Raise,
+           ast.Assert, ast.Delete, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)  # fmt: skip
+"""Statements that hold no block (most of a file's): nothing to look for inside them."""
+
+
 def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
     """The import statements in a block and the blocks nested in it (expressions cannot hold
     statements, so they are not walked)."""
     for statement in body:
         if isinstance(statement, ast.Import | ast.ImportFrom):
             yield statement
+            continue
+        if isinstance(statement, _SIMPLE):
             continue
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
             nested = getattr(statement, name, None)
