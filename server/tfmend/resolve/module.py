@@ -40,9 +40,13 @@ class ProjectResolver(Protocol):
 class ParsedModule:
     """A module's text, tree and bindings: parsed once, shared by analysis and fixes."""
 
-    def __init__(self, text: str, path: Path | None = None) -> None:
+    def __init__(self, text: str, path: Path | None = None, *, exports: bool = False) -> None:
+        """With `exports`, the module is read for what it binds at module level only (a file
+        names are resolved through): its bindings skip function and class bodies when no
+        `global` statement can bind module names from them."""
         self.text = text
         self.path = path
+        self.module_only = exports and text.isascii() and "global" not in text
         # Not the real path: CPython would read the error line from the file on disk, which
         # differs from an editor's unsaved text, to place SyntaxError.offset.
         self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
@@ -57,6 +61,9 @@ class ParsedModule:
         other.__dict__.update(self.__dict__)
         other.path = path
         other._origins = {}
+        if other.module_only:  # walked for its exports: walk it whole
+            other.module_only = False
+            other.__dict__.pop("bindings", None)
         return other
 
     @property
@@ -70,7 +77,7 @@ class ParsedModule:
     @cached_property
     def bindings(self) -> FileBindings:
         """Scopes and name uses."""
-        return FileBindings(self.tree)
+        return FileBindings(self.tree, module_only=self.module_only)
 
     @cached_property
     def defined_functions(self) -> frozenset[str]:

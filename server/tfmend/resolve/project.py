@@ -531,7 +531,9 @@ class JediProject:
                 text = decode_source(path.read_bytes()).text
             recent = self._recent.get(path)
             module: ParsedModule | None = (
-                recent if recent is not None and recent.text == text else ParsedModule(text, path)
+                recent
+                if recent is not None and recent.text == text
+                else ParsedModule(text, path, exports=True)
             )
         except Exception:  # an unreadable or broken exporting file resolves nothing
             module = None
