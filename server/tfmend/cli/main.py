@@ -299,6 +299,9 @@ def _run(
     elif missed:  # the catalog, parsed above, is inherited by forked workers
         from concurrent.futures import ProcessPoolExecutor
 
+        # And so is libcst, imported once here rather than by each worker's first planned fix.
+        import tfmend.catalog.render  # noqa: F401
+
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
             # A few files of one directory a task: names of a package's modules are resolved
             # through its other modules and its __init__.py, which the worker then has parsed
