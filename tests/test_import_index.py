@@ -82,3 +82,23 @@ def test_what_the_engine_parsed_is_what_the_index_reads(tmp_path: Path) -> None:
     # The engine's note is dropped once the file changes on disk.
     _touch_later(tmp_path / "run.py", "import os\n")
     assert not engine.imports.imported(helper)
+
+
+def test_only_files_that_may_name_the_module_are_parsed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tools/helper.py": "X = 1\n",
+            "tools/unrelated.py": "import os\n",
+            # `from . import x` in tools/helper/ reaches the module tools.helper by its own path.
+            "tools/helper/use.py": "from . import x\n",
+            "lone/helper.py": "X = 1\n",
+            # NFKC reads a fullwidth letter as the ASCII one: this imports lone.helper.
+            "lone/run.py": "from lone import \uff48elper\n",
+        },
+    )
+    index = ImportIndex(tmp_path)
+    assert index.imported(tmp_path / "tools" / "helper.py")
+    assert index.imported(tmp_path / "lone" / "helper.py")
+    # Neither answer parsed the file that names no `helper`.
+    assert (tmp_path / "tools" / "unrelated.py").resolve() not in index._files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import textwrap
 from collections.abc import Callable
@@ -419,6 +420,56 @@ def test_module_found_only_through_sys_path_changes_is_resolved_with_jedi(tmp_pa
     origin = findings[0].origin
     assert origin is not None
     assert origin.path == str((root / "vendor" / "helpers.py").resolve())
+
+
+def test_a_folder_jedi_finds_only_from_files_beside_it(tmp_path: Path) -> None:
+    # keras-rl's utils/gym: its own files import it as `gym` (jedi puts their parent directories
+    # on sys.path), another package's `import gym` cannot reach it, and jedi is not asked there.
+    root = _project(tmp_path, {
+        "utils/gym/__init__.py": "from keras import backend as K\n",
+        "utils/gym/envs/env.py": "import gym\ny = gym.K.mean(x)\n",
+        "other/pkg/__init__.py": "",
+        "other/pkg/app.py": "import gym\ny = gym.K.mean(x)\n",
+    })  # fmt: skip
+    engine = make_engine(root)
+    project = engine.project
+    assert project is not None
+    app = root / "other" / "pkg" / "app.py"
+    assert engine.check_text(app.read_text(), app) == []
+    assert project._scripts == {}  # no jedi script was made
+    env = root / "utils" / "gym" / "envs" / "env.py"
+    findings = engine.check_text(env.read_text(), env)
+    assert [(f.code, f.span.start.line) for f in findings] == [("TFM9901", 1)]
+    origin = findings[0].origin
+    assert origin is not None
+    assert origin.path == str((root / "utils" / "gym" / "__init__.py").resolve())
+
+
+def test_a_file_read_for_resolving_is_checked_as_it_is_now(tmp_path: Path) -> None:
+    # Checking a file another check read for its names shares that parse only while the file
+    # has the same text; a checked file is resolved through while it still has its text.
+    root = _project(tmp_path, {
+        "utils.py": "from keras import backend as K\n",
+        "model.py": "from utils import K\ny = K.mean(x)\n",
+    })  # fmt: skip
+    engine = make_engine(root)
+    utils, model = root / "utils.py", root / "model.py"
+    assert [f.code for f in engine.check_file(model).findings] == ["TFM9901"]
+    assert engine.check_file(utils).findings == []
+    _rewrite(utils, "from keras import backend as K\nz = K.mean(x)\n")
+    assert [f.span.start.line for f in engine.check_file(utils).findings] == [1]
+    _rewrite(utils, "import numpy as K\n")
+    assert engine.project is not None
+    engine.project.invalidate(utils)
+    assert engine.check_file(utils).findings == []
+    assert engine.check_file(model).findings == []
+
+
+def _rewrite(path: Path, text: str) -> None:
+    """Write a file with a modification time surely different from the one before."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
 def test_call_conditions_and_leading_positional_arguments() -> None:

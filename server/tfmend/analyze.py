@@ -139,7 +139,7 @@ class Analyzer:
             planner=Planner(
                 module,
                 self.versions,
-                library=self.is_library(module) if library is None else library,
+                library=(lambda: self.is_library(module)) if library is None else library,
             ),
             # Only a shortcut: a name outside it resolves to no import anyway. A ModulePart's
             # statements are few, so they go without it.

@@ -170,10 +170,11 @@ class Engine:
         return self._analysed(text, path)
 
     def _analysed(
-        self, text: str, path: Path | None
+        self, text: str, path: Path | None, parsed: ParsedModule | Finding | None = None
     ) -> tuple[list[Finding], tuple[ParsedModule, list[Finding]] | None]:
         """The reported findings, and the module with all its findings (None: not analysed)."""
-        parsed = self.parse(text, path)
+        if parsed is None:
+            parsed = self.parse(text, path)
         if isinstance(parsed, Finding):
             return [parsed], None
         try:
@@ -240,7 +241,11 @@ class Engine:
                 result.findings = [file_finding(UNDECODABLE.code, f"Not a notebook: {exc}")]
                 return result, None
             text = result.notebook.text
-        result.findings, analysed = self._analysed(text, path)
+        # A file names were resolved through was parsed then: the same text parses the same.
+        shared = self.project.parsed(path, text) if self.project is not None else None
+        result.findings, analysed = self._analysed(text, path, shared)
+        if analysed is not None and self.project is not None:
+            self.project.offer(path, analysed[0])
         if analysed is not None and self.imports is not None and result.snapshot is not None:
             self.imports.note(path, result.snapshot.mtime_ns, analysed[0].tree)
         return result, analysed

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -278,16 +279,44 @@ def _run(
     elif missed:  # the catalog, parsed above, is inherited by forked workers
         from concurrent.futures import ProcessPoolExecutor
 
+        # And so is libcst, imported once here rather than by each worker's first planned fix.
+        import tfmend.catalog.render  # noqa: F401
+
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            # One file a task: the files outside packages come last, and a chunk of the slowest
-            # of them left one worker with the tail while the other was idle.
-            for path, result in zip(missed, pool.map(job, missed, chunksize=1), strict=True):
-                analysed[path] = result
-                if bar:
-                    bar.step()
+            # A few files of one directory a task: names of a package's modules are resolved
+            # through its other modules and its __init__.py, which the worker then has parsed
+            # already (file by file, each worker parsed half the other's files again). Small
+            # tasks all the same: the files outside packages come last, and a chunk of the
+            # slowest of them left one worker with the tail while the other was idle.
+            tasks = _neighbours(missed)
+            for task, results in zip(tasks, pool.map(partial(_each, job), tasks), strict=True):
+                for path, result in zip(task, results, strict=True):
+                    analysed[path] = result
+                    if bar:
+                        bar.step()
     if bar:
         bar.done()
     return [cached[p] if p in cached else analysed[p] for p in paths]
+
+
+_NEIGHBOURS = 6
+"""Files a worker task checks at most (files of one directory)."""
+
+
+def _neighbours(paths: list[Path]) -> list[list[Path]]:
+    """Consecutive files of the same directory, a few at a time, in their order."""
+    tasks: list[list[Path]] = []
+    for path in paths:
+        if tasks and len(tasks[-1]) < _NEIGHBOURS and tasks[-1][0].parent == path.parent:
+            tasks[-1].append(path)
+        else:
+            tasks.append([path])
+    return tasks
+
+
+def _each(job: Callable[[Path], FileResult], paths: list[Path]) -> list[FileResult]:
+    """A worker task: the job of each file."""
+    return [job(path) for path in paths]
 
 
 def _cached(setup: _Setup, paths: list[Path], *, fixing: bool) -> dict[Path, FileResult]:

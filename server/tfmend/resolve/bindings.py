@@ -152,7 +152,9 @@ class Resolution:
 class FileBindings:
     """All scopes, imports and name uses of one module."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, *, module_only: bool = False) -> None:
+        """With `module_only`, function and class bodies are not walked: enough for the module
+        scope (what a file exports) when no `global` statement binds names there from them."""
         self.module = Scope("module", None)
         self.scopes: list[Scope] = [self.module]
         self.imports: list[tuple[ImportBinding, Scope]] = []
@@ -171,7 +173,7 @@ class FileBindings:
         """Index into `chains` where each top-level statement's uses start."""
         self.injected: set[str] = set()
         """Names bound to Keras modules by `get_submodules_from_kwargs` (no import statement)."""
-        _Walker(self).walk_module(tree)
+        _Walker(self, module_only).walk_module(tree)
 
     def interesting_names(self) -> set[str]:
         """Names bound by imports anywhere in the file, or assigned from such names."""
@@ -414,8 +416,10 @@ def _provides_fallback(handler: ast.ExceptHandler) -> bool:
 class _Walker:
     """Builds scopes and chains in one pass; resolution happens afterwards, when all are known."""
 
-    def __init__(self, out: FileBindings) -> None:
+    def __init__(self, out: FileBindings, module_only: bool = False) -> None:
         self.out = out
+        self.module_only = module_only
+        """Skip function and class bodies (FileBindings' module_only)."""
         self.scope = out.module
         self.group = 0
         self.guard: Guard = ""
@@ -669,6 +673,8 @@ class _Walker:
         if node.returns is not None:
             self.visit(node.returns)
         self.bind(node.name)
+        if self.module_only:
+            return
         with self.in_scope(Scope("function", self.scope)):
             self.bind_parameters(node.args)
             self.body(node.body)
@@ -677,6 +683,8 @@ class _Walker:
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.arguments(node.args)
+        if self.module_only:
+            return
         with self.in_scope(Scope("function", self.scope)):
             self.bind_parameters(node.args)
             self.visit(node.body)
@@ -688,6 +696,8 @@ class _Walker:
         for keyword in node.keywords:
             self.visit(keyword.value)
         self.bind(node.name)
+        if self.module_only:
+            return
         with self.in_scope(Scope("class", self.scope, group=self.group)):
             self.body(node.body)
 

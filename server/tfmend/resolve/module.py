@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -42,15 +43,31 @@ class ProjectResolver(Protocol):
 class ParsedModule:
     """A module's text, tree and bindings: parsed once, shared by analysis and fixes."""
 
-    def __init__(self, text: str, path: Path | None = None) -> None:
+    def __init__(self, text: str, path: Path | None = None, *, exports: bool = False) -> None:
+        """With `exports`, the module is read for what it binds at module level only (a file
+        names are resolved through): its bindings skip function and class bodies when no
+        `global` statement can bind module names from them."""
         self.text = text
         self.path = path
+        self.module_only = exports and text.isascii() and "global" not in text
         # Not the real path: CPython would read the error line from the file on disk, which
         # differs from an editor's unsaved text, to place SyntaxError.offset.
         self.tree = ast.parse(text, filename=f"<{path.name if path else 'unknown'}>")
         self.lines = LineIndex(text)
         self._origins: dict[int, Origin] = {}
         self._whole: ParsedModule | None = None
+
+    def moved(self, path: Path | None) -> ParsedModule:
+        """This module under another spelling of its path, sharing its tree and the facts read
+        from it (none of which depend on the path)."""
+        other = ParsedModule.__new__(ParsedModule)
+        other.__dict__.update(self.__dict__)
+        other.path = path
+        other._origins = {}
+        if other.module_only:  # walked for its exports: walk it whole
+            other.module_only = False
+            other.__dict__.pop("bindings", None)
+        return other
 
     @property
     def whole(self) -> ParsedModule:
@@ -63,14 +80,14 @@ class ParsedModule:
     @cached_property
     def bindings(self) -> FileBindings:
         """Scopes and name uses."""
-        return FileBindings(self.tree)
+        return FileBindings(self.tree, module_only=self.module_only)
 
     @cached_property
     def defined_functions(self) -> frozenset[str]:
         """Names of the functions and methods the module defines (walked on first use only)."""
         if self.whole is not self:
             return self.whole.defined_functions
-        return frozenset(function_names(self.tree))
+        return frozenset(_defined(self.tree.body))
 
     def span(self, node: ast.AST) -> Span:
         """The span of an ast node in code point positions."""
@@ -247,3 +264,15 @@ class ModulePart(ParsedModule):
 
     def origin(self, imported: ImportBinding) -> Origin:
         return self.whole.origin(imported)
+
+
+def _defined(body: list[ast.stmt]) -> Iterator[str]:
+    """The names `function_names` finds, walking statements only: a function is defined by a
+    statement, never inside an expression (a tenth of the nodes of a file)."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield statement.name
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            nested = getattr(statement, name, None)
+            if isinstance(nested, list):
+                yield from _defined(nested)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +20,10 @@ from tfmend.resolve.bindings import Chain, ImportBinding
 from tfmend.resolve.module import ParsedModule, ResolvedName
 
 _MAX_HOPS = 8
+_RECENT = 32
+"""Checked modules kept for resolving names through them (a bound: memory)."""
+_SYS_PATH = re.compile(r"\bsys\b[\s\\]*\.[\s\\]*path\b")
+"""A `sys.path` use, as jedi reads one (whitespace and line continuations allowed)."""
 
 
 @dataclass
@@ -67,11 +73,21 @@ class JediProject:
         self._own_changes: dict[Path, int] = {}
         self._project: Any = None
         self._environment: Any = None
+        self._facts: dict[tuple[Path | None, int], dict[str, list[str | None]] | None] = {}
+        self._searches: dict[Path, list[str]] = {}
+        self._entries: dict[str, frozenset[str]] = {}
+        self._reals: dict[Path, Path] = {}
+        self._recent: OrderedDict[Path, ParsedModule] = OrderedDict()
+        """The last modules checked (offer), by resolved path."""
 
     def invalidate(self, path: Path | None = None) -> set[Path]:
         """Forget cached resolutions (those through `path`, or all); return files to recheck."""
         with self._lock:
             self._changes += 1
+            # Paths, directory listings and jedi's search paths may have changed with the file.
+            self._reals.clear()
+            self._entries.clear()
+            self._searches.clear()
             if path is not None:
                 own = path.resolve()
                 self._own_changes[own] = self._own_changes.get(own, 0) + 1
@@ -80,6 +96,7 @@ class JediProject:
                 self.cache.clear()
                 self._landings.clear()
                 self._files.clear()
+                self._recent.clear()
                 self._scripts.clear()
                 self._local_tops.clear()
                 self._stems = None
@@ -106,11 +123,19 @@ class JediProject:
         with self._lock:
             return {through for through, files in self.dependents.items() if path in files}
 
+    def _real(self, path: Path) -> Path:
+        """`path.resolve()`, remembered until the next invalidation (a check asks it for every
+        chain it resolves, and realpath costs a stat per component)."""
+        real = self._reals.get(path)
+        if real is None:
+            real = self._reals[path] = path.resolve()
+        return real
+
     def _in_project(self, path: Path | None) -> bool:
         if path is None:
             return False
         try:
-            path.resolve().relative_to(self.root)
+            self._real(path).relative_to(self.root)
         except ValueError:
             return False
         return "site-packages" not in path.parts
@@ -149,7 +174,7 @@ class JediProject:
         """The TF/Keras name a chain reaches through project modules, and how much it used."""
         if module.path is None or not self._may_be_local(imported):
             return None
-        path = module.path.resolve()
+        path = self._real(module.path)
         statement = module.segment(imported.statement)
         key = (path, statement, chain.base, tuple(chain.attributes))
         with self._lock:
@@ -193,7 +218,7 @@ class JediProject:
         if key not in self._landings:
             hops: set[Path] = set()
             landing = self._import_landing(path, imported, chain.base)
-            if landing is None:
+            if landing is None and self._jedi_may_land(module, path, imported, chain.base):
                 node = chain.nodes[0]
                 line, column = module.lines.from_ast(node.lineno, node.col_offset)
                 landing = self._hop(module.text, path, line + 1, column, hops)
@@ -244,7 +269,7 @@ class JediProject:
                 files.insert(0, candidate.with_suffix(".py"))
             for file in files:
                 if file.is_file() and self._in_project(file):
-                    return file.resolve()
+                    return self._real(file)
         return None
 
     def _follow(
@@ -314,7 +339,7 @@ class JediProject:
         for imported in exact:
             # A re-export of a re-export: follow that import, by its file or else with jedi.
             landing = self._import_landing(path, imported, name)
-            if landing is None:
+            if landing is None and self._jedi_may_land(landed, path, imported):
                 alias = imported.alias
                 column = landed.lines.from_ast(alias.lineno, alias.col_offset)[1]
                 landing = self._hop(landed.text, path, alias.lineno, column, visited)
@@ -325,6 +350,95 @@ class JediProject:
             visited.add(landing.path)
             return _consumed(self._follow(landing, rest, visited, depth + 1), used)
         return None
+
+    def _jedi_may_land(
+        self, module: ParsedModule, path: Path, imported: ImportBinding, use: str | None = None
+    ) -> bool:
+        """Whether jedi's goto may end in another project file: from the alias of `imported`,
+        or from a use of the name `use` in `module` (then any import of that name there may be
+        the one jedi takes).
+
+        jedi finds an absolute import's first module on its sys.path for the asking file: the
+        project root, the file's parent directories, this interpreter's sys.path, buildout
+        scripts' paths and the file's own `sys.path` changes. When no directory of those
+        that lies in the project (or above it) has an entry of that name, the goto cannot
+        leave the file or the project, and `_hop` would find nothing; otherwise jedi is asked.
+        Most of the corpus's misses are such imports (`gym`, when another package of the tree
+        has a `gym` folder): asking jedi cost them a parso parse of the file each.
+        """
+        facts = self._import_facts(module)
+        if facts is None:
+            return True  # a star import or `sys.path` changes: jedi may go anywhere
+        tops = [_import_top(imported.statement, imported.alias)]
+        if use is not None:
+            tops += facts.get(use, [])
+        if any(top is None for top in tops):
+            return True  # a relative import: jedi places it as the file's package
+        search = self._jedi_search(path)
+        if search is None:
+            return True
+        return any(self._dir_has(directory, top) for top in tops if top for directory in search)
+
+    def _import_facts(self, module: ParsedModule) -> dict[str, list[str | None]] | None:
+        """The top-level module of each import of each name bound by an import in the module
+        (None for a relative one); None when a star import or `sys.path` use may make
+        jedi's answer another file's."""
+        key = (module.path, hash(module.text))
+        if key in self._facts:
+            return self._facts[key]
+        facts: dict[str, list[str | None]] | None = None
+        statements = list(_import_statements(module.tree.body))
+        if not _SYS_PATH.search(module.text) and not any(
+            alias.name == "*" for statement in statements for alias in statement.names
+        ):
+            facts = {}
+            for statement in statements:
+                for alias in statement.names:
+                    bound = alias.asname or alias.name.split(".", 1)[0]
+                    facts.setdefault(bound, []).append(_import_top(statement, alias))
+        self._facts[key] = facts
+        return facts
+
+    def _jedi_search(self, path: Path) -> list[str] | None:
+        """The directories where jedi may find a project module imported from `path`: the
+        root, the file's directories under it, and this interpreter's sys.path entries in the
+        project or above it. None when a buildout.cfg above the file adds paths of its own."""
+        directory = path.parent
+        found = self._searches.get(directory)
+        if found is not None:
+            return found or None
+        parents = [directory, *directory.parents]
+        if any(self._dir_has(str(parent), "buildout.cfg") for parent in parents):
+            self._searches[directory] = []
+            return None
+        root = str(self.root)
+        search = [str(parent) for parent in parents if self._in_or_above(str(parent), root)]
+        for entry in map(os.path.realpath, (e or os.curdir for e in sys.path)):
+            if (self._in_or_above(entry, root) or self._in_or_above(root, entry)) and (
+                entry not in search
+            ):
+                search.append(entry)
+        self._searches[directory] = search
+        return search
+
+    @staticmethod
+    def _in_or_above(inner: str, outer: str) -> bool:
+        """Whether directory `inner` is `outer` or inside it."""
+        return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+    def _dir_has(self, directory: str, top: str) -> bool:
+        """Whether a directory has an entry jedi could import as `top` (a package or namespace
+        directory, a module, a stub or an extension: any `top`, `top.*` or `top-*`)."""
+        entries = self._entries.get(directory)
+        if entries is None:
+            try:
+                entries = frozenset(os.listdir(directory))
+            except OSError:
+                entries = frozenset()
+            self._entries[directory] = entries
+        if top in entries:
+            return True
+        return any(e.startswith((f"{top}.", f"{top}-")) for e in entries)
 
     def _script(self, text: str, path: Path) -> Any:
         import jedi
@@ -396,6 +510,24 @@ class JediProject:
                 self._overlay[path] = text
         return self.invalidate(path)
 
+    def parsed(self, path: Path, text: str) -> ParsedModule | None:
+        """The module a check of `path` reading `text` may use instead of parsing it: the one
+        read for resolving names through the file, if it has that text."""
+        with self._lock:
+            landed = self._files.get(self._real(path))
+        module = landed.module if landed is not None else None
+        return module.moved(path) if module is not None and module.text == text else None
+
+    def offer(self, path: Path, module: ParsedModule) -> None:
+        """A module just checked: resolving names through its file soon after (its package's
+        other modules are checked next) uses it when the file still has its text."""
+        with self._lock:
+            real = self._real(path)
+            self._recent.pop(real, None)
+            self._recent[real] = module
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+
     def _module(self, path: Path) -> ParsedModule | None:
         text = self._overlay.get(path)
         version: object
@@ -414,7 +546,12 @@ class JediProject:
 
             if text is None:
                 text = decode_source(path.read_bytes()).text
-            module: ParsedModule | None = ParsedModule(text, path)
+            recent = self._recent.get(path)
+            module: ParsedModule | None = (
+                recent
+                if recent is not None and recent.text == text
+                else ParsedModule(text, path, exports=True)
+            )
         except Exception:  # an unreadable or broken exporting file resolves nothing
             module = None
         self._files[path] = _Landed(version, module)
@@ -437,6 +574,15 @@ def _submodule(path: Path, name: str) -> Path | None:
         if candidate.is_file():
             return candidate.resolve()
     return None
+
+
+def _import_top(statement: ast.Import | ast.ImportFrom, alias: ast.alias) -> str | None:
+    """The first module an import alias names (None: a relative import)."""
+    if isinstance(statement, ast.ImportFrom):
+        if statement.level:
+            return None
+        return (statement.module or "").split(".", 1)[0]
+    return alias.name.split(".", 1)[0]
 
 
 def _consumed(found: ResolvedName | None, more: int) -> ResolvedName | None:
@@ -476,9 +622,10 @@ class ImportIndex:
     def module_names(self, path: Path) -> set[str]:
         """Dotted names a file is importable as, from the project root or its src/."""
         names = set()
+        stem = path.resolve().with_suffix("")
         for base in (self.root, self.root / "src"):
             try:
-                relative = path.resolve().with_suffix("").relative_to(base)
+                relative = stem.relative_to(base)
             except ValueError:
                 continue
             parts = list(relative.parts)
@@ -510,9 +657,17 @@ class ImportIndex:
     def imported(self, path: Path) -> bool:
         """Whether another project file imports the module at `path` (or a name from it)."""
         modules = self.module_names(path)
-        return bool(modules) and any(
-            not modules.isdisjoint(found.reached) for _, found in self._other_files(path)
-        )
+        if not modules:
+            return False
+        lasts = {module.rsplit(".", 1)[-1] for module in modules}
+        target = path.resolve()
+        for other in self._listing():
+            if other == target:
+                continue
+            found = self._imports(other, unless=lasts)
+            if found is not None and not modules.isdisjoint(found.reached):
+                return True
+        return False
 
     def _other_files(self, path: Path) -> Iterator[tuple[Path, _FileImports]]:
         """The imports of every other Python file of the project."""
@@ -540,19 +695,26 @@ class ImportIndex:
         self._listed = (walked, _stamps(walked), files)
         return files
 
-    def _imports(self, path: Path) -> _FileImports | None:
+    def _imports(self, path: Path, unless: set[str] | None = None) -> _FileImports | None:
+        """A file's imports (parsed when not noted or cached); None when it is unreadable or,
+        with `unless`, when it cannot import a module whose last name is one of those."""
         try:
             mtime_ns = os.stat(path).st_mtime_ns  # not Path.stat: this runs for every file
         except OSError:
             return None
         cached = self._files.get(path)
         if cached is None or cached.mtime_ns != mtime_ns:
-            cached = self._files[path] = self._read(path, mtime_ns, _parsed(path))
+            text = _text(path)
+            if unless is not None and text is not None and not _may_name(text, path, unless):
+                return None
+            tree = _parsed(text) if text is not None else None
+            cached = self._files[path] = self._read(path, mtime_ns, tree)
         return cached
 
     def _attributes(self, path: Path, found: _FileImports) -> set[str]:
         if found.attributes is None:
-            tree = _parsed(path)
+            text = _text(path)
+            tree = _parsed(text) if text is not None else None
             found.attributes = (
                 {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} if tree else set()
             )
@@ -585,15 +747,41 @@ def _tf_keras_binding(imported: ImportBinding) -> bool:
     return imported.tracked and imported.imported.split(".")[:2] == ["tensorflow", "keras"]
 
 
-def _parsed(path: Path) -> ast.Module | None:
-    """A project file's tree, read as checking it reads it (None: unreadable, or no imports)."""
+def _text(path: Path) -> str | None:
+    """A project file's text, read as checking it reads it (None: unreadable)."""
     from tfmend.text.source import UndecodableError, decode_source
 
     try:
-        text = decode_source(path.read_bytes()).text
-        return ast.parse(text) if "import" in text else None
-    except (OSError, UndecodableError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return decode_source(path.read_bytes()).text
+    except (OSError, UndecodableError):
         return None
+
+
+def _parsed(text: str) -> ast.Module | None:
+    """A project file's tree (None: it does not parse, or has no imports)."""
+    try:
+        return ast.parse(text) if "import" in text else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _may_name(text: str, path: Path, lasts: set[str]) -> bool:
+    """Whether a file's imports may reach a module whose last name is in `lasts`.
+
+    The last name of a module an import reaches is a name written in the import, or (for
+    `from . import x`, which reaches the package) a directory of the file's own path. In
+    ASCII text every name is written as it is read (elsewhere NFKC may map other letters to
+    it), so a file that has none of them, in its text or its path, reaches none of the
+    modules: telling so costs a substring search, not a parse.
+    """
+    if not text.isascii():
+        return True
+    return any(last in text for last in lasts) or not lasts.isdisjoint(path.parts)
+
+
+_SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Raise,
+           ast.Assert, ast.Delete, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)  # fmt: skip
+"""Statements that hold no block (most of a file's): nothing to look for inside them."""
 
 
 def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
@@ -602,6 +790,8 @@ def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.Import
     for statement in body:
         if isinstance(statement, ast.Import | ast.ImportFrom):
             yield statement
+            continue
+        if isinstance(statement, _SIMPLE):
             continue
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
             nested = getattr(statement, name, None)

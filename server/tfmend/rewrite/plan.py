@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -63,8 +63,10 @@ class Planner:
 
     module: ParsedModule
     versions: Versions
-    library: bool = False
-    """Imported by other code (graph_mode.is_library): a compat-v1 fix adds no graph mode."""
+    library: bool | Callable[[], bool] = False
+    """Imported by other code (graph_mode.is_library): a compat-v1 fix adds no graph mode. A
+    callable is asked on the first compat-v1 fix only: for a file outside packages it reads the
+    imports of every other project file (most files plan no such fix)."""
     _edits: list[Edit] = field(default_factory=list)
     _graph_mode: bool = False
 
@@ -76,7 +78,10 @@ class Planner:
     @cached_property
     def eager(self) -> bool:
         """Whether the module does not switch to graph mode itself (searched once)."""
-        return adds_graph_mode("compat-v1", self.module.text, self.library)
+        if switches_graph_mode(self.module.text):
+            return False  # adds_graph_mode's answer, without asking whether it is a library
+        library = self.library() if callable(self.library) else self.library
+        return adds_graph_mode("compat-v1", self.module.text, library)
 
     @cached_property
     def insert_at(self) -> int:
