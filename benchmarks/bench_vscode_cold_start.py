@@ -179,7 +179,7 @@ def main() -> None:
                 browser, extension = one_start(vsix, Path(empty if args.fresh_cache else kept))
             if index == 0 and not args.fresh_cache:
                 fill_surface(Path(kept))
-            squiggles[fresh].append((browser["squiggle"] + browser["open"]) / 1000)
+            squiggles[fresh].append(browser["squiggle"] / 1000)
             probe = spawn = initialized = total = "?"
             if extension:
                 total, probe, spawn, initialized = (f"{ms / 1000:.2f} s" for ms in extension)

@@ -157,7 +157,8 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(entry, out, separators=(",", ":"))
+                    # dumps, not dump: json.dump encodes in pure Python, chunk by chunk.
+                    out.write(json.dumps(entry, separators=(",", ":")))
                 os.replace(temporary, self._entry(resolved))
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
