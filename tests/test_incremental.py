@@ -137,21 +137,26 @@ def test_empty_and_comment_only_texts() -> None:
     replay("", 100, seed=3)
 
 
+# Each file with the fewest edits that must have been checked incrementally. An edit to a
+# statement that holds an `if hasattr(...)` (training_generator.py's generator loops) or a
+# version test is checked whole: whether a body is unreachable is a whole-module question.
 CORPUS_FILES = (
-    (KERAS2[0], "Keras-2.2.4/keras/initializers.py"),
-    (KERAS2[0], "Keras-2.2.4/examples/image_ocr.py"),
-    (KERAS2[0], "Keras-2.2.4/keras/engine/training_generator.py"),
-    (TF1[0], "tflearn-0.5.0/tflearn/optimizers.py"),
+    (KERAS2[0], "Keras-2.2.4/keras/initializers.py", 50),
+    (KERAS2[0], "Keras-2.2.4/examples/image_ocr.py", 50),
+    (KERAS2[0], "Keras-2.2.4/keras/engine/training_generator.py", 5),
+    (TF1[0], "tflearn-0.5.0/tflearn/optimizers.py", 50),
 )
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.parametrize(("package", "name"), CORPUS_FILES, ids=[n for _, n in CORPUS_FILES])
-def test_edits_of_legacy_corpus_files(package: tuple[str, str], name: str) -> None:
+@pytest.mark.parametrize(
+    ("package", "name", "fewest"), CORPUS_FILES, ids=[n for _, n, _ in CORPUS_FILES]
+)
+def test_edits_of_legacy_corpus_files(package: tuple[str, str], name: str, fewest: int) -> None:
     path = fetch(*package) / name
     text = path.read_text(encoding="utf-8")
-    assert replay(text, 250, seed=len(name), path=path) > 50
+    assert replay(text, 250, seed=len(name), path=path) > fewest
 
 
 def test_a_change_to_an_exporting_file_is_seen(tmp_path: Path) -> None:

@@ -73,23 +73,23 @@ def test_a_name_without_keras_3_counterpart_stays_flagged_on_its_lines(
     tmp_path: Path, tfmend: Run
 ) -> None:
     write(tmp_path, {"model.py": (
-        "from keras.utils.generic_utils import Progbar, func_dump\n"
+        "from keras.utils.generic_utils import Progbar, getargspec\n"
         "bar = Progbar(10)\n"
-        "code = func_dump(f)\n"
+        "spec = getargspec(f)\n"
     )})  # fmt: skip
     result = tfmend("fix", "--no-surface", "--no-progress", "model.py", cwd=tmp_path)
     assert result.returncode == 1
     assert (tmp_path / "model.py").read_text() == (
-        "from keras.utils.generic_utils import func_dump\n"
+        "from keras.utils.generic_utils import getargspec\n"
         "import keras\n"
         "bar = keras.utils.Progbar(10)\n"
-        "code = func_dump(f)\n"
+        "spec = getargspec(f)\n"
     )
     gone = "is gone with the Keras 2 module `keras.utils.generic_utils`; Keras 3 has no counterpart"
     assert result.stdout.splitlines()[:2] == [
-        f"model.py:1:39: TFM8160 `keras.utils.generic_utils.func_dump` "
-        f"(keras.utils.generic_utils.func_dump) {gone}",
-        f"model.py:4:8: TFM8160 `func_dump` (keras.utils.generic_utils.func_dump) {gone}",
+        f"model.py:1:39: TFM8160 `keras.utils.generic_utils.getargspec` "
+        f"(keras.utils.generic_utils.getargspec) {gone}",
+        f"model.py:4:8: TFM8160 `getargspec` (keras.utils.generic_utils.getargspec) {gone}",
     ]
 
 

@@ -86,7 +86,7 @@ def test_every_fix_of_an_example_is_what_the_whole_file_gives(name: str) -> None
 
 
 CORPUS_FILES = (
-    (KERAS2[4], "keras-rl-0.4.2/rl/agents/dqn.py"),
+    (KERAS2[4], "keras-rl-0.4.2/rl/agents/sarsa.py"),
     (KERAS2[4], "keras-rl-0.4.2/rl/agents/ddpg.py"),
     (KERAS2[6], "keras-retinanet-0.5.1/keras_retinanet/losses.py"),
     (KERAS2[6], "keras-retinanet-0.5.1/keras_retinanet/layers/filter_detections.py"),

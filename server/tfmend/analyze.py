@@ -113,7 +113,13 @@ class Analyzer:
             on_import = self.import_finding(module, imported, fixes.get(id(imported), []))
             if on_import is not None:
                 findings.append(on_import)
-        findings = [f for f in findings if not is_ignored(module, f)]
+        findings = self.reachable(module, [f for f in findings if not is_ignored(module, f)])
+        findings.sort(key=lambda f: (f.span, f.code))
+        return safe_in_graph_code(module, findings)
+
+    def reachable(self, module: ParsedModule, findings: list[Finding]) -> list[Finding]:
+        """The findings outside bodies that never run on the target or that run only where the
+        name exists (see `may_drop_unreachable`): a question about the whole module."""
         dead = _dead_bodies(module, self.versions, self.project)
         if dead:
             findings = [
@@ -124,8 +130,7 @@ class Analyzer:
         guarded = _hasattr_guards(module)
         if guarded:
             findings = [f for f in findings if not _guarded(f, guarded)]
-        findings.sort(key=lambda f: (f.span, f.code))
-        return safe_in_graph_code(module, findings)
+        return findings
 
     def context(
         self, module: ParsedModule, *, keras_file: bool = False, library: bool | None = None
@@ -729,6 +734,15 @@ def _stored(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
 
 
+def may_drop_unreachable(text: str) -> bool:
+    """Whether code could hold a body whose findings `Analyzer.analyze` drops (a branch the
+    target does not take, an `if hasattr(...)` guard): the words those tests need."""
+    return any(word in text for word in _UNREACHABLE_WORDS)
+
+
+_UNREACHABLE_WORDS = ("hasattr", "theano", "cntk", "version")
+
+
 def _dead_bodies(
     module: ParsedModule, versions: Versions, project: ProjectResolver | None
 ) -> list[tuple[int, int]]:
@@ -736,8 +750,7 @@ def _dead_bodies(
     `if K.backend() == 'theano':` (or 'cntk'), Keras 2 code for another backend (Keras 3's
     `backend()` is never one of them), and the branch a `tf.__version__ < '2.0.0'` comparison
     (or one of `get_tf_version_tuple() <= (1, 12)`, below) does not take."""
-    text = module.text
-    if "theano" not in text and "cntk" not in text and "version" not in text:
+    if not may_drop_unreachable(module.text):
         return []
     tensorflow = {
         imported.name

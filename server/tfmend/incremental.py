@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from tfmend.analyze import Analyzer, is_ignored, safe_in_graph_code
+from tfmend.analyze import Analyzer, is_ignored, may_drop_unreachable, safe_in_graph_code
 from tfmend.catalog.meta import RULE_CRASHED
 from tfmend.findings import Finding, FixSafety, Origin, Position, Span
 from tfmend.resolve.bindings import ImportBinding, PartBindings, binding_signature
@@ -206,6 +206,11 @@ class IncrementalChecker:
             else:
                 self.state = self._build(parsed)
                 findings = self._assemble(self.state, parsed)
+                reachable = self.engine.analyzer.reachable(parsed, findings)
+                if len(reachable) != len(findings):
+                    # Unreachable bodies are a whole-module question: such a module is
+                    # analysed whole at every edit.
+                    self.state, findings = None, reachable
         except Exception as exc:  # one broken rule or odd construct must not stop a whole run
             self.state = None
             return [_crash(exc)], None
@@ -266,8 +271,11 @@ class IncrementalChecker:
     ) -> _Segment:
         fixes: dict[int, list[FixSafety]] = {}
         for finding, imported in uses:
-            if imported is not None:
-                fixes.setdefault(imports[id(imported)], []).append(finding.fix)
+            # A binding without an import statement (modules unpacked by
+            # get_submodules_from_kwargs) has no import finding to inform.
+            index = None if imported is None else imports.get(id(imported))
+            if index is not None:
+                fixes.setdefault(index, []).append(finding.fix)
         findings = [f for f, _ in uses if not is_ignored(module, f)]
         findings.sort(key=lambda f: (f.span, f.code))
         return _Segment(
@@ -348,6 +356,8 @@ class IncrementalChecker:
             end_line = (body[b - 1].end_lineno or body[b - 1].lineno) - 1
             codes.append(text[lines.offset(line, 0) : lines.offset(end_line + 1, 0)])
         changed = [k for k, segment in enumerate(old_region) if codes[k] != segment.code]
+        if any(may_drop_unreachable(codes[k]) for k in changed):
+            return None  # the edit may have made a body unreachable: a whole-module question
         statements = [s for k in changed for s in body[new[k][0] : new[k][1]]]
         groups = [g for k in changed for g in old_region[k].groups]
         whole = state.module
